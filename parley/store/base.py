@@ -1,0 +1,65 @@
+"""The Store interface every caller uses (CLI, analysis, API).
+
+One implementation over SQLAlchemy 2 Core serves SQLite (default) and
+PostgreSQL; dialect-specific pieces (full-text search) sit behind it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Iterable, Iterator, Protocol
+
+from ..model import Article, Position
+
+
+@dataclass(frozen=True)
+class AddResult:
+    """What happened to one article offered to the store."""
+
+    article_id: str
+    status: str              # "inserted" | "duplicate" | "near_duplicate"
+    duplicate_of: str | None = None
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    kind: str                # "article" | "evidence"
+    article_id: str
+    title: str | None
+    snippet: str
+    position_id: int | None = None
+
+
+@dataclass(frozen=True)
+class ActorLink:
+    """A curated actor-resolution decision (issue 4): alias -> canonical actor."""
+
+    alias: str
+    canonical: str
+    kind: str                # "merge" | "split" (split = never merge alias into canonical)
+    source: str = "manual"   # "manual" | "file" | "auto"
+    confidence: float = 1.0
+
+
+class Store(Protocol):
+    url: str
+
+    # articles
+    def add_article(self, article: Article) -> AddResult: ...
+    def get_article(self, article_id: str) -> Article: ...          # raises StoreError E203
+    def find_article(self, prefix: str) -> Article: ...              # unique id prefix
+    def articles(self, since: date | None = None, limit: int | None = None) -> Iterator[Article]: ...
+    def count_articles(self) -> int: ...
+    def pending_articles(self, extractor: str, version: str) -> Iterator[Article]: ...
+    # positions
+    def save_positions(self, article_id: str, extractor: str, version: str,
+                       positions: Iterable[Position]) -> int: ...  # replaces that article's positions from that extractor
+    def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
+                  since: date | None = None, article_id: str | None = None) -> list[Position]: ...
+    # search
+    def search(self, query: str, limit: int = 20) -> list[SearchHit]: ...
+    # actor curation (issue 4)
+    def actor_links(self) -> list[ActorLink]: ...
+    def set_actor_link(self, link: ActorLink) -> None: ...
+    def delete_actor_link(self, alias: str, canonical: str | None = None) -> int: ...
+    def close(self) -> None: ...
