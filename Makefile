@@ -1,0 +1,47 @@
+# Two entry points (see README): `make demo` and `make test`. Both set everything up.
+PY ?= python3.11
+VENV ?= .venv
+BIN := $(VENV)/bin
+DB ?= demo.db
+
+.PHONY: demo test install install-dev bench clean lock
+
+$(BIN)/python:
+	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH"; exit 1; }
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+$(VENV)/.installed: requirements.txt pyproject.toml | $(BIN)/python
+	$(BIN)/pip install -q --require-hashes -r requirements.txt
+	$(BIN)/pip install -q --no-deps --no-build-isolation -e .
+	touch $@
+
+$(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
+	$(BIN)/pip install -q --require-hashes -r requirements-dev.txt
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make demo: install, then ingest + extract the bundled demo corpus into $(DB) and print positions
+demo: install
+	rm -f $(DB)
+	$(BIN)/parley run --db $(DB) examples/
+	$(BIN)/parley positions --db $(DB)
+	@echo "database: $(DB)  (try: sqlite3 $(DB) 'select actor, issue, stance from positions')"
+
+## make test: install with test tools, then run the whole suite
+test: install-dev
+	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python benchmarks/ingest_throughput.py
+	$(BIN)/python benchmarks/extract_throughput.py
+
+lock:
+	$(BIN)/pip install -q pip-tools
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements.txt requirements.in
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements-dev.txt requirements-dev.in
+
+clean:
+	rm -rf $(VENV) *.egg-info .pytest_cache $(DB)
