@@ -45,12 +45,16 @@ class Store(Protocol):
     url: str
 
     # articles
-    def add_article(self, article: Article) -> AddResult: ...
+    def add_article(self, article: Article, signature: bytes | None = None) -> AddResult: ...
+        # exact duplicate (same id) -> status "duplicate", nothing written; article.duplicate_of set ->
+        # stored, status "near_duplicate"; signature = MinHash bytes from parley.ingest.dedup
+    def signatures(self) -> Iterator[tuple[str, bytes]]: ...        # (article_id, minhash) of canonical articles
     def get_article(self, article_id: str) -> Article: ...          # raises StoreError E203
     def find_article(self, prefix: str) -> Article: ...              # unique id prefix
     def articles(self, since: date | None = None, limit: int | None = None) -> Iterator[Article]: ...
     def count_articles(self) -> int: ...
     def pending_articles(self, extractor: str, version: str) -> Iterator[Article]: ...
+        # English, not near-duplicates, not yet extracted by this extractor+version
     # positions
     def save_positions(self, article_id: str, extractor: str, version: str,
                        positions: Iterable[Position]) -> int: ...  # replaces that article's positions from that extractor
