@@ -1,0 +1,27 @@
+import pytest
+
+from parley.errors import ExtractError
+from parley.extract import get_extractor
+from parley.model import Article
+
+
+def test_unknown_extractor_raises_e304():
+    with pytest.raises(ExtractError) as exc:
+        get_extractor("nope")
+    assert exc.value.code == "E304"
+
+
+def test_default_extractor_has_name_and_version():
+    ex = get_extractor()
+    assert ex.name == "rules"
+    assert ex.version
+
+
+def test_extract_many_streams_pairs():
+    ex = get_extractor()
+    arts = [Article.create("The Kestrel Federation rejected the offer of talks."), Article.create("Nothing here.")]
+    out = list(ex.extract_many(iter(arts)))
+    assert [a.id for a, _ in out] == [a.id for a in arts]
+    for art, positions in out:
+        for p in positions:
+            assert art.text[p.evidence.start:p.evidence.end] == p.evidence.text
