@@ -1,0 +1,61 @@
+"""``parley eval``: score extraction against labelled articles (shared/docs/evaluation.md)."""
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from ..errors import ParleyError
+
+
+def _fail(exc: ParleyError) -> None:
+    click.echo(f"error: [{exc.code}] {exc.message}", err=True)
+    sys.exit(2)
+
+
+@click.command("eval")
+@click.argument("gold", nargs=-1, required=True, type=click.Path())
+@click.option("--jsonl", "pred", type=click.Path(),
+              help="Score these predictions (JSON Lines: id, title, positions) instead of running the extractor.")
+@click.option("--errors", "show_errors", is_flag=True, help="Also list missed and spurious positions with their sentences.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--extractor", "extractor_name", default=None, help="Extractor to run (default: settings, 'rules').")
+@click.option("--taxonomy", type=click.Path(), default=None, help="Issue taxonomy file for the extractor.")
+def eval_cmd(gold: tuple[str, ...], pred: str | None, show_errors: bool, fmt: str,
+             extractor_name: str | None, taxonomy: str | None) -> None:
+    """Score positions against labelled articles: GOLD is a folder of *.json or one JSON file.
+
+    Without --jsonl the extractor is run over the labelled texts. Prints every
+    figure (triple/pair/conditions/red-line precision, recall, F1, shifts
+    recall, evidence agreement), micro-averaged, and a per-article table.
+
+    \b
+    Example:
+      parley eval ../shared/data/dev/ ../shared/seed/gold.json --errors
+    """
+    from ..evaluate import load_gold, load_predictions, predict, score
+
+    try:
+        articles = [a for g in gold for a in load_gold(g)]
+        if pred:
+            predicted = load_predictions(pred)
+        else:
+            from ..extract import get_extractor
+
+            extractor = get_extractor(extractor_name, taxonomy=taxonomy)
+            predicted = predict(articles, extractor, progress=sys.stderr.isatty())
+        report = score(articles, predicted)
+    except ParleyError as exc:
+        _fail(exc)
+        return
+    if fmt == "json":
+        d = report.to_dict()
+        if not show_errors:
+            d.pop("errors")
+        click.echo(json.dumps(d, indent=2, ensure_ascii=False))
+    else:
+        click.echo(report.format_table(errors=show_errors))
+
+
+COMMANDS = [eval_cmd]
