@@ -1,0 +1,193 @@
+"""Schema migrations: an ordered list of steps and the ``schema_version`` table.
+
+Opening a database runs :func:`migrate`, which applies every step newer than
+the database's version, each in its own transaction together with its
+``schema_version`` row: a step that fails is rolled back whole and raises
+``E202`` (the database stays at the previous version); a database whose
+version is newer than :data:`LATEST` is refused with ``E205``.
+
+The table definitions inside each step are frozen copies of the schema *at
+that version*. Never edit a released step: add a new one (and update
+``tables.py`` and ``docs/schema.md``).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+import sqlalchemy as sa
+
+from ..errors import StoreError
+from ..model import utcnow
+from . import dialect
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: ``apply(conn)`` runs inside the step's transaction."""
+
+    version: int
+    description: str
+    apply: Callable[[sa.Connection], None]
+
+
+def _v1_core_tables(conn: sa.Connection) -> None:
+    md = sa.MetaData()
+    sa.Table(
+        "articles", md,
+        sa.Column("id", sa.Text, primary_key=True),
+        sa.Column("title", sa.Text),
+        sa.Column("text", sa.Text, nullable=False),
+        sa.Column("url", sa.Text),
+        sa.Column("source", sa.Text),
+        sa.Column("published", sa.Date),
+        sa.Column("language", sa.Text),
+        sa.Column("ingested_at", sa.DateTime),
+        sa.Column("origin", sa.Text),
+        sa.Column("external_id", sa.Text),
+        sa.Column("duplicate_of", sa.Text, sa.ForeignKey("articles.id", ondelete="SET NULL")),
+        sa.Column("minhash", sa.LargeBinary),
+        sa.Index("ix_articles_published", "published"),
+        sa.Index("ix_articles_duplicate_of", "duplicate_of"),
+        sa.Index("ix_articles_external_id", "external_id"),
+    )
+    sa.Table(
+        "runs", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("extractor", sa.Text, nullable=False),
+        sa.Column("version", sa.Text, nullable=False),
+        sa.Column("started_at", sa.DateTime, nullable=False),
+        sa.Column("finished_at", sa.DateTime),
+        sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("positions", sa.Integer, nullable=False, server_default="0"),
+        sqlite_autoincrement=True,
+    )
+    sa.Table(
+        "extractions", md,
+        sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("extractor", sa.Text, primary_key=True),
+        sa.Column("version", sa.Text, nullable=False),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL")),
+        sa.Column("extracted_at", sa.DateTime, nullable=False),
+        sa.Column("positions", sa.Integer, nullable=False, server_default="0"),
+        sa.Index("ix_extractions_extractor_version", "extractor", "version"),
+    )
+    sa.Table(
+        "positions", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL")),
+        sa.Column("extractor", sa.Text, nullable=False),
+        sa.Column("extractor_version", sa.Text, nullable=False),
+        sa.Column("actor", sa.Text, nullable=False),
+        sa.Column("aliases", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("issue", sa.Text, nullable=False),
+        sa.Column("proposition", sa.Text, nullable=False, server_default=""),
+        sa.Column("stance", sa.Text, nullable=False),
+        sa.Column("conditions", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("red_line", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("previous_stance", sa.Text),
+        sa.Column("ev_start", sa.Integer, nullable=False),
+        sa.Column("ev_end", sa.Integer, nullable=False),
+        sa.Column("evidence_text", sa.Text, nullable=False),
+        sa.Column("cue", sa.Text),
+        sa.Column("confidence", sa.Float, nullable=False, server_default="1.0"),
+        sa.Column("speaker", sa.Text),
+        sa.CheckConstraint("stance IN ('support', 'oppose', 'conditional', 'mixed')", name="ck_positions_stance"),
+        sa.Index("ix_positions_article_extractor", "article_id", "extractor"),
+        sa.Index("ix_positions_actor", "actor"),
+        sa.Index("ix_positions_issue", "issue"),
+        sqlite_autoincrement=True,
+    )
+    md.create_all(conn)
+
+
+def _v2_search_index(conn: sa.Connection) -> None:
+    dialect.create_search_index(conn)
+
+
+def _v3_actor_links(conn: sa.Connection) -> None:
+    md = sa.MetaData()
+    sa.Table(
+        "actor_links", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("alias", sa.Text, nullable=False),
+        sa.Column("canonical", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("source", sa.Text, nullable=False, server_default="manual"),
+        sa.Column("confidence", sa.Float, nullable=False, server_default="1.0"),
+        sa.Column("created_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("alias", "canonical", name="uq_actor_links_alias_canonical"),
+        sa.CheckConstraint("kind IN ('merge', 'split')", name="ck_actor_links_kind"),
+        sa.Index("ix_actor_links_canonical", "canonical"),
+    )
+    md.create_all(conn)
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(1, "articles, runs, extractions, positions", _v1_core_tables),
+    Migration(2, "full-text search over articles and evidence", _v2_search_index),
+    Migration(3, "actor_links (curated actor resolution)", _v3_actor_links),
+)
+
+#: the schema version this code writes
+LATEST: int = MIGRATIONS[-1].version
+
+_VERSION_TABLE = sa.Table(
+    "schema_version", sa.MetaData(),
+    sa.Column("version", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
+
+
+def current_version(conn: sa.Connection) -> int:
+    """The database's schema version (0 for an empty database)."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return 0
+    return int(conn.execute(sa.select(sa.func.max(_VERSION_TABLE.c.version))).scalar() or 0)
+
+
+def migrate(engine: sa.Engine, steps: Sequence[Migration] = MIGRATIONS, target: int | None = None,
+            url: str | None = None) -> int:
+    """Bring the database up to ``target`` (default: the last of ``steps``); return its version.
+
+    Raises ``StoreError`` E205 when the database is newer than ``steps`` know,
+    E202 when a step fails (that step is rolled back; earlier ones stay).
+    """
+    url = url or engine.url.render_as_string(hide_password=True)
+    known = steps[-1].version if steps else 0
+    target = known if target is None else target
+    with engine.connect() as conn:
+        conn.execution_options(**{dialect.WRITE_OPTION: True})
+        with conn.begin():
+            _VERSION_TABLE.create(conn, checkfirst=True)
+        with conn.begin():
+            found = current_version(conn)
+        if found > known:
+            raise StoreError("E205", url=url, found=found, known=known)
+        for step in steps:
+            if step.version > target:
+                break
+            try:
+                with conn.begin():
+                    # re-read inside the write transaction: another process may have migrated meanwhile
+                    now = current_version(conn)
+                    if now >= step.version:
+                        continue
+                    log.info("migrating %s to version %d: %s", url, step.version, step.description)
+                    step.apply(conn)
+                    conn.execute(_VERSION_TABLE.insert().values(
+                        version=step.version, description=step.description, applied_at=utcnow()))
+            except StoreError:
+                raise
+            except Exception as exc:  # any failure inside a step: report with the version we are left at
+                with conn.begin():
+                    left = current_version(conn)
+                raise StoreError("E202", version=step.version, detail=f"{type(exc).__name__}: {exc}",
+                                 current=left) from exc
+        with conn.begin():
+            return current_version(conn)

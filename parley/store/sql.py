@@ -1,0 +1,493 @@
+"""The store over SQLAlchemy 2 Core: one code path for SQLite and PostgreSQL.
+
+Every public method runs in its own short transaction, so an interrupted
+batch keeps everything stored before the interruption and never doubles
+anything: articles are keyed by their content hash, and
+:meth:`SqlStore.save_positions` replaces an article's positions from one
+extractor atomically together with its ``extractions`` row.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from contextlib import contextmanager
+from datetime import date, datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, IntegrityError, SQLAlchemyError
+from sqlalchemy.pool import StaticPool
+
+from ..errors import ParleyError, StoreError
+from ..model import Article, Evidence, Position, utcnow
+from . import dialect
+from . import tables as t
+from .base import ActorLink, AddResult, SearchHit
+from .migrations import LATEST, current_version, migrate
+
+log = logging.getLogger(__name__)
+
+_PAGE = 200  # rows fetched per round trip when streaming
+
+
+def _escape_like(term: str) -> str:
+    return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _aware(value: datetime | None) -> datetime | None:
+    """Datetimes are stored in UTC; SQLite hands them back naive."""
+    if value is not None and value.tzinfo is None:
+        return value.replace(tzinfo=timezone.utc)
+    return value
+
+
+def _naive_utc(value: datetime | None) -> datetime | None:
+    if value is not None and value.tzinfo is not None:
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+    return value
+
+
+def resolve_url(url_or_path: str | None) -> sa.URL:
+    """Turn a path, ``sqlite:///...`` or ``postgresql+psycopg://...`` into a SQLAlchemy URL (E206 otherwise)."""
+    from ..config import settings
+
+    raw = url_or_path if url_or_path not in (None, "") else settings().db
+    assert raw is not None
+    if raw == ":memory:":
+        return make_url("sqlite://")
+    if "://" not in raw:
+        return make_url("sqlite:///" + str(Path(raw).expanduser().resolve()))
+    try:
+        url = make_url(raw)
+    except (ArgumentError, ValueError) as exc:
+        raise StoreError("E206", url=raw) from exc
+    backend = url.get_backend_name()
+    if backend == "postgres":
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend == "postgresql" and url.drivername == "postgresql":
+        url = url.set(drivername="postgresql+psycopg")
+    elif backend not in ("sqlite", "postgresql"):
+        raise StoreError("E206", url=raw)
+    return url
+
+
+def open_store(url_or_path: str | None = None) -> "SqlStore":
+    """Open (creating and migrating when needed) the database at ``url_or_path``.
+
+    ``None`` means ``settings().db`` (``PARLEY_DB``); a bare path is a SQLite
+    file; ``sqlite:///PATH``, ``sqlite://`` (in memory) and
+    ``postgresql+psycopg://user:pw@host/db`` URLs are accepted.
+    Raises ``StoreError``: E206 bad URL, E201 cannot open, E202/E205 migration.
+    """
+    url = resolve_url(url_or_path)
+    shown = url.render_as_string(hide_password=True)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        parent = Path(url.database).parent
+        if not parent.is_dir():
+            raise StoreError("E201", url=shown, detail=f"directory {parent} does not exist")
+    kwargs: dict[str, Any] = {}
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
+    try:
+        engine = sa.create_engine(url, **kwargs)
+    except (ArgumentError, ImportError, SQLAlchemyError) as exc:
+        raise StoreError("E206", url=shown) from exc
+    dialect.configure_engine(engine)
+    try:
+        with engine.connect():
+            pass
+    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
+        engine.dispose()
+        raise StoreError("E201", url=shown, detail=_detail(exc)) from exc
+    try:
+        migrate(engine, url=shown)
+    except ParleyError:
+        engine.dispose()
+        raise
+    except (SQLAlchemyError, sqlite3.Error) as exc:
+        engine.dispose()
+        raise StoreError("E201", url=shown, detail=_detail(exc)) from exc
+    return SqlStore(engine, shown)
+
+
+def _detail(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None)
+    return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0]
+
+
+def _row_to_article(r: Any) -> Article:
+    return Article(
+        id=r.id, text=r.text, title=r.title, url=r.url, source=r.source, published=r.published,
+        language=r.language or "en", ingested_at=_aware(r.ingested_at), origin=r.origin,
+        external_id=r.external_id, duplicate_of=r.duplicate_of,
+    )
+
+
+_POS_COLS = [c for c in t.positions.c]
+
+
+def _row_to_position(r: Any) -> Position:
+    return Position(
+        actor=r.actor, issue=r.issue, stance=r.stance,
+        evidence=Evidence(start=r.ev_start, end=r.ev_end, text=r.evidence_text,
+                          article_id=r.article_id, cue=r.cue),
+        proposition=r.proposition or "",
+        aliases=tuple(json.loads(r.aliases or "[]")),
+        conditions=tuple(json.loads(r.conditions or "[]")),
+        red_line=bool(r.red_line), previous_stance=r.previous_stance,
+        confidence=float(r.confidence if r.confidence is not None else 1.0),
+        speaker=r.speaker, extractor=r.extractor, extractor_version=r.extractor_version,
+        article_id=r.article_id, published=r.published, id=r.id,
+    )
+
+
+class SqlStore:
+    """The Parley store (see :class:`parley.store.base.Store`), over one SQLAlchemy engine.
+
+    Use :func:`open_store` to get one; it is a context manager that closes the engine.
+    """
+
+    def __init__(self, engine: sa.Engine, url: str) -> None:
+        self._engine = engine
+        self.url = url
+
+    # ------------------------------------------------------------------ plumbing
+    @contextmanager
+    def _tx(self, op: str, write: bool = False) -> Iterator[sa.Connection]:
+        """One transaction; lower-level errors become ``StoreError`` E204 naming ``op``."""
+        try:
+            with self._engine.connect() as conn:
+                if write:
+                    conn.execution_options(**{dialect.WRITE_OPTION: True})
+                with conn.begin():
+                    yield conn
+        except ParleyError:
+            raise
+        except (SQLAlchemyError, sqlite3.Error) as exc:
+            raise StoreError("E204", op=op, detail=_detail(exc)) from exc
+
+    def __enter__(self) -> "SqlStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connections."""
+        self._engine.dispose()
+
+    @property
+    def engine(self) -> sa.Engine:
+        """The SQLAlchemy engine (for read-only ad-hoc queries, e.g. by analysis code)."""
+        return self._engine
+
+    def schema_version(self) -> int:
+        """The database's schema version (equals ``migrations.LATEST`` once opened)."""
+        with self._tx("schema_version") as conn:
+            return current_version(conn)
+
+    # ------------------------------------------------------------------ articles
+    def add_article(self, article: Article, signature: bytes | None = None) -> AddResult:
+        """Store ``article`` unless its id is already there.
+
+        Returns status ``"duplicate"`` (same id: nothing written),
+        ``"near_duplicate"`` (stored, ``article.duplicate_of`` recorded) or
+        ``"inserted"``. ``signature`` is the MinHash bytes from ``parley.ingest.dedup``.
+        """
+        a = t.articles
+        with self._tx("add_article", write=True) as conn:
+            if conn.execute(sa.select(a.c.id).where(a.c.id == article.id)).first() is not None:
+                return AddResult(article.id, "duplicate")
+            values = dict(
+                id=article.id, title=article.title, text=article.text, url=article.url,
+                source=article.source, published=article.published, language=article.language,
+                ingested_at=_naive_utc(article.ingested_at) or _naive_utc(utcnow()), origin=article.origin,
+                external_id=article.external_id, duplicate_of=article.duplicate_of, minhash=signature,
+            )
+            try:
+                with conn.begin_nested():
+                    conn.execute(a.insert().values(**values))
+            except IntegrityError as exc:
+                if article.duplicate_of and conn.execute(
+                        sa.select(a.c.id).where(a.c.id == article.duplicate_of)).first() is None:
+                    raise StoreError("E204", op="add_article",
+                                     detail=f"duplicate_of {article.duplicate_of!r} is not a stored article") from exc
+                # inserted concurrently by another writer
+                return AddResult(article.id, "duplicate")
+        if article.duplicate_of:
+            return AddResult(article.id, "near_duplicate", article.duplicate_of)
+        return AddResult(article.id, "inserted")
+
+    def signatures(self) -> Iterator[tuple[str, bytes]]:
+        """(article_id, minhash) of every canonical (not near-duplicate) article that has one, streamed."""
+        a = t.articles
+        last = ""
+        while True:
+            with self._tx("signatures") as conn:
+                rows = conn.execute(
+                    sa.select(a.c.id, a.c.minhash)
+                    .where(a.c.minhash.is_not(None), a.c.duplicate_of.is_(None), a.c.id > last)
+                    .order_by(a.c.id).limit(_PAGE)).all()
+            if not rows:
+                return
+            for r in rows:
+                yield r.id, bytes(r.minhash)
+            last = rows[-1].id
+
+    def has_article(self, article_id: str) -> bool:
+        """True when an article with exactly this id is stored."""
+        with self._tx("has_article") as conn:
+            return conn.execute(sa.select(t.articles.c.id).where(t.articles.c.id == article_id)).first() is not None
+
+    def get_article(self, article_id: str) -> Article:
+        """The article with this exact id (E203 when absent)."""
+        with self._tx("get_article") as conn:
+            r = conn.execute(sa.select(t.articles).where(t.articles.c.id == article_id)).first()
+        if r is None:
+            raise StoreError("E203", item=article_id)
+        return _row_to_article(r)
+
+    def find_article(self, prefix: str) -> Article:
+        """The article whose id is ``prefix`` or starts with it (E203 none, E207 several)."""
+        prefix = prefix.strip()
+        a = t.articles
+        with self._tx("find_article") as conn:
+            r = conn.execute(sa.select(a).where(a.c.id == prefix)).first()
+            if r is None and prefix:
+                rows = conn.execute(sa.select(a).where(a.c.id.like(_escape_like(prefix) + "%", escape="\\"))
+                                    .order_by(a.c.id).limit(3)).all()
+                if len(rows) > 1:
+                    shown = ", ".join(x.id for x in rows[:2]) + (", …" if len(rows) > 2 else "")
+                    raise StoreError("E207", item=prefix, detail=shown)
+                r = rows[0] if rows else None
+        if r is None:
+            raise StoreError("E203", item=prefix)
+        return _row_to_article(r)
+
+    def articles(self, since: date | None = None, limit: int | None = None) -> Iterator[Article]:
+        """Stored articles ordered by published date (undated last) then id, streamed in pages."""
+        a = t.articles
+        done = 0
+        offset = 0
+        while limit is None or done < limit:
+            n = _PAGE if limit is None else min(_PAGE, limit - done)
+            q = sa.select(a).order_by(sa.nulls_last(a.c.published.asc()), a.c.id).limit(n).offset(offset)
+            if since is not None:
+                q = q.where(a.c.published >= since)
+            with self._tx("articles") as conn:
+                rows = conn.execute(q).all()
+            for r in rows:
+                yield _row_to_article(r)
+            done += len(rows)
+            offset += len(rows)
+            if len(rows) < n:
+                return
+
+    def count_articles(self) -> int:
+        """Number of stored articles (near-duplicates included)."""
+        with self._tx("count_articles") as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(t.articles)).scalar() or 0)
+
+    def _pending_where(self, extractor: str, version: str) -> Any:
+        a, e = t.articles, t.extractions
+        done = sa.select(e.c.article_id).where(
+            e.c.article_id == a.c.id, e.c.extractor == extractor, e.c.version == version)
+        return sa.and_(
+            a.c.duplicate_of.is_(None),
+            sa.or_(a.c.language.is_(None), sa.func.lower(a.c.language) == "en",
+                   sa.func.lower(a.c.language).like("en-%")),
+            ~sa.exists(done),
+        )
+
+    def count_pending(self, extractor: str, version: str) -> int:
+        """How many articles :meth:`pending_articles` would yield now."""
+        with self._tx("count_pending") as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(t.articles)
+                                    .where(self._pending_where(extractor, version))).scalar() or 0)
+
+    def pending_articles(self, extractor: str, version: str) -> Iterator[Article]:
+        """English, non-near-duplicate articles not yet extracted by ``extractor`` at ``version``.
+
+        Streamed by id in pages of short read transactions (no long-lived cursor,
+        texts of one page in memory at a time), so the caller may save positions
+        while iterating; articles saved meanwhile are simply not yielded again.
+        """
+        a = t.articles
+        last = ""
+        while True:
+            with self._tx("pending_articles") as conn:
+                rows = conn.execute(sa.select(a).where(self._pending_where(extractor, version), a.c.id > last)
+                                    .order_by(a.c.id).limit(_PAGE)).all()
+            if not rows:
+                return
+            for r in rows:
+                yield _row_to_article(r)
+            last = rows[-1].id
+
+    # ------------------------------------------------------------------ runs
+    def start_run(self, extractor: str, version: str) -> int:
+        """Record the start of an extraction run; returns its id."""
+        with self._tx("start_run", write=True) as conn:
+            res = conn.execute(t.runs.insert().values(
+                extractor=extractor, version=version, started_at=_naive_utc(utcnow()), articles=0, positions=0))
+            return int(res.inserted_primary_key[0])
+
+    def finish_run(self, run_id: int, articles: int, positions: int) -> None:
+        """Record the end of run ``run_id`` with how many articles and positions it processed."""
+        with self._tx("finish_run", write=True) as conn:
+            conn.execute(t.runs.update().where(t.runs.c.id == run_id).values(
+                finished_at=_naive_utc(utcnow()), articles=articles, positions=positions))
+
+    def runs(self) -> list[dict[str, Any]]:
+        """All runs, newest first, as dicts of the ``runs`` columns."""
+        with self._tx("runs") as conn:
+            rows = conn.execute(sa.select(t.runs).order_by(t.runs.c.id.desc())).mappings().all()
+        return [{**r, "started_at": _aware(r["started_at"]), "finished_at": _aware(r["finished_at"])} for r in rows]
+
+    # ------------------------------------------------------------------ positions
+    def save_positions(self, article_id: str, extractor: str, version: str,
+                       positions: Iterable[Position], run_id: int | None = None) -> int:
+        """Replace ``article_id``'s positions from ``extractor`` (any version) with ``positions``.
+
+        One transaction: delete the old rows, insert the new ones, upsert the
+        ``extractions`` row (so the article stops being pending even with zero
+        positions). Evidence offsets are checked against the article text (E208).
+        Returns the number of positions stored.
+        """
+        a, p, e = t.articles, t.positions, t.extractions
+        positions = list(positions)
+        with self._tx("save_positions", write=True) as conn:
+            text = conn.execute(sa.select(a.c.text).where(a.c.id == article_id)).scalar()
+            if text is None:
+                raise StoreError("E203", item=article_id)
+            rows = []
+            for i, pos in enumerate(positions):
+                ev = pos.evidence
+                if not (0 <= ev.start <= ev.end <= len(text)) or text[ev.start:ev.end] != ev.text:
+                    raise StoreError("E208", item=i, start=ev.start, end=ev.end, article_id=article_id)
+                rows.append(dict(
+                    article_id=article_id, run_id=run_id, extractor=extractor, extractor_version=version,
+                    actor=pos.actor, aliases=json.dumps(list(pos.aliases), ensure_ascii=False),
+                    issue=pos.issue, proposition=pos.proposition or "", stance=pos.stance,
+                    conditions=json.dumps(list(pos.conditions), ensure_ascii=False),
+                    red_line=bool(pos.red_line), previous_stance=pos.previous_stance,
+                    ev_start=ev.start, ev_end=ev.end, evidence_text=ev.text, cue=ev.cue,
+                    confidence=float(pos.confidence), speaker=pos.speaker,
+                ))
+            conn.execute(p.delete().where(p.c.article_id == article_id, p.c.extractor == extractor))
+            if rows:
+                conn.execute(p.insert(), rows)
+            conn.execute(e.delete().where(e.c.article_id == article_id, e.c.extractor == extractor))
+            conn.execute(e.insert().values(article_id=article_id, extractor=extractor, version=version,
+                                           run_id=run_id, extracted_at=_naive_utc(utcnow()),
+                                           positions=len(rows)))
+        return len(rows)
+
+    def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
+                  since: date | None = None, article_id: str | None = None,
+                  extractor: str | None = None, limit: int | None = None) -> list[Position]:
+        """Stored positions, with ``article_id``, ``published`` and ``id`` filled, ordered by
+        the article's published date (undated last) then id.
+
+        ``actor`` is a case-insensitive substring of the actor or any alias;
+        ``since`` keeps articles published on or after that date.
+        """
+        p, a = t.positions, t.articles
+        q = sa.select(*_POS_COLS, a.c.published).join(a, a.c.id == p.c.article_id)
+        if actor:
+            pat = f"%{_escape_like(actor)}%"
+            q = q.where(sa.or_(p.c.actor.ilike(pat, escape="\\"), p.c.aliases.ilike(pat, escape="\\")))
+        if issue:
+            q = q.where(p.c.issue == issue)
+        if stance:
+            q = q.where(p.c.stance == stance)
+        if since is not None:
+            q = q.where(a.c.published >= since)
+        if article_id:
+            q = q.where(p.c.article_id == article_id)
+        if extractor:
+            q = q.where(p.c.extractor == extractor)
+        q = q.order_by(sa.nulls_last(a.c.published.asc()), p.c.id)
+        if limit is not None:
+            q = q.limit(limit)
+        with self._tx("positions") as conn:
+            rows = conn.execute(q).all()
+        out = [_row_to_position(r) for r in rows]
+        if actor:  # the alias match ran over JSON text; confirm it on the decoded values
+            needle = actor.lower()
+            out = [x for x in out if needle in x.actor.lower() or any(needle in al.lower() for al in x.aliases)]
+        return out
+
+    def count_positions(self) -> int:
+        """Number of stored positions."""
+        with self._tx("count_positions") as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(t.positions)).scalar() or 0)
+
+    # ------------------------------------------------------------------ search
+    def search(self, query: str, limit: int = 20, kind: str | None = None) -> list[SearchHit]:
+        """Full-text search: up to ``limit`` article hits then up to ``limit`` evidence hits.
+
+        Words are all required; ``"a phrase"`` matches as a phrase; ``word*`` is a prefix.
+        ``kind`` = "article" or "evidence" restricts the search.
+        """
+        with self._tx("search") as conn:
+            return dialect.search(conn, query, limit, kind)
+
+    # ------------------------------------------------------------------ actor curation
+    def actor_links(self) -> list[ActorLink]:
+        """Every curated alias -> canonical decision, ordered by canonical then alias."""
+        al = t.actor_links
+        with self._tx("actor_links") as conn:
+            rows = conn.execute(sa.select(al).order_by(al.c.canonical, al.c.alias)).all()
+        return [ActorLink(r.alias, r.canonical, r.kind, r.source, float(r.confidence)) for r in rows]
+
+    def set_actor_link(self, link: ActorLink) -> None:
+        """Insert or replace the decision for (alias, canonical)."""
+        al = t.actor_links
+        with self._tx("set_actor_link", write=True) as conn:
+            res = conn.execute(al.update().where(al.c.alias == link.alias, al.c.canonical == link.canonical)
+                               .values(kind=link.kind, source=link.source, confidence=link.confidence))
+            if res.rowcount == 0:
+                conn.execute(al.insert().values(alias=link.alias, canonical=link.canonical, kind=link.kind,
+                                                source=link.source, confidence=link.confidence,
+                                                created_at=_naive_utc(utcnow())))
+
+    def delete_actor_link(self, alias: str, canonical: str | None = None) -> int:
+        """Delete the decisions for ``alias`` (only the one with ``canonical`` when given); returns how many."""
+        al = t.actor_links
+        q = al.delete().where(al.c.alias == alias)
+        if canonical is not None:
+            q = q.where(al.c.canonical == canonical)
+        with self._tx("delete_actor_link", write=True) as conn:
+            return int(conn.execute(q).rowcount or 0)
+
+    # ------------------------------------------------------------------ stats
+    def stats(self) -> dict[str, Any]:
+        """Counts for a status line: articles, near-duplicates, extracted articles, positions by
+        stance and issue, runs, schema version and the (password-free) URL."""
+        a, p, e, r = t.articles, t.positions, t.extractions, t.runs
+        count = sa.func.count()
+        with self._tx("stats") as conn:
+            by_stance = dict(conn.execute(sa.select(p.c.stance, count).group_by(p.c.stance)).all())
+            by_issue = dict(conn.execute(sa.select(p.c.issue, count).group_by(p.c.issue)
+                                         .order_by(count.desc(), p.c.issue)).all())
+            return {
+                "url": self.url,
+                "schema_version": current_version(conn),
+                "articles": conn.execute(sa.select(count).select_from(a)).scalar() or 0,
+                "near_duplicates": conn.execute(sa.select(count).select_from(a)
+                                                .where(a.c.duplicate_of.is_not(None))).scalar() or 0,
+                "extracted_articles": conn.execute(
+                    sa.select(sa.func.count(sa.distinct(e.c.article_id)))).scalar() or 0,
+                "positions": sum(by_stance.values()),
+                "positions_by_stance": by_stance,
+                "positions_by_issue": by_issue,
+                "actors": conn.execute(sa.select(sa.func.count(sa.distinct(p.c.actor)))).scalar() or 0,
+                "runs": conn.execute(sa.select(count).select_from(r)).scalar() or 0,
+            }
+
+
+__all__ = ["SqlStore", "open_store", "resolve_url", "LATEST"]
