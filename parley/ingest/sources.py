@@ -1,0 +1,227 @@
+"""Where articles come from: paths, folders, URLs and stdin, and how a format is chosen.
+
+See the package docstring (:mod:`parley.ingest`) for the detection rules.
+"""
+from __future__ import annotations
+
+import logging
+import os
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Iterable, Iterator, TextIO
+
+import httpx
+
+from ..config import Settings, settings as current_settings
+from ..errors import InputError
+from ..model import Article
+from .feeds import looks_like_feed, read_feed
+from .fetch import Fetched, fetch, make_client
+from .html import article_from_html
+from .records import read_json, read_jsonl
+from .text import article_from_text, decode_bytes
+
+log = logging.getLogger(__name__)
+
+Item = Article | InputError
+
+TEXT_EXTS = frozenset({".txt", ".text", ".md"})
+HTML_EXTS = frozenset({".html", ".htm", ".xhtml"})
+JSON_EXTS = frozenset({".json"})
+JSONL_EXTS = frozenset({".jsonl", ".ndjson"})
+FEED_EXTS = frozenset({".xml", ".rss", ".atom"})
+
+
+def sniff_format(data: bytes) -> str:
+    """Format of a document from its content: "feed", "html", "json", "jsonl" or "text"."""
+    head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
+    lower = head[:512].lower()
+    if looks_like_feed(head):
+        return "feed"
+    if lower.startswith((b"<!doctype html", b"<html")) or b"<html" in lower or b"<body" in lower:
+        return "html"
+    if head.startswith(b"<?xml"):
+        return "feed"            # XML that is not HTML: read as a feed (E107 when it is none)
+    if head.startswith(b"["):
+        return "json"
+    if head.startswith(b"{"):
+        # One object per line -> JSON Lines; one (possibly pretty-printed) object -> JSON.
+        first_line = head.split(b"\n", 1)[0].strip()
+        return "jsonl" if first_line.endswith(b"}") and len(first_line) > 1 else "json"
+    return "text"
+
+
+def format_for_path(path: Path, data: bytes) -> str:
+    """Format of a file: by extension when known, else by content."""
+    ext = path.suffix.lower()
+    if ext in HTML_EXTS:
+        return "html"
+    if ext in JSONL_EXTS:
+        return "jsonl"
+    if ext in JSON_EXTS:
+        return "json"
+    if ext in FEED_EXTS:
+        return "feed"
+    if ext in TEXT_EXTS:
+        return "text"
+    return sniff_format(data)
+
+
+def format_for_response(page: Fetched) -> str:
+    """Format of a fetched document: by content type when it is telling, else by content."""
+    ctype = page.content_type
+    if ctype in ("application/rss+xml", "application/atom+xml", "application/rdf+xml"):
+        return "feed"
+    if ctype in ("text/html", "application/xhtml+xml"):
+        return "feed" if looks_like_feed(page.content) else "html"
+    if ctype in ("application/x-ndjson", "application/jsonl", "application/x-jsonlines"):
+        return "jsonl"
+    return sniff_format(page.content)
+
+
+class _Reader:
+    """Reads sources in order with one lazily created HTTP client."""
+
+    def __init__(self, settings: Settings, client: httpx.Client | None, stack: ExitStack) -> None:
+        self.settings = settings
+        self._client = client
+        self._stack = stack
+
+    @property
+    def client(self) -> httpx.Client:
+        if self._client is None:
+            self._client = self._stack.enter_context(make_client(self.settings))
+        return self._client
+
+    def document(self, data: bytes, fmt: str, *, item: str, url: str | None = None) -> Iterator[Item]:
+        """Read one document's bytes in the given format."""
+        if fmt == "feed":
+            if len(data) > self.settings.max_bytes:
+                yield InputError("E104", item=item, size=len(data), limit=self.settings.max_bytes)
+            elif not data.strip():
+                yield InputError("E101", item=item)
+            else:
+                yield from read_feed(data, item=item, client=self.client, settings=self.settings)
+            return
+        try:
+            text = decode_bytes(data, item, self.settings)
+        except InputError as err:
+            # HTML may declare a legacy charset: trafilatura decodes the bytes itself.
+            if not (fmt == "html" and err.code == "E103"):
+                yield err
+                return
+        try:
+            if fmt == "html":
+                yield article_from_html(data, item=item, url=url, origin=item)
+            elif fmt == "json":
+                yield from read_json(text, item=item)
+            elif fmt == "jsonl":
+                yield from read_jsonl(text, item=item)
+            else:
+                yield article_from_text(text, origin=item, url=url)
+        except InputError as err:
+            yield err
+
+    def path(self, path: Path, item: str) -> Iterator[Item]:
+        if path.is_dir():
+            yield from self.folder(path)
+            return
+        if not path.exists():
+            yield InputError("E110", item=item)
+            return
+        try:
+            size = path.stat().st_size
+            if size > self.settings.max_bytes:
+                yield InputError("E104", item=item, size=size, limit=self.settings.max_bytes)
+                return
+            data = path.read_bytes()
+        except OSError as exc:
+            yield InputError("E109", item=item, detail=f"cannot read: {exc.strerror or exc}")
+            return
+        yield from self.document(data, format_for_path(path, data), item=item)
+
+    def folder(self, root: Path) -> Iterator[Item]:
+        """Every non-hidden file under ``root``, recursively, in sorted path order."""
+        found: list[Path] = []
+        for dirpath, dirnames, filenames in os.walk(root):
+            dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+            found.extend(Path(dirpath, f) for f in filenames if not f.startswith("."))
+        if not found:
+            log.warning("%s: folder holds no files", root)
+        for path in sorted(found, key=lambda p: p.relative_to(root).parts):
+            yield from self.path(path, str(path))
+
+    def url(self, url: str) -> Iterator[Item]:
+        try:
+            page = fetch(url, self.client, self.settings)
+        except InputError as err:
+            yield err
+            return
+        yield from self.document(page.content, format_for_response(page), item=url, url=page.url)
+
+    def stdin(self, stream: TextIO) -> Iterator[Item]:
+        buffer = getattr(stream, "buffer", None)
+        data = buffer.read() if buffer is not None else stream.read().encode("utf-8", "surrogateescape")
+        yield from self.document(data, sniff_format(data), item="stdin")
+
+    def source(self, source: str, stdin: TextIO | None) -> Iterator[Item]:
+        if source == "-":
+            import sys
+
+            yield from self.stdin(stdin if stdin is not None else sys.stdin)
+        elif source.startswith(("http://", "https://")):
+            yield from self.url(source)
+        elif "://" in source:
+            yield InputError("E109", item=source, detail="only http:// and https:// URLs are fetched")
+        else:
+            yield from self.path(Path(source), source)
+
+
+def iter_articles(sources: Iterable[str], *, settings: Settings | None = None,
+                  stdin: TextIO | None = None, client: httpx.Client | None = None) -> Iterator[Item]:
+    """Read every source in order, yielding an Article per article and an InputError per failed item.
+
+    Never raises for bad input: the error object is yielded and the batch
+    goes on. ``"-"`` reads ``stdin`` (default ``sys.stdin``); ``http(s)://``
+    sources are fetched (one shared client; pass ``client`` to reuse yours).
+    """
+    cfg = settings or current_settings()
+    with ExitStack() as stack:
+        reader = _Reader(cfg, client, stack)
+        for source in sources:
+            yield from reader.source(str(source), stdin)
+
+
+def read_path(path: str | os.PathLike[str], *, settings: Settings | None = None,
+              client: httpx.Client | None = None) -> Iterator[Item]:
+    """Read one file or folder (recursively); see :func:`iter_articles`."""
+    cfg = settings or current_settings()
+    with ExitStack() as stack:
+        yield from _Reader(cfg, client, stack).path(Path(path), str(path))
+
+
+def read_url(url: str, client: httpx.Client | None = None, *, settings: Settings | None = None) -> Iterator[Item]:
+    """Fetch one URL and read it as a page, feed, JSON or text by its content."""
+    cfg = settings or current_settings()
+    with ExitStack() as stack:
+        yield from _Reader(cfg, client, stack).url(url)
+
+
+def read_stdin(stream: TextIO, *, settings: Settings | None = None,
+               client: httpx.Client | None = None) -> Iterator[Item]:
+    """Read one document from a text stream, its format sniffed from the content."""
+    cfg = settings or current_settings()
+    with ExitStack() as stack:
+        yield from _Reader(cfg, client, stack).stdin(stream)
+
+
+def read_bytes(data: bytes, *, item: str, fmt: str | None = None, settings: Settings | None = None,
+               client: httpx.Client | None = None) -> Iterator[Item]:
+    """Read one in-memory document; ``fmt`` ("text", "html", "json", "jsonl", "feed") or sniffed."""
+    cfg = settings or current_settings()
+    with ExitStack() as stack:
+        yield from _Reader(cfg, client, stack).document(data, fmt or sniff_format(data), item=item)
+
+
+__all__ = ["iter_articles", "read_path", "read_url", "read_stdin", "read_bytes",
+           "sniff_format", "format_for_path"]
