@@ -1,0 +1,95 @@
+"""Schema migrations: upgrade from older versions, refuse newer ones, roll back failed steps."""
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from parley.errors import StoreError
+from parley.model import Article
+from parley.store import SCHEMA_VERSION, open_store
+from parley.store.dialect import configure_engine
+from parley.store.migrations import MIGRATIONS, Migration, current_version, migrate
+
+TEXT = "The mediators said both delegations support resuming the harbour talks next week."
+
+
+def engine_for(path: Path) -> sa.Engine:
+    engine = sa.create_engine(f"sqlite:///{path}")
+    configure_engine(engine)
+    return engine
+
+
+def test_fresh_database_is_at_latest(db_path: Path) -> None:
+    with open_store(str(db_path)) as s:
+        assert s.schema_version() == SCHEMA_VERSION == MIGRATIONS[-1].version
+    con = sqlite3.connect(db_path)
+    versions = [r[0] for r in con.execute("select version from schema_version order by version")]
+    assert versions == [m.version for m in MIGRATIONS]
+    con.close()
+
+
+def test_upgrade_from_version_1_keeps_data_and_indexes_it(db_path: Path) -> None:
+    engine = engine_for(db_path)
+    assert migrate(engine, target=1) == 1
+    engine.dispose()
+    article = Article.create(TEXT, title="Harbour talks")
+    con = sqlite3.connect(db_path)
+    con.execute("insert into articles (id, title, text, language) values (?, ?, ?, 'en')",
+                (article.id, article.title, article.text))
+    con.commit()
+    assert "articles_fts" not in {r[0] for r in con.execute("select name from sqlite_master")}
+    con.close()
+
+    with open_store(str(db_path)) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        assert s.get_article(article.id).title == "Harbour talks"
+        assert [h.article_id for h in s.search("harbour")] == [article.id]   # backfilled FTS
+        assert s.actor_links() == []                                         # v3 table exists
+
+
+def test_reopening_does_not_reapply(db_path: Path) -> None:
+    with open_store(str(db_path)) as s:
+        s.add_article(Article.create(TEXT))
+    with open_store(str(db_path)) as s:
+        assert s.count_articles() == 1
+        assert len(s.search("harbour")) == 1          # FTS rows not doubled by a re-run step
+    con = sqlite3.connect(db_path)
+    assert con.execute("select count(*) from schema_version").fetchone()[0] == len(MIGRATIONS)
+    con.close()
+
+
+def test_newer_database_is_refused(db_path: Path) -> None:
+    open_store(str(db_path)).close()
+    con = sqlite3.connect(db_path)
+    con.execute("insert into schema_version (version, description, applied_at) "
+                "values (?, 'from the future', '2030-01-01 00:00:00')", (SCHEMA_VERSION + 5,))
+    con.commit()
+    con.close()
+    with pytest.raises(StoreError) as err:
+        open_store(str(db_path))
+    assert err.value.code == "E205"
+    assert str(SCHEMA_VERSION + 5) in err.value.message
+
+
+def test_failed_step_rolls_back_and_is_e202(db_path: Path) -> None:
+    def half_done(conn: sa.Connection) -> None:
+        conn.exec_driver_sql("CREATE TABLE half_done (x INTEGER)")
+        conn.exec_driver_sql("INSERT INTO articles (id, text) VALUES ('zz', 'partial')")
+        raise RuntimeError("disk on fire")
+
+    engine = engine_for(db_path)
+    steps = (*MIGRATIONS, Migration(SCHEMA_VERSION + 1, "broken", half_done))
+    with pytest.raises(StoreError) as err:
+        migrate(engine, steps=steps)
+    assert err.value.code == "E202"
+    assert "disk on fire" in err.value.message and f"version {SCHEMA_VERSION}" in err.value.message
+    with engine.connect() as conn:
+        assert current_version(conn) == SCHEMA_VERSION
+        assert not sa.inspect(conn).has_table("half_done")
+        assert conn.exec_driver_sql("select count(*) from articles").scalar() == 0
+    engine.dispose()
+    with open_store(str(db_path)) as s:      # still usable by this code
+        assert s.count_articles() == 0
