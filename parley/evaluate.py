@@ -490,11 +490,13 @@ class EvalReport:
         lines = [f"{'figure':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'tp':>5} {'produced':>8} {'labelled':>8}"]
         for k in ("triple", "pair", "conditions", "red_lines"):
             x = f[k]
-            lines.append(f"{k:<12} {x['precision']:>9.3f} {x['recall']:>7.3f} {x['f1']:>6.3f} "
+            p, r = _show(x["precision"], x["produced"]), _show(x["recall"], x["labelled"])
+            lines.append(f"{k:<12} {p:>9} {r:>7} {_show(x['f1'], x['produced'] + x['labelled']):>6} "
                          f"{x['tp']:>5} {x['produced']:>8} {x['labelled']:>8}")
         s, e = f["shifts"], f["evidence"]
-        lines.append(f"shifts_recall       {f['shifts_recall']:.3f}  ({s['tp']}/{s['labelled']})")
-        lines.append(f"evidence_agreement  {f['evidence_agreement']:.3f}  ({e['tp']}/{e['labelled']} triple matches)")
+        lines.append(f"shifts_recall       {_show(f['shifts_recall'], s['labelled'])}  ({s['tp']}/{s['labelled']})")
+        lines.append(f"evidence_agreement  {_show(f['evidence_agreement'], e['labelled'])}  "
+                     f"({e['tp']}/{e['labelled']} triple matches)")
         lines.append(f"articles            {f['articles']}  (headline: triple F1 {f['triple']['f1']:.3f})")
         lines.append("")
         head = (f"{'article':<22} {'lab':>4} {'prod':>4} {'tp':>3} {'P':>5} {'R':>5} {'F1':>5} "
@@ -528,6 +530,11 @@ class EvalReport:
                 lines.append(f"    note: {e['note']}")
             lines.append(f"    sentence: {e['sentence']}")
         return lines
+
+
+def _show(value: float, denominator: int) -> str:
+    """A figure for the table; '-' when it is vacuous (nothing to count)."""
+    return f"{value:.3f}" if denominator else "-"
 
 
 def _row(g: GoldArticle, c: dict[str, _Count]) -> dict[str, Any]:
