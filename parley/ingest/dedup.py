@@ -7,6 +7,7 @@ article, lets a new article find its earliest near-copy in sub-linear time.
 """
 from __future__ import annotations
 
+import inspect
 import logging
 import re
 
@@ -21,6 +22,9 @@ SHINGLE = 5          # words per shingle
 _SEED = 1            # fixed so signatures are comparable across runs and machines
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DTYPE = np.dtype("<u8")
+# datasketch >= 2 has several permutation schemes and needs the one used named when a
+# MinHash is rebuilt from stored values; the 64-bit one keeps stored values uint64.
+_SCHEME_KW = {"scheme": "affine64"} if "scheme" in inspect.signature(MinHash.__init__).parameters else {}
 
 
 def shingles(text: str, size: int = SHINGLE) -> set[str]:
@@ -32,7 +36,7 @@ def shingles(text: str, size: int = SHINGLE) -> set[str]:
 
 
 def _minhash(text: str, num_perm: int) -> MinHash:
-    m = MinHash(num_perm=num_perm, seed=_SEED)
+    m = MinHash(num_perm=num_perm, seed=_SEED, **_SCHEME_KW)
     m.update_batch([s.encode("utf-8") for s in shingles(text)])
     return m
 
@@ -46,7 +50,7 @@ def signature_to_minhash(signature: bytes, num_perm: int) -> MinHash:
     """Rebuild a MinHash from :func:`minhash_signature` bytes; ValueError when the size is wrong."""
     if len(signature) != 8 * num_perm:
         raise ValueError(f"signature has {len(signature) // 8} hash values, expected {num_perm}")
-    return MinHash(num_perm=num_perm, seed=_SEED, hashvalues=np.frombuffer(signature, dtype=_DTYPE))
+    return MinHash(num_perm=num_perm, seed=_SEED, hashvalues=np.frombuffer(signature, dtype=_DTYPE), **_SCHEME_KW)
 
 
 def estimated_jaccard(a: bytes, b: bytes) -> float:
@@ -63,7 +67,11 @@ class NearDuplicateIndex:
     def __init__(self, threshold: float, num_perm: int) -> None:
         self.threshold = threshold
         self.num_perm = num_perm
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=num_perm)
+        # Candidates come from a looser LSH band setting weighted against false
+        # negatives (with 64 permutations the default bands miss many pairs just above
+        # the threshold); each candidate is then verified on the full signature.
+        lsh_threshold = min(0.9, max(0.1, threshold - 0.1))
+        self._lsh = MinHashLSH(threshold=lsh_threshold, num_perm=num_perm, weights=(0.1, 0.9))
         self._order: dict[str, int] = {}
         self._sigs: dict[str, bytes] = {}
 
