@@ -484,8 +484,12 @@ class EvalReport:
         return {"figures": self.figures, "per_article": self.per_article, "errors": self.errors,
                 "unknown_ids": self.unknown_ids}
 
-    def format_table(self, errors: bool = False) -> str:
-        """Plain-text report: every figure, the per-article table, optionally the errors."""
+    def format_table(self, errors: bool = False, titles: bool = True) -> str:
+        """Plain-text report: every figure, the per-article table, optionally the errors.
+
+        ``titles=False`` leaves the articles' titles out (for docs kept in the repo:
+        the labelled articles are third-party text).
+        """
         f = self.figures
         lines = [f"{'figure':<12} {'precision':>9} {'recall':>7} {'F1':>6} {'tp':>5} {'produced':>8} {'labelled':>8}"]
         for k in ("triple", "pair", "conditions", "red_lines"):
@@ -499,16 +503,16 @@ class EvalReport:
                      f"({e['tp']}/{e['labelled']} triple matches)")
         lines.append(f"articles            {f['articles']}  (headline: triple F1 {f['triple']['f1']:.3f})")
         lines.append("")
-        head = (f"{'article':<22} {'lab':>4} {'prod':>4} {'tp':>3} {'P':>5} {'R':>5} {'F1':>5} "
-                f"{'pairF1':>6} {'cond':>5} {'red':>5} {'shift':>5} {'ev':>5}  title")
+        head = (f"{'file':<6} {'article':<22} {'lab':>4} {'prod':>4} {'tp':>3} {'P':>5} {'R':>5} {'F1':>5} "
+                f"{'pairF1':>6} {'cond':>5} {'red':>5} {'shift':>5} {'ev':>5}" + ("  title" if titles else ""))
         lines.append(head)
         lines.append("-" * len(head))
         for r in self.per_article:
             lines.append(
-                f"{r['id'][:22]:<22} {r['labelled']:>4} {r['produced']:>4} {r['triple_tp']:>3} "
+                f"{r['file'][:6]:<6} {r['id'][:22]:<22} {r['labelled']:>4} {r['produced']:>4} {r['triple_tp']:>3} "
                 f"{r['triple_precision']:>5.2f} {r['triple_recall']:>5.2f} {r['triple_f1']:>5.2f} "
                 f"{r['pair_f1']:>6.2f} {r['conditions']:>5} {r['red_lines']:>5} {r['shifts']:>5} "
-                f"{r['evidence']:>5}  {(r['title'] or '')[:50]}")
+                f"{r['evidence']:>5}" + (f"  {(r['title'] or '')[:50]}" if titles else ""))
         if self.unknown_ids:
             lines.append("")
             lines.append(f"ignored predictions for {len(self.unknown_ids)} unlabelled id(s): "
@@ -540,7 +544,7 @@ def _show(value: float, denominator: int) -> str:
 def _row(g: GoldArticle, c: dict[str, _Count]) -> dict[str, Any]:
     t, p = c["triple"].figures(), c["pair"].figures()
     frac = lambda x: f"{x.tp}/{x.labelled}"  # noqa: E731
-    return {"id": g.id, "title": g.title, "labelled": t["labelled"], "produced": t["produced"],
+    return {"id": g.id, "file": Path(g.path).stem if g.path else "", "title": g.title, "labelled": t["labelled"], "produced": t["produced"],
             "triple_tp": t["tp"], "triple_precision": t["precision"], "triple_recall": t["recall"],
             "triple_f1": t["f1"], "pair_tp": p["tp"], "pair_f1": p["f1"],
             "conditions": frac(c["conditions"]), "red_lines": frac(c["red_lines"]),

@@ -262,6 +262,7 @@ def test_errors_carry_sentences_and_near_miss_notes():
     table = r.format_table(errors=True)
     assert "MISSED" in table and "SPURIOUS" in table and S4 in table
     assert json.loads(json.dumps(r.to_dict()))["figures"]["pair"]["tp"] == 1
+    assert "Harbour dispute" in r.format_table() and "Harbour dispute" not in r.format_table(titles=False)
 
 
 # --- loading -----------------------------------------------------------------
