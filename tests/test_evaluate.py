@@ -378,6 +378,8 @@ def test_cli_eval_with_jsonl(tmp_path):
     r = CliRunner().invoke(main, ["eval", str(gold), "--jsonl", str(pred), "--format", "json"])
     d = json.loads(r.output)
     assert d["figures"]["pair"]["tp"] == 1 and d["per_article"][0]["id"] == "a1" and "errors" not in d
+    r = CliRunner().invoke(main, ["eval", str(gold), "--jsonl", str(pred), "--no-titles"])
+    assert r.exit_code == 0 and "a1" in r.output and "  T\n" not in r.output + "\n"
 
 
 def test_cli_eval_errors_exit_2(tmp_path):

@@ -21,9 +21,10 @@ def _fail(exc: ParleyError) -> None:
 @click.option("--errors", "show_errors", is_flag=True, help="Also list missed and spurious positions with their sentences.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--extractor", "extractor_name", default=None, help="Extractor to run (default: settings, 'rules').")
+@click.option("--no-titles", is_flag=True, help="Leave article titles out of the table (for docs kept in the repo).")
 @click.option("--taxonomy", type=click.Path(), default=None, help="Issue taxonomy file for the extractor.")
 def eval_cmd(gold: tuple[str, ...], pred: str | None, show_errors: bool, fmt: str,
-             extractor_name: str | None, taxonomy: str | None) -> None:
+             extractor_name: str | None, no_titles: bool, taxonomy: str | None) -> None:
     """Score positions against labelled articles: GOLD is a folder of *.json or one JSON file.
 
     Without --jsonl the extractor is run over the labelled texts. Prints every
@@ -55,7 +56,7 @@ def eval_cmd(gold: tuple[str, ...], pred: str | None, show_errors: bool, fmt: st
             d.pop("errors")
         click.echo(json.dumps(d, indent=2, ensure_ascii=False))
     else:
-        click.echo(report.format_table(errors=show_errors))
+        click.echo(report.format_table(errors=show_errors, titles=not no_titles))
 
 
 COMMANDS = [eval_cmd]
