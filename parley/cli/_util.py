@@ -1,0 +1,77 @@
+"""Helpers shared by CLI modules: the ``--db`` option, the error boundary, plain tables."""
+from __future__ import annotations
+
+import functools
+import logging
+from datetime import date
+from typing import Any, Callable, Sequence, TypeVar
+
+import click
+
+from ..errors import ParleyError
+
+log = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def db_option(f: F) -> F:
+    """``--db PATH|URL`` (env ``PARLEY_DB``; default the ``db`` setting, ``parley.db``)."""
+    return click.option(
+        "--db", "db", envvar="PARLEY_DB", default=None, metavar="PATH|URL",
+        help="Database: a SQLite file path, sqlite:///PATH or postgresql+psycopg://... "
+             "[env PARLEY_DB; default: the 'db' setting, parley.db]",
+    )(f)
+
+
+def handle_errors(f: F) -> F:
+    """The command boundary: a ``ParleyError`` becomes ``error: [CODE] message`` on stderr, exit 1."""
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except ParleyError as exc:
+            fail(exc)
+        except KeyboardInterrupt:
+            click.echo("interrupted: everything finished before the interruption is kept", err=True)
+            raise click.exceptions.Exit(130)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def fail(exc: ParleyError, code: int = 1) -> None:
+    """Print ``error: [CODE] message`` to stderr and exit with ``code``."""
+    click.echo(f"error: [{exc.code}] {exc.message}", err=True)
+    raise click.exceptions.Exit(code)
+
+
+def parse_date(value: str | None) -> date | None:
+    """A ``YYYY-MM-DD`` option value (click ``BadParameter`` otherwise)."""
+    if value in (None, ""):
+        return None
+    assert value is not None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2024-03-31") from None
+
+
+def clip(value: Any, width: int) -> str:
+    """``value`` as one line of at most ``width`` characters."""
+    s = "" if value is None else " ".join(str(value).split())
+    return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
+
+
+def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
+                 widths: Sequence[int] | None = None) -> str:
+    """A plain aligned text table; cells are clipped to ``widths`` (max column widths) when given."""
+    limit = list(widths) if widths else [10_000] * len(headers)
+    cells = [[clip(c, w) for c, w in zip(row, limit)] for row in rows]
+    size = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
+    lines = ["  ".join(h.ljust(size[i]) for i, h in enumerate(headers)).rstrip(),
+             "  ".join("-" * size[i] for i in range(len(headers)))]
+    lines += ["  ".join(c.ljust(size[i]) for i, c in enumerate(r)).rstrip() for r in cells]
+    return "\n".join(lines)
+
+
+__all__ = ["db_option", "handle_errors", "fail", "parse_date", "clip", "render_table"]

@@ -1,0 +1,470 @@
+"""Ledger commands: ingest, extract, run, positions, articles, show, search, export, stats, demo.
+
+Thin: each command parses options, calls ``parley.ingest`` / ``parley.store`` /
+``parley.extract`` and prints what they return.
+"""
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any, Iterable
+
+import click
+
+from ..errors import InputError
+from ..model import Article, Position
+from ._util import clip, db_option, handle_errors, parse_date, render_table
+
+log = logging.getLogger(__name__)
+
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+
+
+# ----------------------------------------------------------------------------- helpers
+
+def _open(db: str | None):  # -> SqlStore (imported lazily: keeps `parley --help` fast)
+    from ..store import open_store
+
+    return open_store(db)
+
+
+def _print_input_error(err: InputError) -> None:
+    from tqdm import tqdm
+
+    tqdm.write(f"error: [{err.code}] {err.message}", file=sys.stderr)
+
+
+def _ingest(store: Any, sources: Iterable[str], quiet: bool) -> Any:
+    from ..ingest.pipeline import ingest_into
+
+    report = ingest_into(store, list(sources), progress=not quiet, on_error=_print_input_error)
+    click.echo(f"ingest: {report.inserted} new, {report.duplicates} duplicates, "
+               f"{report.near_duplicates} near-duplicates, {len(report.errors)} errors -> {store.url}",
+               err=True)
+    return report
+
+
+def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet: bool,
+             limit: int | None = None) -> Any:
+    from ..extract import get_extractor
+    from ..store.runner import extract_into
+
+    extractor = get_extractor(extractor_name, taxonomy=taxonomy)
+    report = extract_into(store, extractor, progress=not quiet, limit=limit)
+    click.echo(f"extract: {report.summary()}", err=True)
+    return report
+
+
+def _notes(p: Position) -> str:
+    bits = []
+    if p.conditions:
+        bits.append("if " + "; ".join(p.conditions))
+    if p.red_line:
+        bits.append("RED LINE")
+    if p.previous_stance:
+        bits.append(f"was {p.previous_stance}")
+    return " | ".join(bits)
+
+
+def positions_table(positions: list[Position]) -> str:
+    """The positions as an aligned text table (one row each)."""
+    rows = [(p.id, p.published.isoformat() if p.published else "", p.actor, p.issue, p.stance,
+             _notes(p), (p.article_id or "")[:10]) for p in positions]
+    return render_table(("id", "date", "actor", "issue", "stance", "conditions / notes", "article"), rows,
+                        widths=(7, 10, 28, 20, 11, 60, 10))
+
+
+def _echo_positions(positions: list[Position], fmt: str) -> None:
+    from ..store.export import position_json, write_csv
+
+    if fmt == "json":
+        click.echo(json.dumps([position_json(p) for p in positions], ensure_ascii=False, indent=2))
+    elif fmt == "csv":
+        out = click.get_text_stream("stdout")
+        write_csv(positions, out)
+        out.flush()
+    elif positions:
+        click.echo(positions_table(positions))
+    else:
+        click.echo("no positions", err=True)
+
+
+def highlight(text: str, positions: list[Position], color: bool) -> str:
+    """``text`` with each evidence span marked: bold colour on a terminal, ``[[...]]`` otherwise,
+    followed by the numbers of the positions it supports (1-based, as listed below it)."""
+    spans = sorted(((p.evidence.start, p.evidence.end, i + 1) for i, p in enumerate(positions)
+                    if 0 <= p.evidence.start < p.evidence.end <= len(text)))
+    merged: list[list[Any]] = []            # [start, end, [numbers]] of overlapping spans
+    for s, e, n in spans:
+        if merged and s < merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], e)
+            merged[-1][2].append(n)
+        else:
+            merged.append([s, e, [n]])
+    out, pos = [], 0
+    for s, e, nums in merged:
+        out.append(text[pos:s])
+        tag = "[" + ",".join(map(str, nums)) + "]"
+        if color:
+            out.append(click.style(text[s:e], bold=True, fg="yellow") + click.style(tag, fg="cyan"))
+        else:
+            out.append(f"[[{text[s:e]}]]{tag}")
+        pos = e
+    out.append(text[pos:])
+    return "".join(out)
+
+
+# ----------------------------------------------------------------------------- commands
+
+_quiet = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
+_extractor = click.option("--extractor", "extractor_name", default=None, metavar="NAME",
+                          help="Extractor to use [default: the 'extractor' setting, rules].")
+_taxonomy = click.option("--taxonomy", type=click.Path(dir_okay=False), default=None,
+                         help="Issue taxonomy file (YAML/JSON) replacing the default one.")
+
+
+@click.command("ingest")
+@click.argument("sources", nargs=-1, required=True, metavar="PATH|URL|-...")
+@db_option
+@_quiet
+@handle_errors
+def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
+    """Add articles to the database: text, HTML, JSON/JSONL, RSS/Atom files, folders, URLs or - (stdin).
+
+    Ingesting the same article twice changes nothing; near-duplicates are kept
+    but marked. Each bad item is reported as `error: [CODE] ...` and the others
+    are still stored; the exit status is 1 when any item failed.
+
+    \b
+    Example:
+      parley ingest articles/ https://example.org/feed.xml
+    """
+    with _open(db) as store:
+        report = _ingest(store, sources, quiet)
+    if report.errors:
+        raise click.exceptions.Exit(1)
+
+
+@click.command("extract")
+@click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+@click.option("--jsonl", "jsonl", is_flag=True,
+              help="Extract from the files PATH... without a database and print JSON Lines.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="With --jsonl: write to this file instead of stdout.")
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Extract at most this many articles.")
+@_extractor
+@_taxonomy
+@db_option
+@_quiet
+@handle_errors
+def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, limit: int | None,
+                extractor_name: str | None, taxonomy: str | None, db: str | None, quiet: bool) -> None:
+    """Extract positions from every article not yet extracted (by this extractor version).
+
+    The run is recorded in the `runs` table and can be interrupted: articles
+    already done are kept and the next run does the rest. With --jsonl, reads
+    the files PATH... instead (a JSON file with `id` and `text` keeps its id)
+    and writes one `{"id", "title", "positions": [...]}` object per article.
+
+    \b
+    Example:
+      parley extract --jsonl ../shared/data/dev/*.json -o predictions.jsonl
+    """
+    if paths and not jsonl:
+        raise click.UsageError("PATH arguments need --jsonl (or use `parley run PATH...` to store them)")
+    if jsonl:
+        if not paths:
+            raise click.UsageError("--jsonl needs at least one PATH")
+        failed = _extract_files(paths, output, extractor_name, taxonomy)
+        if failed:
+            raise click.exceptions.Exit(1)
+        return
+    if output:
+        raise click.UsageError("-o/--output only applies with --jsonl (use `parley export` for the database)")
+    with _open(db) as store:
+        _extract(store, extractor_name, taxonomy, quiet, limit)
+
+
+def _extract_files(paths: Iterable[str], output: str | None, extractor_name: str | None,
+                   taxonomy: str | None) -> int:
+    """--jsonl mode: read files through the ingest readers, extract, write JSON Lines; returns #errors."""
+    from ..extract import get_extractor
+    from ..ingest.sources import iter_articles
+
+    extractor = get_extractor(extractor_name, taxonomy=taxonomy)
+    errors = 0
+
+    def articles() -> Iterable[Article]:
+        nonlocal errors
+        for item in iter_articles(list(paths)):
+            if isinstance(item, InputError):
+                errors += 1
+                click.echo(f"error: [{item.code}] {item.message}", err=True)
+            else:
+                yield item
+
+    out = open(output, "w", encoding="utf-8") if output else click.get_text_stream("stdout")
+    n = 0
+    try:
+        for article, found in extractor.extract_many(articles()):
+            record = {"id": article.external_id or article.id, "title": article.title,
+                      "positions": [p.to_dict() for p in found]}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+            n += 1
+    finally:
+        if output:
+            out.close()
+        else:
+            out.flush()
+    click.echo(f"extract: {n} articles, {errors} errors", err=True)
+    return errors
+
+
+@click.command("run")
+@click.argument("sources", nargs=-1, required=True, metavar="PATH|URL|-...")
+@_extractor
+@_taxonomy
+@db_option
+@_quiet
+@handle_errors
+def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str | None,
+            db: str | None, quiet: bool) -> None:
+    """Ingest SOURCES, then extract positions from every article still pending.
+
+    Running it twice on the same input stores nothing new. The exit status is
+    1 when some input item failed (the good ones are still stored and extracted).
+
+    \b
+    Example:
+      parley run ../shared/seed/article.txt && parley positions
+    """
+    with _open(db) as store:
+        report = _ingest(store, sources, quiet)
+        _extract(store, extractor_name, taxonomy, quiet)
+    if report.errors:
+        raise click.exceptions.Exit(1)
+
+
+_filters = [
+    click.option("--actor", default=None, help="Actor or alias contains this (case-insensitive)."),
+    click.option("--issue", default=None, help="Issue label, e.g. talks, ceasefire."),
+    click.option("--stance", type=click.Choice(["support", "oppose", "conditional", "mixed"]), default=None,
+                 help="Stance."),
+    click.option("--since", default=None, metavar="YYYY-MM-DD", help="Articles published on or after this date."),
+    click.option("--article", "article", default=None, metavar="ID", help="Article id or unique prefix."),
+]
+
+
+def _with_filters(f: Any) -> Any:
+    for opt in reversed(_filters):
+        f = opt(f)
+    return f
+
+
+def _query(store: Any, actor: str | None, issue: str | None, stance: str | None, since: str | None,
+           article: str | None) -> list[Position]:
+    article_id = store.find_article(article).id if article else None
+    return store.positions(actor=actor, issue=issue, stance=stance, since=parse_date(since),
+                           article_id=article_id)
+
+
+@click.command("positions")
+@_with_filters
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@db_option
+@handle_errors
+def positions_cmd(actor: str | None, issue: str | None, stance: str | None, since: str | None,
+                  article: str | None, fmt: str, db: str | None) -> None:
+    """List stored positions, oldest article first, filtered by actor, issue, stance, date or article.
+
+    JSON output is a list of positions.md objects with `id`, `article_id` and
+    `published`; evidence offsets index the stored article text exactly.
+
+    \b
+    Example:
+      parley positions --actor zelensky --issue talks --since 2024-01-01 --format json
+    """
+    with _open(db) as store:
+        found = _query(store, actor, issue, stance, since, article)
+    _echo_positions(found, fmt)
+
+
+@click.command("articles")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Show at most N articles.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Published on or after this date.")
+@db_option
+@handle_errors
+def articles_cmd(limit: int, since: str | None, db: str | None) -> None:
+    """List stored articles (oldest first): id, date, language, source and title.
+
+    \b
+    Example:
+      parley articles --limit 20
+    """
+    with _open(db) as store:
+        total = store.count_articles()
+        rows = [(a.id, a.published.isoformat() if a.published else "", a.language or "", a.source or "",
+                 (a.title or clip(a.text, 60)) + (f"  (near-duplicate of {a.duplicate_of[:10]})"
+                                                  if a.duplicate_of else ""))
+                for a in store.articles(since=parse_date(since), limit=limit)]
+    if not rows:
+        click.echo("no articles", err=True)
+        return
+    click.echo(render_table(("id", "date", "lang", "source", "title"), rows, widths=(16, 10, 4, 20, 90)))
+    if total > len(rows):
+        click.echo(f"({len(rows)} of {total} articles; use --limit)", err=True)
+
+
+@click.command("show")
+@click.argument("article_id", metavar="ARTICLE_ID")
+@click.option("--color/--no-color", default=None, help="Highlight with colours [default: when on a terminal].")
+@db_option
+@handle_errors
+def show_cmd(article_id: str, color: bool | None, db: str | None) -> None:
+    """Show one article (id or unique id prefix) with each position's evidence highlighted.
+
+    On a terminal evidence is bold and coloured; otherwise it is wrapped in
+    [[...]]. The numbers after each span refer to the list of positions below.
+
+    \b
+    Example:
+      parley show 3f2a9c
+    """
+    with _open(db) as store:
+        article = store.find_article(article_id)
+        found = store.positions(article_id=article.id)
+    if color is None:
+        color = click.get_text_stream("stdout").isatty()
+    head = [f"id:        {article.id}"]
+    for label, value in (("title", article.title), ("published", article.published), ("source", article.source),
+                         ("url", article.url), ("origin", article.origin),
+                         ("duplicate", article.duplicate_of and f"near-duplicate of {article.duplicate_of}")):
+        if value:
+            head.append(f"{label + ':':<10} {value}")
+    click.echo("\n".join(head) + "\n")
+    click.echo(highlight(article.text, found, color), color=color)
+    click.echo(f"\n{len(found)} positions")
+    for i, p in enumerate(found, 1):
+        line = f"{i:>3}. {p.actor} | {p.issue} | {p.stance}"
+        notes = _notes(p)
+        if notes:
+            line += f" | {notes}"
+        click.echo(line + f"  [{p.evidence.start}:{p.evidence.end}] (id {p.id}, {p.extractor} {p.extractor_version})")
+
+
+@click.command("search")
+@click.argument("query")
+@click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
+              help="At most N article hits and N evidence hits.")
+@click.option("--kind", type=click.Choice(["article", "evidence"]), default=None, help="Search only one kind.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+@handle_errors
+def search_cmd(query: str, limit: int, kind: str | None, fmt: str, db: str | None) -> None:
+    """Full-text search over article titles and texts and over evidence sentences.
+
+    All words must match; "quoted words" match as a phrase; word* is a prefix.
+    Matches are shown in [[...]].
+
+    \b
+    Example:
+      parley search '"security guarantees" ceasefire'
+    """
+    with _open(db) as store:
+        hits = store.search(query, limit=limit, kind=kind)
+    if fmt == "json":
+        click.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2))
+        return
+    if not hits:
+        click.echo("no matches", err=True)
+        return
+    for h in hits:
+        where = f"position {h.position_id}" if h.kind == "evidence" else "article"
+        click.echo(f"{h.article_id}  {where:<14} {clip(h.title, 70)}")
+        click.echo(f"    {clip(h.snippet, 300)}")
+
+
+@click.command("export")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="Output file [default: stdout; required for parquet].")
+@_with_filters
+@db_option
+@handle_errors
+def export_cmd(fmt: str, output: str | None, actor: str | None, issue: str | None, stance: str | None,
+               since: str | None, article: str | None, db: str | None) -> None:
+    """Export positions (optionally filtered) as JSON Lines, CSV or Parquet.
+
+    CSV and Parquet have one flat row per position (evidence_start,
+    evidence_end, evidence_text...); CSV list columns hold JSON arrays.
+
+    \b
+    Example:
+      parley export --format parquet -o positions.parquet --since 2024-01-01
+    """
+    from ..store.export import write_positions
+
+    if fmt == "parquet" and not output:
+        raise click.UsageError("--format parquet needs -o FILE")
+    with _open(db) as store:
+        found = _query(store, actor, issue, stance, since, article)
+    if output:
+        n = write_positions(found, fmt, output)
+        click.echo(f"export: {n} positions -> {output}", err=True)
+    else:
+        out = click.get_text_stream("stdout")
+        write_positions(found, fmt, out)
+        out.flush()
+
+
+@click.command("stats")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@db_option
+@handle_errors
+def stats_cmd(fmt: str, db: str | None) -> None:
+    """Counts: articles, near-duplicates, positions by stance and issue, runs, schema version.
+
+    \b
+    Example:
+      parley stats --format json
+    """
+    with _open(db) as store:
+        st = store.stats()
+    if fmt == "json":
+        click.echo(json.dumps(st, indent=2))
+        return
+    for key, value in st.items():
+        if isinstance(value, dict):
+            value = ", ".join(f"{k} {v}" for k, v in value.items()) or "-"
+        click.echo(f"{key.replace('_', ' '):<20} {value}")
+
+
+@click.command("demo")
+@db_option
+@_quiet
+@handle_errors
+def demo_cmd(db: str | None, quiet: bool) -> None:
+    """Ingest and extract the bundled demo corpus (examples/), then print its positions.
+
+    \b
+    Example:
+      parley demo --db demo.db
+    """
+    if not EXAMPLES_DIR.is_dir():
+        raise InputError("E110", item=str(EXAMPLES_DIR))
+    with _open(db) as store:
+        report = _ingest(store, [str(EXAMPLES_DIR)], quiet)
+        _extract(store, None, None, quiet)
+        ids = set(report.article_ids)
+        found = [p for p in store.positions() if p.article_id in ids]
+    _echo_positions(found, "table")
+    click.echo(f"\n{len(found)} positions from {len(ids)} demo articles in {store.url}; "
+               f"try: parley positions --db {db or 'parley.db'} --format json", err=True)
+    if report.errors:
+        raise click.exceptions.Exit(1)
+
+
+COMMANDS = [ingest_cmd, extract_cmd, run_cmd, positions_cmd, articles_cmd, show_cmd, search_cmd,
+            export_cmd, stats_cmd, demo_cmd]
