@@ -50,7 +50,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping, Sequence
 
 from .errors import EvalError
-from .model import Article, Evidence, Position
+from .model import Article, Evidence, Position, article_id_for
 
 log = logging.getLogger(__name__)
 
@@ -556,14 +556,18 @@ def score(gold: Sequence[GoldArticle],
           predicted: Mapping[str, Sequence[Position | Mapping[str, Any]]]) -> EvalReport:
     """Score ``predicted`` (keyed by gold article id) against ``gold`` (evaluation.md).
 
-    A gold article missing from ``predicted`` counts with zero produced
-    positions; predictions for ids not in ``gold`` are ignored (listed in
+    ``predicted`` may also be keyed by Parley's article id (the hash of the
+    text, ``Article.id``). A gold article missing from ``predicted`` counts
+    with zero produced positions; predictions for ids not in ``gold`` are ignored (listed in
     ``EvalReport.unknown_ids``).
     """
     total = {k: _Count() for k in _KINDS}
     rows, errors = [], []
+    used_keys = set()
     for g in gold:
-        res = _score_article(g, predicted.get(g.id, ()))
+        key = g.id if g.id in predicted else article_id_for(g.text)  # gold id, else Parley's article id
+        used_keys.add(key)
+        res = _score_article(g, predicted.get(key, ()))
         for k in _KINDS:
             total[k].add(res.counts[k])
         rows.append(_row(g, res.counts))
@@ -575,8 +579,7 @@ def score(gold: Sequence[GoldArticle],
     figures["shifts"] = {"tp": sh.tp, "labelled": sh.labelled}
     figures["evidence"] = {"tp": ev.tp, "labelled": ev.labelled}
     figures["articles"] = len(gold)
-    known = {g.id for g in gold}
-    unknown = sorted(k for k in predicted if k not in known)
+    unknown = sorted(k for k in predicted if k not in used_keys)
     if unknown:
         log.warning("ignoring predictions for %d id(s) not in the labelled set", len(unknown))
     return EvalReport(figures, rows, errors, unknown)

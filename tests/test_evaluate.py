@@ -254,6 +254,14 @@ def test_article_without_output_counts_with_zero_produced():
     assert sum(e["kind"] == "missed" for e in r.errors) == 2
 
 
+def test_predictions_keyed_by_parley_article_id():
+    from parley.model import article_id_for
+
+    g = [gold_article([lab("Kestrel", "territory", "oppose", S2)])]
+    r = score(g, {article_id_for(TEXT): [prod("Kestrel", "territory", "oppose", S2)]})
+    assert r.figures["triple"]["tp"] == 1 and r.unknown_ids == []
+
+
 def test_errors_carry_sentences_and_near_miss_notes():
     g = [gold_article([lab("Kestrel", "territory", "oppose", S2)])]
     r = score(g, {"a1": [prod("Kestrel", "territory", "support", S2), prod("Brell", "trade", "support", S4)]})
