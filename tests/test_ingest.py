@@ -157,6 +157,21 @@ def test_jsonl_bad_lines_are_their_own_errors():
     assert not_obj.code == "E106" and f"{path}:6" in not_obj.message
 
 
+def test_jsonl_is_streamed_with_per_line_limits(tmp_path):
+    path = tmp_path / "mixed.jsonl"
+    lines = [
+        b'{"id": "ok-1", "text": "%s"}' % ENGLISH.encode(),
+        b'{"id": "latin", "text": "caf\xe9"}',                      # invalid UTF-8 on this line only
+        b'{"id": "huge", "text": "%s"}' % (b"word " * 400),         # over the per-record limit
+        b'{"id": "ok-2", "text": "%s"}' % GERMAN.encode(),
+    ]
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    items = list(read_path(path, settings=small(max_bytes=1000)))
+    assert [getattr(x, "code", x.external_id if isinstance(x, Article) else None) for x in items] == \
+        ["ok-1", "E103", "E104", "ok-2"]
+    assert f"{path}:2" in items[1].message and f"{path}:3" in items[2].message
+
+
 def test_json_record_bad_field_type_is_E111(tmp_path):
     path = tmp_path / "r.jsonl"
     path.write_text('{"text": "Some text here.", "title": ["a", "list"]}\n', encoding="utf-8")

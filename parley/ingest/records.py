@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any, Iterator
+from typing import Any, BinaryIO, Iterator
 
 from ..errors import InputError
 from ..model import Article
@@ -90,6 +90,17 @@ def read_json(text: str, *, item: str) -> Iterator[Article | InputError]:
             yield err
 
 
+def _jsonl_line(line: str, where: str) -> Article | InputError:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return InputError("E106", item=where, detail=f"column {exc.colno}: {exc.msg}")
+    try:
+        return article_from_record(record, item=where)
+    except InputError as err:
+        return err
+
+
 def read_jsonl(text: str, *, item: str) -> Iterator[Article | InputError]:
     """JSON Lines: one record per line; blank lines are skipped."""
     seen = False
@@ -97,18 +108,36 @@ def read_jsonl(text: str, *, item: str) -> Iterator[Article | InputError]:
         if not line.strip():
             continue
         seen = True
-        where = f"{item}:{lineno}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            yield InputError("E106", item=where, detail=f"column {exc.colno}: {exc.msg}")
-            continue
-        try:
-            yield article_from_record(record, item=where)
-        except InputError as err:
-            yield err
+        yield _jsonl_line(line, f"{item}:{lineno}")
     if not seen:
         yield InputError("E101", item=item)
 
 
-__all__ = ["article_from_record", "read_json", "read_jsonl"]
+def read_jsonl_stream(fh: BinaryIO, *, item: str, max_bytes: int) -> Iterator[Article | InputError]:
+    """JSON Lines from a binary file, line by line (memory stays flat on big corpora).
+
+    Each line is checked on its own: over ``max_bytes`` is E104, bad UTF-8 is
+    E103, bad JSON is E106, all naming ``item:LINE``.
+    """
+    seen = False
+    for lineno, raw in enumerate(fh, start=1):
+        where = f"{item}:{lineno}"
+        if lineno == 1 and raw.startswith(b"\xef\xbb\xbf"):
+            raw = raw[3:]
+        if not raw.strip():
+            continue
+        seen = True
+        if len(raw) > max_bytes:
+            yield InputError("E104", item=where, size=len(raw), limit=max_bytes)
+            continue
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            yield InputError("E103", item=where, detail=f"byte 0x{raw[exc.start]:02x} at column {exc.start + 1}")
+            continue
+        yield _jsonl_line(line, where)
+    if not seen:
+        yield InputError("E101", item=item)
+
+
+__all__ = ["article_from_record", "read_json", "read_jsonl", "read_jsonl_stream"]

@@ -18,7 +18,7 @@ from ..model import Article
 from .feeds import looks_like_feed, read_feed
 from .fetch import Fetched, fetch, make_client
 from .html import article_from_html
-from .records import read_json, read_jsonl
+from .records import read_json, read_jsonl, read_jsonl_stream
 from .text import article_from_text, decode_bytes
 
 log = logging.getLogger(__name__)
@@ -30,6 +30,7 @@ HTML_EXTS = frozenset({".html", ".htm", ".xhtml"})
 JSON_EXTS = frozenset({".json"})
 JSONL_EXTS = frozenset({".jsonl", ".ndjson"})
 FEED_EXTS = frozenset({".xml", ".rss", ".atom"})
+_HEAD = 8192                 # bytes read first, to choose the format
 
 
 def sniff_format(data: bytes) -> str:
@@ -131,14 +132,25 @@ class _Reader:
             return
         try:
             size = path.stat().st_size
-            if size > self.settings.max_bytes:
-                yield InputError("E104", item=item, size=size, limit=self.settings.max_bytes)
-                return
-            data = path.read_bytes()
+            with path.open("rb") as fh:
+                head = fh.read(_HEAD)
+                fmt = format_for_path(path, head)
+                if fmt == "jsonl":
+                    # A JSON Lines file is a collection: stream it; the size limit is per record.
+                    if b"\x00" in head:
+                        yield InputError("E102", item=item, detail=f"NUL byte at offset {head.index(0)}")
+                        return
+                    fh.seek(0)
+                    yield from read_jsonl_stream(fh, item=item, max_bytes=self.settings.max_bytes)
+                    return
+                if size > self.settings.max_bytes:
+                    yield InputError("E104", item=item, size=size, limit=self.settings.max_bytes)
+                    return
+                data = head + fh.read()
         except OSError as exc:
             yield InputError("E109", item=item, detail=f"cannot read: {exc.strerror or exc}")
             return
-        yield from self.document(data, format_for_path(path, data), item=item)
+        yield from self.document(data, fmt, item=item)
 
     def folder(self, root: Path) -> Iterator[Item]:
         """Every non-hidden file under ``root``, recursively, in sorted path order."""
