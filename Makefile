@@ -26,7 +26,7 @@ install-dev: $(VENV)/.installed-dev
 ## make demo: install, then ingest + extract the bundled demo corpus into $(DB) and print positions
 demo: install
 	rm -f $(DB)
-	$(BIN)/parley run --db $(DB) examples/
+	$(BIN)/parley run --db $(DB) examples/demo/
 	$(BIN)/parley positions --db $(DB)
 	@echo "database: $(DB)  (try: sqlite3 $(DB) 'select actor, issue, stance from positions')"
 
