@@ -1,0 +1,627 @@
+"""Actors across articles: one record per real-world actor, with sides and undoable merges.
+
+:func:`resolve` groups the surface forms positions use ("Zelensky", "Zelenskyy",
+"Ukrainian President Volodymyr Zelensky") into :class:`ActorRecord` s:
+
+1. every name is parsed (:mod:`.names`): titles stripped, the side its title
+   names read off ("Ukrainian President" -> Ukraine, "Kremlin spokesman" ->
+   Russia), states/capitals/governments mapped to one side from the table;
+2. candidate merges, each with a confidence and a reason: same key after title
+   stripping (1.0); named as aliases of one actor in an article (0.97);
+   spelling variants of a full name (rapidfuzz, first and last names checked
+   separately); a bare surname to the one full name it can mean, or, when it
+   could mean several people, to the one named in the same article
+   (co-occurrence); an acronym to its expansion;
+3. union-find, strongest merge first, refusing any merge that would put two
+   incompatible full names (different first names, "Jr." vs none), a person
+   and a state, or a curated *split* pair in one record. Curated *merge*
+   links are applied first; split links win over everything.
+
+Curated decisions are :class:`~parley.store.base.ActorLink` rows (kind
+"merge", "split" or "side"); :func:`export_aliases` / :func:`parse_alias_file`
+read and write them as an editable YAML file.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+import yaml
+from rapidfuzz import fuzz, process
+
+from ..errors import AnalysisError
+from ..model import Actor, Position
+from ..store.base import ActorLink
+from .names import GENERIC_GROUPS, NameInfo, is_capitalised, acronym, demonym_matches, key, parse_name, side_table
+
+__all__ = ["ActorRecord", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
+           "export_aliases", "parse_alias_file"]
+
+FUZZ_LAST = 85      # rapidfuzz ratio two surnames need to be spelling variants
+FUZZ_FIRST = 80     # ... and two first names
+FUZZ_BARE = 88      # a bare surname against a full name's surname
+
+
+@dataclass(frozen=True)
+class Merge:
+    """Why two names were put in one record."""
+
+    a: str
+    b: str
+    confidence: float
+    reason: str
+
+    def to_dict(self) -> dict:
+        return {"a": self.a, "b": self.b, "confidence": round(self.confidence, 3), "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class ActorRecord:
+    """One real-world actor: canonical name, surface forms, kind, side and how it was built."""
+
+    name: str
+    aliases: tuple[str, ...] = ()
+    kind: str = "org"                 # person | state | org | group
+    side: str | None = None           # the side (state) a person/org belongs to; a state's own name
+    mentions: int = 0                 # positions attributed to it
+    articles: int = 0                 # distinct articles
+    confidence: float = 1.0           # weakest merge that built it
+    merges: tuple[Merge, ...] = ()
+
+    def to_actor(self) -> Actor:
+        return Actor(self.name, self.aliases, self.kind, self.side, self.confidence)
+
+    def to_dict(self) -> dict:
+        return {"name": self.name, "aliases": list(self.aliases), "kind": self.kind, "side": self.side,
+                "mentions": self.mentions, "articles": self.articles, "confidence": round(self.confidence, 3),
+                "merges": [m.to_dict() for m in self.merges]}
+
+
+@dataclass
+class Resolution:
+    """The records plus the raw-name -> canonical mapping (and per-article overrides)."""
+
+    records: list[ActorRecord]
+    mapping: dict[str, str]
+    overrides: dict[tuple[str, str], str] = field(default_factory=dict)   # (article_id, raw) -> canonical
+
+    def __post_init__(self) -> None:
+        self._by_name = {r.name: r for r in self.records}
+        self._by_key: dict[str, str] = {}
+        for raw, canon in self.mapping.items():
+            self._by_key.setdefault(key(raw), canon)
+
+    def canonical(self, name: str, article_id: str | None = None) -> str:
+        """The canonical actor for a raw name (as used in ``article_id`` when given)."""
+        if article_id is not None and (article_id, name) in self.overrides:
+            return self.overrides[(article_id, name)]
+        if name in self.mapping:
+            return self.mapping[name]
+        return self._by_key.get(key(name), name)
+
+    def record(self, canonical: str) -> ActorRecord | None:
+        return self._by_name.get(canonical)
+
+    def apply(self, positions: Iterable[Position]) -> list[Position]:
+        """Positions with ``actor`` replaced by its canonical name."""
+        return [p.with_(actor=self.canonical(p.actor, p.article_id or p.evidence.article_id)) for p in positions]
+
+    def find(self, query: str) -> ActorRecord:
+        """The record a user means by ``query`` (name, alias, or a close spelling); E501 when none."""
+        q = query.strip()
+        ql = q.casefold()
+        for r in self.records:
+            if r.name.casefold() == ql:
+                return r
+        for r in self.records:
+            if any(a.casefold() == ql for a in r.aliases):
+                return r
+        k = key(q)
+        if k and k in self._by_key and self._by_key[k] in self._by_name:
+            return self._by_name[self._by_key[k]]
+        pn = parse_name(q)
+        if pn.key and pn.key in self._by_key and self._by_key[pn.key] in self._by_name:
+            return self._by_name[self._by_key[pn.key]]
+        choices = {}
+        for r in self.records:
+            for n in (r.name, *r.aliases):
+                choices[n] = r.name
+        if choices:
+            best = process.extractOne(q, list(choices), scorer=fuzz.WRatio, score_cutoff=90)
+            if best:
+                return self._by_name[choices[best[0]]]
+        raise AnalysisError("E501", name=query)
+
+    def members(self, canonical: str) -> list[str]:
+        """``canonical`` plus, when it is a side, every record that belongs to it."""
+        out = [canonical]
+        rec = self._by_name.get(canonical)
+        if rec and rec.kind == "state":
+            out += [r.name for r in self.records if r.side == canonical and r.name != canonical]
+        return out
+
+
+# ---------------------------------------------------------------------------- internals
+
+@dataclass
+class _Node:
+    key: str
+    info: NameInfo
+    raws: Counter = field(default_factory=Counter)        # surface form -> times seen
+    articles: set = field(default_factory=set)
+    mentions: int = 0
+    side_votes: Counter = field(default_factory=Counter)
+
+
+class _UF:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, x: str) -> str:
+        self.parent.setdefault(x, x)
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+
+def _person_compatible(a: NameInfo, b: NameInfo) -> tuple[float, str] | None:
+    """Can two full names (>= 2 tokens) be the same person? (confidence, reason) or None."""
+    if (a.suffix or None) != (b.suffix or None):
+        return None
+    ta, tb = a.tokens, b.tokens
+    if a.key == b.key:
+        return 1.0, "same name without titles"
+    sa, sb = set(ta), set(tb)
+    if (sa < sb or sb < sa) and ta[-1] == tb[-1]:
+        return 0.9, "shorter form of the same full name"
+    last = fuzz.ratio(ta[-1], tb[-1])
+    if last < FUZZ_LAST:
+        return None
+    fa, fb = ta[0], tb[0]
+    if fa == fb:
+        first = 100.0
+    elif (len(fa) == 1 or len(fb) == 1) and fa[0] == fb[0]:
+        first = 85.0
+    else:
+        first = fuzz.ratio(fa, fb)
+        if first < FUZZ_FIRST:
+            return None
+    return 0.9 * (last + first) / 200, f"spelling variant (surname {last:.0f}%, first name {first:.0f}%)"
+
+
+def _bare_matches(bare: str, person: NameInfo) -> float:
+    """How well a bare single name matches a full name: 0 when it cannot."""
+    toks = person.tokens
+    if bare == toks[-1] or bare in toks[:-1]:
+        return 100.0
+    return fuzz.ratio(bare, toks[-1]) if fuzz.ratio(bare, toks[-1]) >= FUZZ_BARE else 0.0
+
+
+def _sides_in_text(text: str, name: str) -> Counter:
+    """Sides named by the title words just before each occurrence of ``name`` in ``text``."""
+    votes: Counter = Counter()
+    for m in re.finditer(re.escape(name), text):
+        before = text[max(0, m.start() - 60):m.start()]
+        before = re.split(r"[.;:!?\n\"\u201c\u201d]", before)[-1]
+        toks = before.split()[-5:]
+        want = parse_name(name).key
+        for i in range(len(toks)):
+            info = parse_name(" ".join(toks[i:]) + " " + name)
+            if info.key == want and (info.side or info.demonym):
+                votes[info.side or ("?" + info.demonym)] += 1
+                break
+    return votes
+
+
+def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
+            texts: Mapping[str, str] | None = None) -> Resolution:
+    """Group the actors of ``positions`` into records (see the module docstring).
+
+    ``links`` are curated decisions (merge/split/side); ``texts`` maps article id
+    -> title + text and enables co-occurrence and titles found in the text.
+    """
+    links = list(links)
+    table = side_table()
+    nodes: dict[str, _Node] = {}
+    per_article: dict[str, set[str]] = defaultdict(set)       # article -> node keys named there
+    raw_node: dict[str, str] = {}                             # raw -> node key (global)
+    local: dict[tuple[str, str], str] = {}                    # (article, raw) -> node key for descriptors
+    edges: list[tuple[float, str, str, str]] = []
+
+    def node_for(raw: str, art: str, info: NameInfo | None = None) -> str:
+        info = info or parse_name(raw, table)
+        if info.kind == "group" and not info.side and (info.key in GENERIC_GROUPS or not is_capitalised(raw)):
+            info = NameInfo(raw, "", "group")     # "rebels": means someone else in every article
+        if info.key:
+            k = info.key
+        else:
+            k = f"@{art}:{raw}"
+            local[(art, raw)] = k
+        n = nodes.get(k)
+        if n is None:
+            n = nodes[k] = _Node(k, info if info.key else NameInfo(raw, k, "group"))
+        n.raws[raw] += 1
+        n.articles.add(art)
+        if info.key:
+            raw_node.setdefault(raw, k)
+        per_article[art].add(k)
+        if info.side:
+            n.side_votes[info.side] += 2
+        elif info.demonym:
+            n.side_votes["?" + info.demonym] += 2
+        return k
+
+    for i, p in enumerate(positions):
+        art = p.article_id or p.evidence.article_id or f"#{i}"
+        k = node_for(p.actor, art)
+        nodes[k].mentions += 1
+        for al in p.aliases:
+            ai = parse_name(al, table)
+            if not ai.key:
+                if ai.side:           # "Ukraine's leader": a side vote for the actor
+                    nodes[k].side_votes[ai.side] += 1
+                continue
+            ak = node_for(al, art, ai)
+            if ak != k:
+                edges.append((0.97, k, ak, f"named as the same actor in article {art}"))
+
+    # link names that are not in any position still need nodes (curated canonicals)
+    for ln in links:
+        for nm in (ln.alias, ln.canonical):
+            if nm not in raw_node and ln.kind in ("merge", "split"):
+                info = parse_name(nm, table)
+                k = info.key or f"@curated:{nm}"
+                if k not in nodes:
+                    nodes[k] = _Node(k, info if info.key else NameInfo(nm, k, "group"))
+                nodes[k].raws[nm] += 0
+                raw_node[nm] = k
+
+    def nk(name: str) -> str | None:
+        if name in raw_node:
+            return raw_node[name]
+        k = parse_name(name, table).key
+        return k if k in nodes else None
+
+    # titles in the text: "Ukrainian President Petro Poroshenko" where positions say "Petro Poroshenko"
+    if texts:
+        for k, n in nodes.items():
+            if n.info.kind in ("person", "bare") and not n.side_votes:
+                for raw in list(n.raws):
+                    for art in n.articles:
+                        if art in texts:
+                            n.side_votes.update(_sides_in_text(texts[art], raw))
+
+    # unknown demonyms ("Vardenian") -> an actor named "Vardenia"
+    demonym_side: dict[str, str] = {}
+    candidates = [k for k, n in nodes.items() if n.info.kind in ("bare", "state", "org") and " " not in k
+                  and not k.startswith("@")] + [k for k, n in nodes.items() if n.info.kind == "person"]
+    for n in list(nodes.values()):
+        dem = n.info.demonym
+        for v in list(n.side_votes):
+            if v.startswith("?"):
+                dem = v[1:]
+        if dem and dem not in demonym_side:
+            for c in candidates:
+                if demonym_matches(dem, c):
+                    demonym_side[dem] = c
+                    break
+    made_up_sides = set(demonym_side.values())
+    for n in nodes.values():
+        for v, c in list(n.side_votes.items()):
+            if v.startswith("?"):
+                del n.side_votes[v]
+                if v[1:] in demonym_side:
+                    n.side_votes[demonym_side[v[1:]]] += c
+        if n.info.kind == "org" and n.info.demonym in demonym_side and n.key.split()[-1] in (
+                "government", "authorities", "officials", "leadership", "administration"):
+            edges.append((0.95, n.key, demonym_side[n.info.demonym], "the government of the side"))
+    for s in made_up_sides:
+        nodes[s].info = NameInfo(nodes[s].info.raw, s, "state", side=None)
+
+    def kind(k: str) -> str:
+        return nodes[k].info.kind
+
+    # candidate merges between distinct keys
+    persons = [k for k in nodes if kind(k) == "person"]
+    by_last: dict[str, list[str]] = defaultdict(list)
+    for k in persons:
+        by_last[k.split()[-1]].append(k)
+    lasts = list(by_last)
+    for k in persons:
+        last = k.split()[-1]
+        for other_last, score, _ in process.extract(last, lasts, scorer=fuzz.ratio, score_cutoff=FUZZ_LAST,
+                                                    limit=None):
+            for o in by_last[other_last]:
+                if o <= k:
+                    continue
+                m = _person_compatible(nodes[k].info, nodes[o].info)
+                if m:
+                    edges.append((m[0], k, o, m[1]))
+
+    # bare names: one full name -> merge; several people -> the one named in the same article
+    overrides_nodes: dict[tuple[str, str], str] = {}
+    for k, n in nodes.items():
+        if n.info.kind != "bare" or k in made_up_sides:
+            continue
+        scored = [(p, _bare_matches(k, nodes[p].info)) for p in persons]
+        cands = [(p, s) for p, s in scored if s > 0]
+        if not cands:
+            continue
+        plain = [(p, s) for p, s in cands if not nodes[p].info.suffix]
+        pool = plain or cands
+        people = _people(pool, nodes)
+        if len(people) == 1:
+            best = max(pool, key=lambda x: (x[1], nodes[x[0]].mentions))
+            conf = 0.9 * best[1] / 100
+            edges.append((conf, k, best[0], "surname of the only full name it can mean"))
+            continue
+        # several people: co-occurrence per article
+        for art in n.articles:
+            present = [(p, s) for p, s in cands if art in nodes[p].articles or
+                       (texts and art in texts and any(r in texts[art] for r in nodes[p].raws))]
+            grp = _people(present, nodes)
+            if len(grp) == 1:
+                overrides_nodes[(art, k)] = present[0][0]
+
+    # acronyms: "EU" ~ "European Union", "MITI" ~ "Ministry of International Trade and Industry"
+    by_acr: dict[str, list[str]] = defaultdict(list)
+    for k in nodes:
+        if " " in k and kind(k) in ("org", "state", "group", "person") and len(k.split()) >= 2:
+            by_acr[acronym(k)].append(k)
+    for k, n in nodes.items():
+        if " " not in k and kind(k) in ("org", "bare") and len(by_acr.get(k, [])) == 1:
+            edges.append((0.85, k, by_acr[k][0], "acronym"))
+
+    # union-find with constraints
+    uf = _UF()
+    members: dict[str, set[str]] = {k: {k} for k in nodes}
+    for k in nodes:
+        uf.find(k)
+    split_pairs: set[frozenset] = set()
+    side_links: dict[str, str] = {}
+    merge_links: list[tuple[str, str]] = []
+    for ln in links:
+        if ln.kind == "split":
+            a, b = nk(ln.alias), nk(ln.canonical)
+            if a and b and a != b:
+                split_pairs.add(frozenset((a, b)))
+        elif ln.kind == "merge":
+            a, b = nk(ln.alias), nk(ln.canonical)
+            if a and b:
+                merge_links.append((a, b))
+        elif ln.kind == "side":
+            side_links[ln.alias] = ln.canonical
+
+    used: dict[str, list[Merge]] = defaultdict(list)
+
+    def union(a: str, b: str, conf: float, reason: str, curated: bool = False) -> bool:
+        ra, rb = uf.find(a), uf.find(b)
+        if ra == rb:
+            return False
+        ma, mb = members[ra], members[rb]
+        for x in ma:
+            for y in mb:
+                if frozenset((x, y)) in split_pairs:
+                    return False
+        if not curated:
+            ka = {kind(x) for x in ma}
+            kb = {kind(x) for x in mb}
+            if ("state" in ka) != ("state" in kb) and (ka | kb) & {"person", "bare"}:
+                return False
+            fa = [x for x in ma if kind(x) == "person"]
+            fb = [x for x in mb if kind(x) == "person"]
+            for x in fa:
+                for y in fb:
+                    if _person_compatible(nodes[x].info, nodes[y].info) is None:
+                        return False
+        uf.parent[rb] = ra
+        members[ra] = ma | mb
+        del members[rb]
+        used[ra] = used.get(ra, []) + used.pop(rb, []) + [Merge(_label(nodes[a]), _label(nodes[b]), conf, reason)]
+        return True
+
+    for a, b in merge_links:
+        union(b, a, 1.0, "curated merge", curated=True)
+    for conf, a, b, reason in sorted(edges, key=lambda e: (-e[0], e[1], e[2])):
+        union(a, b, conf, reason)
+
+    # records
+    records: list[ActorRecord] = []
+    mapping: dict[str, str] = {}
+    curated_canon = {}
+    for ln in links:
+        if ln.kind == "merge" and nk(ln.canonical):
+            curated_canon[uf.find(nk(ln.canonical))] = ln.canonical
+    by_root: dict[str, str] = {}
+    for root, mem in sorted(members.items()):
+        ns = [nodes[k] for k in mem]
+        kinds = Counter(n.info.kind for n in ns)
+        if kinds.get("state") or any(n.key in made_up_sides for n in ns):
+            rkind = "state"
+        elif kinds.get("person"):
+            rkind = "person"
+        elif kinds.get("bare") and any(nodes[p].info.kind == "person" for p in mem):
+            rkind = "person"
+        elif kinds.get("group") and not kinds.get("org"):
+            rkind = "group"
+        else:
+            rkind = "person" if kinds.get("bare") and _looks_like_person(ns) else "org"
+        name = curated_canon.get(root) or _canonical_name(ns, rkind)
+        votes: Counter = Counter()
+        for n in ns:
+            votes.update(n.side_votes)
+        if rkind == "state":
+            side = name
+        else:
+            side = votes.most_common(1)[0][0] if votes else None
+            side = _side_name(side, nodes)
+        for raw in [r for n in ns for r in n.raws]:
+            if raw in side_links:
+                side = side_links[raw]
+        raws = sorted({r for n in ns for r in n.raws if r != name})
+        arts = set().union(*(n.articles for n in ns))
+        merges = tuple(used.get(root, []))
+        conf = min([m.confidence for m in merges], default=1.0)
+        records.append(ActorRecord(name, tuple(raws), rkind, side, sum(n.mentions for n in ns), len(
+            [a for a in arts if not a.startswith("#")]) or len(arts), conf, merges))
+        for n in ns:
+            for raw in n.raws:
+                if not n.key.startswith("@"):
+                    mapping[raw] = name
+        mapping.setdefault(name, name)
+        by_root[root] = name
+    overrides: dict[tuple[str, str], str] = {}
+    for (art, raw), k in local.items():
+        overrides[(art, raw)] = by_root[uf.find(k)]
+    for (art, bare), target in overrides_nodes.items():
+        if uf.find(bare) != uf.find(target):
+            for raw in nodes[bare].raws:
+                overrides[(art, raw)] = by_root[uf.find(target)]
+    records.sort(key=lambda r: (-r.mentions, r.name))
+    return Resolution(records, mapping, overrides)
+
+
+def _people(pool: list[tuple[str, float]], nodes: dict[str, _Node]) -> list[list[str]]:
+    """Group candidate full names into distinct people (pairwise compatible sets)."""
+    groups: list[list[str]] = []
+    for p, _ in pool:
+        for g in groups:
+            if all(_person_compatible(nodes[p].info, nodes[q].info) for q in g):
+                g.append(p)
+                break
+        else:
+            groups.append([p])
+    return groups
+
+
+def _looks_like_person(ns: list[_Node]) -> bool:
+    return any(any(w[:1].isupper() for w in r.split()) and re.search(
+        r"\b(President|Mr|Mrs|Ms|Minister|Senator|Dr)\b", r) for n in ns for r in n.raws)
+
+
+def _label(n: _Node) -> str:
+    return n.raws.most_common(1)[0][0] if n.raws else n.key
+
+
+def _strip_titles(raw: str, info: NameInfo) -> str:
+    """The raw form without its leading titles ("Ukrainian President Volodymyr Zelensky" -> "Volodymyr Zelensky")."""
+    toks = raw.split()
+    want = len(info.tokens) + (1 if info.suffix else 0)
+    for i in range(len(toks)):
+        tail = " ".join(toks[i:])
+        pi = parse_name(tail)
+        if key(tail) == info.key or (pi.key == info.key and len(key(tail).split()) <= want + 1
+                                     and toks[i][:1].isupper() and parse_name(toks[i]).kind != "descriptor"):
+            if not re.match(r"(?i)(mr|mrs|ms|dr|president|vice|col|gen)\.?$", toks[i]):
+                return tail
+    return raw
+
+
+def _canonical_name(ns: list[_Node], kind: str) -> str:
+    if kind == "state":
+        for n in ns:
+            if n.info.kind == "state" and n.info.side:
+                return n.info.side
+        for n in ns:
+            if n.info.kind == "state":
+                return _label(n)
+    best = None
+    for n in ns:
+        for raw, cnt in n.raws.items():
+            if n.key.startswith("@"):
+                cand = raw
+                score = (0, n.mentions, cnt, -len(raw))
+            else:
+                cand = _strip_titles(raw, n.info)
+                score = (len(n.info.tokens) + (n.info.kind in ("person", "bare")), n.mentions > 0, cnt, -len(cand))
+            if best is None or score > best[0]:
+                best = (score, cand)
+    return best[1] if best else ns[0].key
+
+
+def _side_name(side: str | None, nodes: dict[str, _Node]) -> str | None:
+    if side and side in nodes and not side_table().sides.get(side):
+        return _label(nodes[side])
+    return side
+
+
+def resolve_actors(positions: Sequence[Position], links: Iterable[ActorLink] = (),
+                   texts: Mapping[str, str] | None = None) -> list[ActorRecord]:
+    """One :class:`ActorRecord` per real-world actor (most mentioned first)."""
+    return resolve(positions, links, texts).records
+
+
+def actor_mapping(records: Iterable[ActorRecord]) -> dict[str, str]:
+    """Raw actor name -> canonical name, from records."""
+    out: dict[str, str] = {}
+    for r in records:
+        out[r.name] = r.name
+        for a in r.aliases:
+            out.setdefault(a, r.name)
+    return out
+
+
+# ---------------------------------------------------------------------------- alias files
+
+def export_aliases(records: Iterable[ActorRecord], links: Iterable[ActorLink] = ()) -> str:
+    """An editable YAML alias file: every actor with its aliases and side, plus the curated splits.
+
+    Importing it back (:func:`parse_alias_file`) turns each alias into a curated
+    merge link, each ``side`` into a side link and each ``never`` entry into a
+    split link, so a team curates once and reuses the file.
+    """
+    links = list(links)
+    splits: dict[str, list[str]] = defaultdict(list)
+    for ln in links:
+        if ln.kind == "split":
+            splits[ln.canonical].append(ln.alias)
+    actors = []
+    for r in sorted(records, key=lambda r: r.name.casefold()):
+        row: dict = {"name": r.name}
+        if r.aliases:
+            row["aliases"] = list(r.aliases)
+        if r.side and r.side != r.name:
+            row["side"] = r.side
+        row["kind"] = r.kind
+        if splits.get(r.name):
+            row["never"] = sorted(splits.pop(r.name))
+        actors.append(row)
+    for canon, al in sorted(splits.items()):
+        actors.append({"name": canon, "never": sorted(al)})
+    header = ("# Parley actor alias file. Edit freely, then `parley actors import FILE`.\n"
+              "# name: canonical name; aliases: surface forms merged into it;\n"
+              "# side: the side it belongs to; never: names that must stay apart from it.\n")
+    return header + yaml.safe_dump({"actors": actors}, sort_keys=False, allow_unicode=True, width=100)
+
+
+def parse_alias_file(text: str, item: str = "<alias file>") -> list[ActorLink]:
+    """Curated links from an alias file written by :func:`export_aliases` (E502 when malformed)."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise AnalysisError("E502", item=item, detail=f"not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict) or not isinstance(data.get("actors"), list):
+        raise AnalysisError("E502", item=item, detail="expected a mapping with an 'actors' list")
+    out: list[ActorLink] = []
+    for i, row in enumerate(data["actors"], 1):
+        if not isinstance(row, dict) or not isinstance(row.get("name"), str) or not row["name"].strip():
+            raise AnalysisError("E502", item=item, detail=f"entry {i} has no 'name'")
+        name = row["name"].strip()
+        for field_ in ("aliases", "never"):
+            v = row.get(field_) or []
+            if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
+                raise AnalysisError("E502", item=item, detail=f"entry {i} ({name}): '{field_}' must be a list of names")
+        for al in row.get("aliases") or []:
+            if al.strip() and al.strip() != name:
+                out.append(ActorLink(al.strip(), name, "merge", "file"))
+        for al in row.get("never") or []:
+            out.append(ActorLink(al.strip(), name, "split", "file"))
+        side = row.get("side")
+        if side is not None:
+            if not isinstance(side, str):
+                raise AnalysisError("E502", item=item, detail=f"entry {i} ({name}): 'side' must be a name")
+            out.append(ActorLink(name, side.strip(), "side", "file"))
+    return out

@@ -1,0 +1,283 @@
+"""Name parsing for actor resolution: normal forms, titles, sides (the demonym/capital table).
+
+Pure functions, no state beyond the side table loaded once from
+``templates/sides.yml``. :func:`parse_name` turns a surface form such as
+"Ukrainian President Volodymyr Zelensky" into a :class:`NameInfo`: its key
+("volodymyr zelensky"), its kind (person/state/org/group/descriptor) and the
+side its title names (Ukraine).
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+
+_SIDES_FILE = Path(__file__).with_name("templates") / "sides.yml"
+
+# Words that are titles, honorifics or roles: stripped from the front of a person's name.
+TITLES = frozenset("""
+president presidents vice prime minister ministers foreign secretary spokesman spokeswoman spokesperson
+chancellor king queen prince princess emir sheikh general gen lt col colonel major maj capt captain sgt
+chief leader leaders former deputy senator sen rep representative congressman congresswoman governor gov
+mayor ambassador envoy special senior official head chairman chairwoman chair commissioner speaker
+defence defense interior finance trade economy justice commerce treasury mr mrs ms dr sir lord lady dame
+premier supreme commander top negotiator chief's pope ayatollah mullah judge attorney opposition
+house majority minority whip secretary-general undersecretary under assistant acting incoming outgoing
+late then new self-proclaimed de facto chancellor's minister's spy intelligence army military national
+security adviser advisor aide director council member members party
+""".split())
+HONORIFICS = frozenset("mr mrs ms dr sir lord lady dame".split())
+SUFFIXES = frozenset("jr sr ii iii iv".split())
+# A name containing one of these is an organisation (never a person).
+ORG_WORDS = frozenset("""
+government ministry department party union unions council commission committee house administration
+office agency bank fund organisation organization authority authorities assembly parliament congress senate
+court army forces force navy military coalition alliance league federation association company corp inc ltd
+group front movement brigade brigades regime cabinet opposition delegation embassy bloc network board
+institute foundation kremlin pentagon treasury secretariat command police
+""".split())
+# Lower-case plural nouns that make a name a collective group ("pro-Russian separatists").
+GROUP_WORDS = frozenset("""
+negotiators diplomats officials rebels separatists militants protesters workers leaders allies insurgents
+democrats republicans unions lawmakers ministers members delegates states countries nations governments
+partners employers farmers students teachers nurses doctors forces troops
+""".split())
+PRONOUNS = frozenset("he she it they him her them his its their we us i you who".split())
+_STOP = frozenset("the of and for a an in on to".split())
+
+
+_GOV_WORDS = ("government", "authorities", "officials", "leadership", "administration")
+
+
+@dataclass(frozen=True)
+class Side:
+    name: str
+    aliases: tuple[str, ...] = ()
+    demonyms: tuple[str, ...] = ()
+    affiliates: tuple[str, ...] = ()
+
+
+@dataclass
+class SideTable:
+    """Lookup from normalised words to side names."""
+
+    sides: dict[str, Side] = field(default_factory=dict)
+    whole: dict[str, str] = field(default_factory=dict)      # key of a whole name -> side (merges)
+    prefix: dict[str, str] = field(default_factory=dict)     # key of a title word/phrase -> side (affiliation)
+
+    def add(self, side: Side) -> None:
+        self.sides[side.name] = side
+        for n in (side.name, *side.aliases):
+            self.whole[key(n)] = side.name
+            self.prefix[key(n)] = side.name
+        for d in side.demonyms:
+            k = key(d)
+            self.prefix[k] = side.name
+            for g in _GOV_WORDS:
+                self.whole[f"{k} {g}"] = side.name
+        for n in (side.name, *side.aliases[:0]):
+            k = key(n)
+            self.whole[f"{k} government"] = side.name
+            self.whole[f"government of {k}"] = side.name
+        for a in side.affiliates:
+            self.prefix[key(a)] = side.name
+
+
+@lru_cache(maxsize=1)
+def side_table() -> SideTable:
+    """The built-in demonym/capital table (``templates/sides.yml``), loaded once."""
+    data = yaml.safe_load(_SIDES_FILE.read_text(encoding="utf-8")) or {}
+    table = SideTable()
+    for name, row in data.items():
+        row = row or {}
+        table.add(Side(str(name), tuple(map(str, row.get("aliases") or ())),
+                       tuple(map(str, row.get("demonyms") or ())), tuple(map(str, row.get("affiliates") or ()))))
+    return table
+
+
+_ABBR = {"u.s.": "us", "u.s": "us", "u.k.": "uk", "u.k": "uk", "u.n.": "un", "u.n": "un", "e.u.": "eu"}
+_NONWORD = re.compile(r"[^0-9a-z' ]+")
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents and curly quotes removed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    return text.replace("\u2019", "'").replace("\u2018", "'").lower()
+
+
+def words(text: str) -> list[str]:
+    """Normalised words: folded, U.S. -> us, possessive 's dropped, punctuation and hyphens -> space."""
+    text = fold(text)
+    for k, v in _ABBR.items():
+        text = re.sub(rf"(?<![a-z]){re.escape(k)}", f" {v} ", text)
+    text = re.sub(r"'s\b", " ", text)
+    text = _NONWORD.sub(" ", text.replace("-", " ")).replace("'", "")
+    return text.split()
+
+
+def key(text: str) -> str:
+    """The comparison key of a name: normalised words joined by spaces."""
+    return " ".join(words(text))
+
+
+@dataclass(frozen=True)
+class NameInfo:
+    """What a surface form says: its key, kind and the side its title names."""
+
+    raw: str
+    key: str                       # "" for descriptors ("Ukraine's leader", "the president")
+    kind: str                      # person | bare | state | org | group | descriptor
+    side: str | None = None        # side named by the title / table
+    suffix: str | None = None      # generational suffix (jr, sr, ii ...)
+    demonym: str | None = None     # an unknown demonym-like title word ("vardenian"), for made-up sides
+
+    @property
+    def tokens(self) -> list[str]:
+        """Name words without the generational suffix."""
+        t = self.key.split()
+        return t[:-1] if self.suffix and t and t[-1] == self.suffix else t
+
+
+_PARTICLES = frozenset("de van von der den del della da di du la le al el bin ibn ben abu bint".split())
+
+
+def _is_capitalised(raw: str) -> bool:
+    ws = [w.lstrip("\"'(\u201c") for w in raw.split()]
+    ws = [w for w in ws if w and w.lower() not in _STOP and w.lower() not in _PARTICLES]
+    return bool(ws) and all(any(part[:1].isupper() or part[:1].isdigit() for part in w.split("-")) for w in ws)
+
+
+def is_capitalised(raw: str) -> bool:
+    """Every word (function words and name particles aside) starts with a capital."""
+    return _is_capitalised(raw)
+
+
+# Collective nouns that name different groups in different articles ("rebels"): never merged across articles.
+GENERIC_GROUPS = frozenset("""
+rebels separatists militants protesters insurgents allies workers officials negotiators diplomats lawmakers
+forces troops government authorities unions employers
+""".split())
+
+
+def _demonym_like(w: str) -> bool:
+    return len(w) > 4 and w.endswith(("ian", "an", "ese", "ish", "i"))
+
+
+def parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
+    """Classify a surface form and strip its titles (see module docstring)."""
+    table = table or side_table()
+    raw = raw.strip()
+    ws = words(raw)
+    if not ws or (len(ws) == 1 and ws[0] in PRONOUNS):
+        return NameInfo(raw, "", "descriptor")
+    starts_the = ws[0] == "the"
+    if starts_the:
+        ws = ws[1:]
+        if not ws:
+            return NameInfo(raw, "", "descriptor")
+    k = " ".join(ws)
+    if k in table.whole:
+        return NameInfo(raw, key(table.whole[k]), "state", side=table.whole[k])
+    first_raw = raw.split()[1] if starts_the and len(raw.split()) > 1 else raw.split()[0]
+    unknown_demonym = ws[0] if _demonym_like(ws[0]) and first_raw[:1].isupper() and ws[0] not in table.prefix else None
+    if len(ws) == 2 and unknown_demonym and ws[1] in _GOV_WORDS:
+        # "the Vardenian government": the side itself, once resolution finds "Vardenia"
+        return NameInfo(raw, k, "org", demonym=unknown_demonym)
+    if starts_the and not _is_capitalised(raw.split(None, 1)[1]):
+        # "the insurgent group", "the Assad regime": a description that only names someone inside one article
+        return NameInfo(raw, "", "descriptor")
+    # a side named at the start ("Ukraine's leader", "Kremlin spokesman", "Ukrainian President ...")
+    side, demonym = None, None
+    i = 0
+    stripped_title = False
+    while i < len(ws):
+        for n in (3, 2, 1):
+            cand = " ".join(ws[i:i + n])
+            if len(ws[i:i + n]) == n and cand in table.prefix:
+                side = side or table.prefix[cand]
+                i += n
+                break
+        else:
+            if ws[i] in TITLES:
+                stripped_title = True
+                i += 1
+                continue
+            if i == 0 and _demonym_like(ws[0]) and len(ws) > 1 and ws[1] in TITLES and _is_capitalised(raw):
+                demonym = ws[0]
+                i += 1
+                continue
+            break
+    rest = ws[i:]
+    rest_raw, need = [], len(rest)
+    for tok in reversed(raw.split()):
+        if need <= 0:
+            break
+        rest_raw.insert(0, tok)
+        need -= max(1, len(words(tok)))
+    rest_raw = " ".join(rest_raw)
+    has_org = any(w in ORG_WORDS for w in (rest or ws))
+    plural_group = any(w in GROUP_WORDS for w in ws) and not _is_capitalised(raw.split()[-1])
+    if has_org:
+        return NameInfo(raw, k, "org", side=side, demonym=demonym or unknown_demonym)
+    if plural_group or (ws[-1] in GROUP_WORDS and not rest[1:]):
+        return NameInfo(raw, k, "group", side=side, demonym=demonym or unknown_demonym)
+    if not rest:  # nothing but titles and a side: a description, not a name
+        return NameInfo(raw, "", "descriptor", side=side, demonym=demonym)
+    if not _is_capitalised(rest_raw):
+        return NameInfo(raw, k if not stripped_title else "", "descriptor" if stripped_title else "group",
+                        side=side, demonym=demonym)
+    suffix = None
+    if rest and rest[-1] in SUFFIXES:
+        suffix, rest = rest[-1], rest[:-1]
+    rest = [w for w in rest if len(w) > 1 or len(rest) == 1]   # middle initials ("Donald J. Trump")
+    if not rest:
+        return NameInfo(raw, "", "descriptor", side=side)
+    if len(rest) == 1:
+        if raw.replace(".", "").replace(" ", "").isupper() and len(raw) <= 6 and not stripped_title:
+            return NameInfo(raw, rest[0], "org", side=side)
+        return NameInfo(raw, rest[0] + (f" {suffix}" if suffix else ""), "bare", side=side, suffix=suffix,
+                        demonym=demonym)
+    return NameInfo(raw, " ".join(rest) + (f" {suffix}" if suffix else ""), "person", side=side, suffix=suffix,
+                    demonym=demonym)
+
+
+def acronym(k: str) -> str:
+    """Initials of a multi-word key, function words skipped ("european union" -> "eu")."""
+    return "".join(w[0] for w in k.split() if w not in _STOP)
+
+
+def demonym_matches(demonym: str, name_key: str) -> bool:
+    """True when ``demonym`` is the adjective of ``name_key`` by spelling ("vardenian" ~ "vardenia")."""
+    n = name_key.replace(" ", "")
+    if len(n) < 3:
+        return False
+    forms = {n + "n", n + "an", n + "ian", n + "ese", n + "i", n + "ish", n[:-1] + "ese", n[:-1] + "ian",
+             n[:-1] + "an"}
+    return demonym in forms
+
+
+CONTENT_STOP = _STOP | PRONOUNS | frozenset("""
+is are was were be been being that this these those with without by from as at or not no any all its
+their will would should must can could may might shall do does did has have had than then so such
+also only if unless until provided before after into over under about more most other some own same
+very just both each few further once there here when where why how what which while against between
+""".split())
+
+
+def content_tokens(text: str) -> set[str]:
+    """Content words of a phrase, crudely stemmed (plural -s, -ing, -ed): for lexical overlap."""
+    out = set()
+    for w in words(text):
+        if w in CONTENT_STOP or len(w) < 3:
+            continue
+        for suf in ("ing", "ed", "es", "s"):
+            if w.endswith(suf) and len(w) - len(suf) >= 4:
+                w = w[: -len(suf)]
+                break
+        out.add(w)
+    return out
