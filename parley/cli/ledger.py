@@ -82,7 +82,7 @@ def _echo_positions(positions: list[Position], fmt: str) -> None:
     if fmt == "json":
         click.echo(json.dumps([position_json(p) for p in positions], ensure_ascii=False, indent=2))
     elif fmt == "csv":
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         write_csv(positions, out)
         out.flush()
     elif positions:
@@ -205,7 +205,7 @@ def _extract_files(paths: Iterable[str], output: str | None, extractor_name: str
             else:
                 yield item
 
-    out = open(output, "w", encoding="utf-8") if output else click.get_text_stream("stdout")
+    out = open(output, "w", encoding="utf-8") if output else sys.stdout
     n = 0
     try:
         for article, found in extractor.extract_many(articles()):
@@ -336,7 +336,7 @@ def show_cmd(article_id: str, color: bool | None, db: str | None) -> None:
         article = store.find_article(article_id)
         found = store.positions(article_id=article.id)
     if color is None:
-        color = click.get_text_stream("stdout").isatty()
+        color = sys.stdout.isatty()
     head = [f"id:        {article.id}"]
     for label, value in (("title", article.title), ("published", article.published), ("source", article.source),
                          ("url", article.url), ("origin", article.origin),
@@ -414,7 +414,7 @@ def export_cmd(fmt: str, output: str | None, actor: str | None, issue: str | Non
         n = write_positions(found, fmt, output)
         click.echo(f"export: {n} positions -> {output}", err=True)
     else:
-        out = click.get_text_stream("stdout")
+        out = sys.stdout
         write_positions(found, fmt, out)
         out.flush()
 

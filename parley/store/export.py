@@ -163,7 +163,8 @@ def read_positions(path: str | Path, fmt: str | None = None) -> list[Position]:
     if fmt == "csv":
         return [position_from_record(r) for r in csv.DictReader(io.StringIO(text))]
     if fmt == "jsonl":
-        return [Position.from_dict(json.loads(line)) for line in text.splitlines() if line.strip()]
+        rows = [json.loads(line) for line in text.splitlines() if line.strip()]
+        return [Position.from_dict(d, article_id=d.get("article_id")) for d in rows]
     raise ValueError(f"format must be one of {FORMATS}")
 
 
