@@ -382,6 +382,18 @@ def test_feed_detected_by_content(site):
     _check_feed_items(list(iter_articles([f"{base}/feed-no-ext"])), base)
 
 
+def test_atom_feed_relative_link_resolved(site):
+    root, base = site
+    (root / "news").mkdir()
+    (root / "news" / "atom").write_text(
+        "<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'><title>A</title>"
+        "<entry><title>Relative</title><link href='../page.html'/><updated>2024-04-02T08:00:00Z</updated>"
+        "<id>urn:x:1</id></entry></feed>", encoding="utf-8")
+    [art] = list(read_url(f"{base}/news/atom"))
+    assert art.url == f"{base}/page.html" and art.published == date(2024, 4, 2)
+    assert art.title == "Relative" and "bargaining table" in art.text
+
+
 def test_feed_file_fetches_entry_pages(site):
     root, base = site
     _check_feed_items(list(read_path(root / "feed.xml")), base)

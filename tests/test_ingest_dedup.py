@@ -135,7 +135,7 @@ def test_ingest_into_dedups_and_is_idempotent(corpus, db_path):
         assert store.count_articles() == 3
 
 
-def test_near_duplicate_found_from_signatures_of_earlier_run(tmp_path, db_path):
+def test_near_duplicate_found_from_signatures_of_earlier_run(tmp_path, db_path, capsys):
     first, second = tmp_path / "one.txt", tmp_path / "two.txt"
     first.write_text(STORY, encoding="utf-8")
     second.write_text(VARIANT, encoding="utf-8")
@@ -144,6 +144,7 @@ def test_near_duplicate_found_from_signatures_of_earlier_run(tmp_path, db_path):
     with store_mod.open_store(str(db_path)) as store:
         report = ingest_into(store, [str(second)], progress=True)
         assert report.near_duplicates == 1
+        assert "ingest" in capsys.readouterr().err          # the progress bar goes to stderr
         assert store.get_article(article_id_for(VARIANT)).duplicate_of == article_id_for(STORY)
 
 

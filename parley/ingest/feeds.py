@@ -15,6 +15,7 @@ import logging
 import re
 from datetime import date
 from typing import Any, Iterator
+from urllib.parse import urljoin
 
 import httpx
 
@@ -78,8 +79,12 @@ def _entry_date(entry: Any, item: str) -> date | None:
     return None
 
 
-def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Settings) -> Iterator[Article | InputError]:
-    """Parse a feed document and yield an Article (or an error) per entry, in feed order."""
+def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Settings,
+              base_url: str | None = None) -> Iterator[Article | InputError]:
+    """Parse a feed document and yield an Article (or an error) per entry, in feed order.
+
+    ``base_url`` (the feed's own URL, when fetched) resolves relative entry links.
+    """
     import feedparser
 
     parsed = feedparser.parse(data)
@@ -100,6 +105,8 @@ def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Setting
     feed_title = parsed.feed.get("title") or None
     for index, entry in enumerate(parsed.entries):
         link = entry.get("link") or None
+        if link and base_url:
+            link = urljoin(base_url, link)
         where = link or f"{item}[entry {index}]"
         title = entry.get("title") or None
         published = _entry_date(entry, where)

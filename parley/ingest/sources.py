@@ -102,7 +102,7 @@ class _Reader:
             elif not data.strip():
                 yield InputError("E101", item=item)
             else:
-                yield from read_feed(data, item=item, client=self.client, settings=self.settings)
+                yield from read_feed(data, item=item, client=self.client, settings=self.settings, base_url=url)
             return
         try:
             text = decode_bytes(data, item, self.settings)
