@@ -19,7 +19,7 @@ from ._util import clip, db_option, handle_errors, parse_date, render_table
 
 log = logging.getLogger(__name__)
 
-EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples"
+EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples" / "demo"
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -446,7 +446,7 @@ def stats_cmd(fmt: str, db: str | None) -> None:
 @_quiet
 @handle_errors
 def demo_cmd(db: str | None, quiet: bool) -> None:
-    """Ingest and extract the bundled demo corpus (examples/), then print its positions.
+    """Ingest and extract the bundled demo corpus (examples/demo/), then print its positions.
 
     \b
     Example:
