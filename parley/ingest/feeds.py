@@ -122,7 +122,7 @@ def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Setting
         fallback = _entry_content(entry)
         if len(fallback) >= MIN_FALLBACK_CHARS:
             if failure is not None:
-                log.warning("%s; using the feed entry's own content instead", failure)
+                log.warning("%s Using the feed entry's own content instead.", failure)
             yield article_from_text(fallback, origin=link or where, title=title, url=link,
                                     source=feed_title, published=published, find_title=False)
         elif failure is not None:

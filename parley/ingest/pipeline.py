@@ -70,7 +70,7 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
     if progress:
         from tqdm import tqdm
 
-        bar = tqdm(desc="ingest", unit="article", file=sys.stderr, dynamic_ncols=True)
+        bar = tqdm(desc="ingest", unit="item", file=sys.stderr, dynamic_ncols=True)
     try:
         for item in iter_articles(sources, settings=cfg, stdin=stdin):
             if bar is not None:
@@ -79,7 +79,11 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
                 log.info("%s", item)
                 report.errors.append(item)
                 if on_error is not None:
-                    on_error(item)
+                    if bar is not None:
+                        with bar.external_write_mode(file=sys.stderr):   # keep the bar off the message
+                            on_error(item)
+                    else:
+                        on_error(item)
                 continue
             signature = minhash_signature(item.text, cfg.minhash_perm)
             article = item
