@@ -55,3 +55,77 @@ def http_root(tmp_path: Path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def _throwaway_postgres():
+    """Start a private PostgreSQL server (initdb + pg_ctl on PATH) on a Unix socket; yield its base URL."""
+    import os
+    import pwd
+    import shutil
+    import subprocess
+    import tempfile
+
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not (initdb and pg_ctl):
+        yield None
+        return
+    prefix: list[str] = []
+    root = tempfile.mkdtemp(prefix="parley-pg-")
+    if os.geteuid() == 0:  # initdb refuses to run as root: use the postgres account when there is one
+        try:
+            pw = pwd.getpwnam("postgres")
+        except KeyError:
+            shutil.rmtree(root, ignore_errors=True)
+            yield None
+            return
+        os.chown(root, pw.pw_uid, pw.pw_gid)
+        prefix = ["runuser", "-u", "postgres", "--"]
+    data = os.path.join(root, "data")
+    try:
+        subprocess.run([*prefix, initdb, "-D", data, "-A", "trust", "-U", "parley"], check=True,
+                       capture_output=True, timeout=120)
+        subprocess.run([*prefix, pg_ctl, "-D", data, "-w", "-l", os.path.join(root, "log"),
+                        "-o", f"-k {root} -c listen_addresses='' -c fsync=off", "start"],
+                       check=True, capture_output=True, timeout=120)
+    except (subprocess.SubprocessError, OSError):
+        shutil.rmtree(root, ignore_errors=True)
+        yield None
+        return
+    try:
+        yield f"postgresql+psycopg://parley@/postgres?host={root}"
+    finally:
+        subprocess.run([*prefix, pg_ctl, "-D", data, "-m", "immediate", "stop"], capture_output=True, timeout=60)
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def _pg_server():
+    import os
+
+    if os.environ.get("PARLEY_TEST_PG_URL"):
+        yield os.environ["PARLEY_TEST_PG_URL"]
+        return
+    yield from _throwaway_postgres()
+
+
+@pytest.fixture
+def pg_url(_pg_server):
+    """URL of a fresh, empty PostgreSQL database (dropped afterwards): on the server named by
+    $PARLEY_TEST_PG_URL, else on a throwaway local server; skips when neither is available."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    if not _pg_server:
+        pytest.skip("no PostgreSQL: set PARLEY_TEST_PG_URL or put initdb/pg_ctl on PATH")
+    base = sa.engine.make_url(_pg_server)
+    name = f"parley_test_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    try:
+        yield base.set(database=name).render_as_string(hide_password=False)
+    finally:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()

@@ -1,0 +1,82 @@
+"""The same store code path on PostgreSQL (skipped when no PostgreSQL is available)."""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from parley.errors import StoreError
+from parley.model import Article, Evidence, Position
+from parley.store import SCHEMA_VERSION, ActorLink, open_store
+
+TEXT_1 = ("Delegates from Corvin said they support a truce on the eastern ridge. "
+          "The Salt Guild rejected every proposal on export quotas.")
+TEXT_2 = "Mayor Ilse Brandt said the city will join talks only if the strike ends."
+
+
+def ev(text: str, needle: str) -> Evidence:
+    start = text.index(needle)
+    end = text.index(".", start) + 1
+    return Evidence(start, end, text[start:end])
+
+
+def test_store_round_trip_on_postgres(pg_url: str) -> None:
+    with open_store(pg_url) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        assert "postgresql" in s.url
+        a1 = Article.create(TEXT_1, title="Ridge truce", published=date(2024, 2, 1))
+        a2 = Article.create(TEXT_2, title="City talks", published=date(2024, 3, 1))
+        near = Article.create(TEXT_1 + " More soon.", duplicate_of=a1.id)
+        assert s.add_article(a1, signature=b"sig").status == "inserted"
+        assert s.add_article(a1).status == "duplicate"
+        assert s.add_article(near).status == "near_duplicate"
+        s.add_article(a2)
+        assert s.count_articles() == 3
+        assert list(s.signatures()) == [(a1.id, b"sig")]
+        assert {a.id for a in s.pending_articles("rules", "1")} == {a1.id, a2.id}
+
+        p1 = Position(actor="Corvin", issue="ceasefire", stance="support", evidence=ev(TEXT_1, "Delegates"),
+                      aliases=("Delegates from Corvin",))
+        p2 = Position(actor="Salt Guild", issue="trade", stance="oppose", evidence=ev(TEXT_1, "The Salt"))
+        p3 = Position(actor="Ilse Brandt", issue="talks", stance="conditional", evidence=ev(TEXT_2, "Mayor"),
+                      conditions=("the strike ends",))
+        s.save_positions(a1.id, "rules", "1", [p1, p2])
+        s.save_positions(a1.id, "rules", "1", [p1, p2])          # replaces
+        s.save_positions(a2.id, "rules", "1", [p3])
+        assert s.count_positions() == 3
+        assert [p.actor for p in s.positions()] == ["Corvin", "Salt Guild", "Ilse Brandt"]
+        assert [p.actor for p in s.positions(actor="delegates FROM")] == ["Corvin"]
+        assert [p.actor for p in s.positions(since=date(2024, 2, 15))] == ["Ilse Brandt"]
+        assert s.positions(stance="conditional")[0].conditions == ("the strike ends",)
+        assert s.count_pending("rules", "1") == 0
+
+        hits = s.search("salt guild")
+        assert {(h.kind, h.article_id) for h in hits} == {("article", a1.id), ("article", near.id),
+                                                          ("evidence", a1.id)}
+        assert "[[Salt]]" in next(h for h in hits if h.kind == "evidence").snippet
+        assert s.search("100%") == []
+
+        assert s.find_article(a2.id[:8]).id == a2.id
+        with pytest.raises(StoreError) as err:
+            s.get_article("missing")
+        assert err.value.code == "E203"
+
+        s.set_actor_link(ActorLink("Brandt", "Ilse Brandt", "merge"))
+        s.set_actor_link(ActorLink("Brandt", "Ilse Brandt", "merge", confidence=0.4))
+        assert s.actor_links() == [ActorLink("Brandt", "Ilse Brandt", "merge", "manual", 0.4)]
+
+        rid = s.start_run("rules", "1")
+        s.finish_run(rid, 2, 3)
+        assert s.stats()["runs"] == 1
+
+
+def test_newer_postgres_database_is_refused(pg_url: str) -> None:
+    open_store(pg_url).close()
+    engine = sa.create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("insert into schema_version values (%s, 'future', now())" % (SCHEMA_VERSION + 1))
+    engine.dispose()
+    with pytest.raises(StoreError) as err:
+        open_store(pg_url)
+    assert err.value.code == "E205"
