@@ -301,6 +301,14 @@ def test_detect_language(text, lang):
     assert detect_language(text) == lang
 
 
+def test_stopword_vote_without_py3langid():
+    """The dependency-free path decides clear cases alone and says "und" when unsure."""
+    from parley.ingest.language import _WORD, _by_stopwords
+
+    assert [_by_stopwords(_WORD.findall(t)) for t in (ENGLISH, GERMAN, FRENCH)] == ["en", "de", "fr"]
+    assert _by_stopwords(_WORD.findall("Kyiv Moskva Warszawa Praha Budapest Wien")) == "und"
+
+
 def test_non_english_articles_kept_and_flagged(tmp_path):
     (tmp_path / "de.txt").write_text("Schlagzeile\n\n" + GERMAN, encoding="utf-8")
     (tmp_path / "en.txt").write_text("Headline\n\n" + ENGLISH, encoding="utf-8")

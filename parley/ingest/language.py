@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import Counter
 
 log = logging.getLogger(__name__)
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _MIN_LETTERS = 20          # below this, we do not guess
-_SAMPLE_CHARS = 5000       # the head of a long article is enough
+_SAMPLE_CHARS = 3000       # the head of a long article is enough
 
 # Frequent function words; a language needs a clear lead to win.
 _STOPWORDS: dict[str, frozenset[str]] = {
@@ -36,11 +37,11 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 
 def _by_stopwords(words: list[str]) -> str:
-    lowered = [w.lower() for w in words]
-    scores = {lang: sum(w in sw for w in lowered) for lang, sw in _STOPWORDS.items()}
+    counts = Counter(w.lower() for w in words)
+    scores = {lang: sum(counts[w] for w in sw) for lang, sw in _STOPWORDS.items()}
     best = max(scores, key=scores.__getitem__)
     ranked = sorted(scores.values(), reverse=True)
-    if ranked[0] < 3 or ranked[0] < 0.08 * len(lowered) or ranked[0] < 2 * ranked[1]:
+    if ranked[0] < 3 or ranked[0] < 0.08 * len(words) or ranked[0] < 2 * ranked[1]:
         return "und"
     return best
 
