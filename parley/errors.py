@@ -62,6 +62,8 @@ class Errors:
     E501 = "no actor matches {name!r}. List actors with `parley actors`."
     E502 = "alias file {item}: {detail}."
     E503 = "{detail}"
+    E504 = "cannot write {item} ({detail})."
+    E505 = "{item}: {detail}."
     # --- config -----------------------------------------------------------------
     E601 = "setting {name}: {detail}."
 

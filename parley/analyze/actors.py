@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Mapping, Sequence
 
 import yaml
@@ -205,7 +205,7 @@ def _sides_in_text(text: str, name: str) -> Counter:
     votes: Counter = Counter()
     for m in re.finditer(re.escape(name), text):
         before = text[max(0, m.start() - 60):m.start()]
-        before = re.split(r"[.;:!?\n\"\u201c\u201d]", before)[-1]
+        before = re.split(r"[.,;:!?\n\"\u201c\u201d(]", before)[-1]
         toks = before.split()[-5:]
         want = parse_name(name).key
         for i in range(len(toks)):
@@ -287,25 +287,23 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
 
     # titles in the text: "Ukrainian President Petro Poroshenko" where positions say "Petro Poroshenko"
     if texts:
+        small = len(texts) <= 500     # scan every article for a title; only the actor's own in big ledgers
         for k, n in nodes.items():
             if n.info.kind in ("person", "bare") and not n.side_votes:
                 for raw in list(n.raws):
-                    for art in n.articles:
+                    for art in (texts if small else n.articles):
                         if art in texts:
                             n.side_votes.update(_sides_in_text(texts[art], raw))
 
     # unknown demonyms ("Vardenian") -> an actor named "Vardenia"
     demonym_side: dict[str, str] = {}
-    candidates = [k for k, n in nodes.items() if n.info.kind in ("bare", "state", "org") and " " not in k
-                  and not k.startswith("@")] + [k for k, n in nodes.items() if n.info.kind == "person"]
+    candidates = sorted((k for k, n in nodes.items() if n.info.kind in ("bare", "state", "org")
+                         and not k.startswith("@")), key=lambda k: (len(k.split()), k))
     for n in list(nodes.values()):
-        dem = n.info.demonym
-        for v in list(n.side_votes):
-            if v.startswith("?"):
-                dem = v[1:]
-        if dem and dem not in demonym_side:
+        dems = {n.info.demonym} | {v[1:] for v in n.side_votes if v.startswith("?")}
+        for dem in sorted(d for d in dems if d and d not in demonym_side):
             for c in candidates:
-                if demonym_matches(dem, c):
+                if c != n.key and demonym_matches(dem, c):
                     demonym_side[dem] = c
                     break
     made_up_sides = set(demonym_side.values())
@@ -320,6 +318,13 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             edges.append((0.95, n.key, demonym_side[n.info.demonym], "the government of the side"))
     for s in made_up_sides:
         nodes[s].info = NameInfo(nodes[s].info.raw, s, "state", side=None)
+    for s in made_up_sides:       # "Kestrel" ~ "Kestrel Federation"
+        for o in candidates:
+            if o != s and (o.startswith(s + " ") or s.startswith(o + " ")) and \
+                    nodes[o].info.kind in ("bare", "state", "org") and not nodes[o].info.side:
+                edges.append((0.85, s, o, "short form of the side's name"))
+                if nodes[o].info.kind == "bare":
+                    nodes[o].info = NameInfo(nodes[o].info.raw, o, "state")
 
     def kind(k: str) -> str:
         return nodes[k].info.kind
@@ -457,7 +462,6 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             side = name
         else:
             side = votes.most_common(1)[0][0] if votes else None
-            side = _side_name(side, nodes)
         for raw in [r for n in ns for r in n.raws]:
             if raw in side_links:
                 side = side_links[raw]
@@ -473,6 +477,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                     mapping[raw] = name
         mapping.setdefault(name, name)
         by_root[root] = name
+    records = [replace(r, side=by_root[uf.find(r.side)]) if r.side in nodes and r.kind != "state" else r
+               for r in records]
     overrides: dict[tuple[str, str], str] = {}
     for (art, raw), k in local.items():
         overrides[(art, raw)] = by_root[uf.find(k)]
@@ -525,27 +531,22 @@ def _canonical_name(ns: list[_Node], kind: str) -> str:
         for n in ns:
             if n.info.kind == "state" and n.info.side:
                 return n.info.side
-        for n in ns:
-            if n.info.kind == "state":
-                return _label(n)
+        states = [n for n in ns if n.info.kind == "state"]
+        if states:
+            return _label(max(states, key=lambda n: (len(n.key.split()), n.mentions, n.key)))
     best = None
     for n in ns:
         for raw, cnt in n.raws.items():
             if n.key.startswith("@"):
                 cand = raw
-                score = (0, n.mentions, cnt, -len(raw))
+                score = (False, 0, n.mentions, cnt, -len(raw))
             else:
                 cand = _strip_titles(raw, n.info)
-                score = (len(n.info.tokens) + (n.info.kind in ("person", "bare")), n.mentions > 0, cnt, -len(cand))
+                clean = not re.search(r"\w{3,}\.\s", cand) and is_capitalised(cand)
+                score = (clean, len(n.info.tokens) + (n.info.kind in ("person", "bare")), n.mentions > 0, cnt, -len(cand))
             if best is None or score > best[0]:
                 best = (score, cand)
     return best[1] if best else ns[0].key
-
-
-def _side_name(side: str | None, nodes: dict[str, _Node]) -> str | None:
-    if side and side in nodes and not side_table().sides.get(side):
-        return _label(nodes[side])
-    return side
 
 
 def resolve_actors(positions: Sequence[Position], links: Iterable[ActorLink] = (),

@@ -207,10 +207,15 @@ def parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
                 stripped_title = True
                 i += 1
                 continue
-            if i == 0 and _demonym_like(ws[0]) and len(ws) > 1 and ws[1] in TITLES and _is_capitalised(raw):
-                demonym = ws[0]
-                i += 1
-                continue
+            if i == 0 and not side:
+                rt = raw.split()
+                j = next((j for j in (1, 2) if len(ws) > j + 1 and ws[j] in TITLES
+                          and all(w not in TITLES and w not in PRONOUNS for w in ws[:j])
+                          and len(rt) > j and all(t[:1].isupper() for t in rt[:j])), None)
+                if j:
+                    demonym = " ".join(ws[:j])     # "Kestrel Federation Chancellor ..."
+                    i += j
+                    continue
             break
     rest = ws[i:]
     rest_raw, need = [], len(rest)
@@ -253,6 +258,8 @@ def acronym(k: str) -> str:
 
 def demonym_matches(demonym: str, name_key: str) -> bool:
     """True when ``demonym`` is the adjective of ``name_key`` by spelling ("vardenian" ~ "vardenia")."""
+    if name_key == demonym or name_key.startswith(demonym + " "):
+        return True          # "Kestrel Chancellor ..." -> "Kestrel Federation"
     n = name_key.replace(" ", "")
     if len(n) < 3:
         return False

@@ -1,0 +1,221 @@
+"""Comparison of two parties, issue by issue, with simple and explainable rules.
+
+For each issue either party has a position on:
+
+* the **latest** positions of each side (those of its most recent article on the issue);
+* each **condition** a side sets, checked against the other side's latest
+  stated positions (any issue) by word overlap: a position sharing at least
+  half of the condition's content words (party names aside) is *relevant*;
+  relevant positions that all support it -> ``met``, all oppose it ->
+  ``contradicted``, none -> ``ignored``, anything else (a mix, a conditional or
+  mixed stance, or a condition worded as a negation/cessation whose polarity
+  word overlap cannot read) -> ``ambiguous``. Every verdict says which words matched;
+* **red-line clashes**: a red-line position of one side against an opposite
+  stance (support vs oppose; conditional counts as support) of the other
+  side on the same issue;
+* **common ground**: both sides support (or one supports, one conditionally);
+* a one-line **zone of possible agreement** statement with footnote numbers.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Position
+from .ledger import Citation, Ledger, Notes
+from .names import content_tokens
+
+__all__ = ["ConditionCheck", "Clash", "IssueComparison", "Comparison", "compare", "compare_parties", "check_condition",
+           "POLARITY"]
+
+POLARITY = {"support": 1, "conditional": 1, "oppose": -1, "mixed": 0}
+_NEGATION = {"not", "no", "never", "without", "stop", "stopp", "end", "halt", "cease", "ceas", "withdraw",
+             "withdrawal", "lift", "drop", "ground", "suspend", "abandon", "pull", "out", "remov", "remove"}
+
+
+@dataclass
+class ConditionCheck:
+    holder: str                  # who sets the condition
+    condition: str
+    position: Position           # the conditional position
+    verdict: str                 # met | contradicted | ignored | ambiguous
+    reason: str
+    relevant: list[Position] = field(default_factory=list)   # the other side's positions it was checked against
+
+
+@dataclass
+class Clash:
+    issue: str
+    red: Position                # the red-line position
+    other: Position              # the other side's opposite position
+    explanation: str
+
+
+@dataclass
+class IssueComparison:
+    issue: str
+    a: list[Position]
+    b: list[Position]
+    conditions: list[ConditionCheck] = field(default_factory=list)
+    clashes: list[Clash] = field(default_factory=list)
+    common_ground: str | None = None      # "both support" | "support and conditional support" | None
+    zopa: str = ""
+
+
+@dataclass
+class Comparison:
+    a: str
+    b: str
+    issues: list[IssueComparison]
+    notes: Notes
+
+    def to_dict(self) -> dict:
+        def pos(p: Position) -> dict:
+            return {"actor": p.actor, "stance": p.stance, "proposition": p.proposition,
+                    "conditions": list(p.conditions), "red_line": p.red_line, "note": self.ref(p)}
+        return {"a": self.a, "b": self.b, "issues": [
+            {"issue": ic.issue, "a": [pos(p) for p in ic.a], "b": [pos(p) for p in ic.b],
+             "conditions": [{"holder": c.holder, "condition": c.condition, "verdict": c.verdict, "reason": c.reason,
+                             "note": self.ref(c.position), "relevant": [self.ref(r) for r in c.relevant]}
+                            for c in ic.conditions],
+             "clashes": [{"red": pos(c.red), "other": pos(c.other), "explanation": c.explanation}
+                         for c in ic.clashes],
+             "common_ground": ic.common_ground, "zopa": ic.zopa} for ic in self.issues],
+            "notes": self.notes.to_list()}
+
+    def ref(self, p: Position) -> int:
+        return self.notes.ref(self._ledger.cite(p))
+
+    _ledger: Ledger = None  # type: ignore[assignment]
+
+
+def _latest(ledger: Ledger, ps: list[Position]) -> list[Position]:
+    if not ps:
+        return []
+    ps = sorted(ps, key=ledger.order_key)
+    last = ps[-1].article_id
+    return [p for p in ps if p.article_id == last]
+
+
+def _names_tokens(ledger: Ledger, names: list[str]) -> set[str]:
+    out: set[str] = set()
+    for n in names:
+        out |= content_tokens(n)
+        rec = ledger.resolution.record(n)
+        if rec:
+            for a in rec.aliases:
+                out |= content_tokens(a)
+    return out
+
+
+def check_condition(cond: str, others: list[Position], ignore: set[str]) -> tuple[str, str, list[Position]]:
+    """(verdict, reason, relevant positions) for one condition against the other side's positions."""
+    toks = content_tokens(cond) - ignore
+    if not toks:
+        return "ambiguous", "the condition has no content words besides party names", []
+    need = 1 if len(toks) <= 2 else 2
+    relevant: list[tuple[Position, set[str]]] = []
+    for o in others:
+        ot = content_tokens(f"{o.proposition} {o.evidence.text}") - ignore
+        shared = toks & ot
+        if len(shared) >= need and len(shared) / len(toks) >= 0.5:
+            relevant.append((o, shared))
+    if not relevant:
+        return "ignored", "no stated position of the other side shares its words", []
+    words = ", ".join(sorted(set().union(*(s for _, s in relevant))))
+    stances = {o.stance for o, _ in relevant}
+    negated = bool(toks & _NEGATION) or any(w in cond.lower().split() for w in ("not", "no", "never"))
+    if negated:
+        return "ambiguous", f"relevant positions share {words!r}, but the condition is worded as a " \
+                            "negation/cessation that word overlap cannot read", [o for o, _ in relevant]
+    if stances == {"support"}:
+        return "met", f"the other side supports it (shared words: {words})", [o for o, _ in relevant]
+    if stances == {"oppose"}:
+        return "contradicted", f"the other side opposes it (shared words: {words})", [o for o, _ in relevant]
+    return "ambiguous", f"the other side's relevant stances are {', '.join(sorted(stances))} " \
+                        f"(shared words: {words})", [o for o, _ in relevant]
+
+
+def compare(ledger: Ledger, a: str, b: str, issue: str | None = None) -> Comparison:
+    """Compare parties ``a`` and ``b`` (names, aliases or sides; E501 when unknown)."""
+    ra, rb = ledger.resolution.find(a), ledger.resolution.find(b)
+    return compare_parties(ledger, ra.name, ledger.resolution.members(ra.name), rb.name,
+                           ledger.resolution.members(rb.name), issue)
+
+
+def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str], issue: str | None = None,
+                    notes: Notes | None = None) -> Comparison:
+    """Compare two parties given as (name, canonical member names); footnotes go to ``notes``."""
+    nb = [n for n in nb if n not in na] or nb
+    pa = [p for p in ledger.positions if p.actor in na]
+    pb = [p for p in ledger.positions if p.actor in nb]
+    issues = sorted({p.issue for p in pa + pb if issue is None or p.issue == issue})
+    notes = notes if notes is not None else Notes()
+    comp = Comparison(a, b, [], notes)
+    comp._ledger = ledger
+    ignore = _names_tokens(ledger, na + nb)
+    latest_a_all = [q for i in {p.issue for p in pa} for q in _latest(ledger, [p for p in pa if p.issue == i])]
+    latest_b_all = [q for i in {p.issue for p in pb} for q in _latest(ledger, [p for p in pb if p.issue == i])]
+    for iss in issues:
+        la = _latest(ledger, [p for p in pa if p.issue == iss])
+        lb = _latest(ledger, [p for p in pb if p.issue == iss])
+        ic = IssueComparison(iss, la, lb)
+        for mine, theirs in ((la, latest_b_all), (lb, latest_a_all)):
+            for p in mine:
+                for c in p.conditions:
+                    v, why, rel = check_condition(c, theirs, ignore)
+                    ic.conditions.append(ConditionCheck(p.actor, c, p, v, why, rel))
+        for mine, theirs in ((la, lb), (lb, la)):
+            for r in mine:
+                if not r.red_line:
+                    continue
+                for o in theirs:
+                    if POLARITY[r.stance] * POLARITY[o.stance] < 0:
+                        shared = (content_tokens(r.proposition) & content_tokens(o.proposition)) - ignore
+                        how = f"propositions share {', '.join(sorted(shared))!r}" if shared else \
+                            "propositions worded differently: check the sentences"
+                        ic.clashes.append(Clash(iss, r, o, f"{r.actor}'s red line ({r.stance}) against "
+                                                           f"{o.actor}'s {o.stance} on {iss}; {how}"))
+        sa = {p.stance for p in la}
+        sb = {p.stance for p in lb}
+        if "support" in sa and "support" in sb:
+            ic.common_ground = "both support"
+        elif sa and sb and sa <= {"support", "conditional"} and sb <= {"support", "conditional"} \
+                and not ic.clashes:
+            ic.common_ground = "support and conditional support" if ("support" in sa | sb) else \
+                "both support on conditions"
+        ic.zopa = _zopa(ledger, comp, ic, a, b)
+        comp.issues.append(ic)
+    return comp
+
+
+def _cites(comp: Comparison, ps: list[Position]) -> str:
+    return "".join(f"[{comp.ref(p)}]" for p in ps)
+
+
+def _zopa(ledger: Ledger, comp: Comparison, ic: IssueComparison, a: str, b: str) -> str:
+    iss = ic.issue
+    if ic.clashes:
+        c = ic.clashes[0]
+        return (f"No zone of agreement on {iss}: {c.red.actor}'s red line ({c.red.stance}"
+                f"{': ' + c.red.proposition if c.red.proposition else ''}) {_cites(comp, [c.red])} clashes with "
+                f"{c.other.actor}'s {c.other.stance}{': ' + c.other.proposition if c.other.proposition else ''} "
+                f"{_cites(comp, [c.other])}.")
+    if not ic.a or not ic.b:
+        who, ps = (a, ic.a) if ic.a else (b, ic.b)
+        return f"Unknown on {iss}: only {who} has a stated position ({'/'.join(sorted({p.stance for p in ps}))}) " \
+               f"{_cites(comp, ps)}."
+    sa, sb = {p.stance for p in ic.a}, {p.stance for p in ic.b}
+    if "mixed" in sa | sb:
+        who = [x for x, s in ((a, sa), (b, sb)) if "mixed" in s]
+        return f"Unclear on {iss}: {' and '.join(who)} send mixed signals {_cites(comp, ic.a + ic.b)}."
+    if ic.common_ground == "both support":
+        return f"Zone of agreement on {iss}: both support it ({a} {_cites(comp, ic.a)}; {b} {_cites(comp, ic.b)})."
+    if ic.common_ground:
+        conds = [f"{c.condition} ({c.holder}; {c.verdict})" for c in ic.conditions
+                 if c.position in ic.a or c.position in ic.b]
+        return (f"Agreement on {iss} possible if these conditions hold: {'; '.join(conds) or '(none stated)'} "
+                f"({a} {_cites(comp, ic.a)}; {b} {_cites(comp, ic.b)}).")
+    if sa == {"oppose"} and sb == {"oppose"}:
+        return f"Both oppose on {iss} ({a} {_cites(comp, ic.a)}; {b} {_cites(comp, ic.b)}): shared opposition."
+    return (f"No agreement yet on {iss}: {a} {'/'.join(sorted(sa))} {_cites(comp, ic.a)}, "
+            f"{b} {'/'.join(sorted(sb))} {_cites(comp, ic.b)}; no red line stated, so the gap may be negotiable.")
