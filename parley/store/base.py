@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Iterable, Iterator, Protocol
+from typing import Any, Iterable, Iterator, Protocol
 
 from ..model import Article, Position
 
@@ -42,6 +42,13 @@ class ActorLink:
 
 
 class Store(Protocol):
+    """What every caller may rely on; :class:`parley.store.sql.SqlStore` implements it.
+
+    Every method is its own transaction: an interrupted batch keeps what was
+    stored before the interruption and never doubles anything. Lower-level
+    database errors surface as ``StoreError`` (E2xx).
+    """
+
     url: str
 
     # articles
@@ -49,21 +56,40 @@ class Store(Protocol):
         # exact duplicate (same id) -> status "duplicate", nothing written; article.duplicate_of set ->
         # stored, status "near_duplicate"; signature = MinHash bytes from parley.ingest.dedup
     def signatures(self) -> Iterator[tuple[str, bytes]]: ...        # (article_id, minhash) of canonical articles
+    def has_article(self, article_id: str) -> bool: ...
     def get_article(self, article_id: str) -> Article: ...          # raises StoreError E203
-    def find_article(self, prefix: str) -> Article: ...              # unique id prefix
+    def find_article(self, prefix: str) -> Article: ...              # unique id prefix (E203 none, E207 several)
     def articles(self, since: date | None = None, limit: int | None = None) -> Iterator[Article]: ...
+        # ordered by published (undated last) then id, streamed
     def count_articles(self) -> int: ...
     def pending_articles(self, extractor: str, version: str) -> Iterator[Article]: ...
-        # English, not near-duplicates, not yet extracted by this extractor+version
+        # English, not near-duplicates, not yet extracted by this extractor+version; streamed by id in
+        # pages, so positions may be saved while iterating
+    def count_pending(self, extractor: str, version: str) -> int: ...
+    # extraction runs
+    def start_run(self, extractor: str, version: str) -> int: ...   # returns the run id
+    def finish_run(self, run_id: int, articles: int, positions: int) -> None: ...
+    def runs(self) -> list[dict[str, Any]]: ...                     # newest first
     # positions
     def save_positions(self, article_id: str, extractor: str, version: str,
-                       positions: Iterable[Position]) -> int: ...  # replaces that article's positions from that extractor
+                       positions: Iterable[Position], run_id: int | None = None) -> int: ...
+        # one transaction: replaces that article's positions from that extractor (any version), records the
+        # extractions row; evidence must index the article text (E208); returns the number stored
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
-                  since: date | None = None, article_id: str | None = None) -> list[Position]: ...
+                  since: date | None = None, article_id: str | None = None,
+                  extractor: str | None = None, limit: int | None = None) -> list[Position]: ...
+        # actor: case-insensitive substring of actor or an alias; since: article published >= since;
+        # ordered by the article's published date (undated last) then position id; article_id,
+        # published, id and extractor filled in
+    def count_positions(self) -> int: ...
     # search
-    def search(self, query: str, limit: int = 20) -> list[SearchHit]: ...
+    def search(self, query: str, limit: int = 20, kind: str | None = None) -> list[SearchHit]: ...
+        # up to `limit` article hits then up to `limit` evidence hits; kind "article"|"evidence" restricts
     # actor curation (issue 4)
     def actor_links(self) -> list[ActorLink]: ...
     def set_actor_link(self, link: ActorLink) -> None: ...
     def delete_actor_link(self, alias: str, canonical: str | None = None) -> int: ...
+    # housekeeping
+    def stats(self) -> dict[str, Any]: ...
+    def schema_version(self) -> int: ...
     def close(self) -> None: ...

@@ -12,7 +12,6 @@ Every format reads back to equal :class:`~parley.model.Position` objects
 from __future__ import annotations
 
 import csv
-import io
 import json
 import logging
 from datetime import date
@@ -81,7 +80,7 @@ def position_from_record(r: dict[str, Any]) -> Position:
                           article_id=article_id, cue=opt(r.get("cue"))),
         proposition=r.get("proposition") or "", aliases=lst(r.get("aliases")),
         conditions=lst(r.get("conditions")), red_line=bool(red),
-        previous_stance=opt(r.get("previous_stance")), confidence=float(r.get("confidence") or 1.0),
+        previous_stance=opt(r.get("previous_stance")), confidence=1.0 if opt(r.get("confidence")) is None else float(r["confidence"]),
         speaker=opt(r.get("speaker")), extractor=opt(r.get("extractor")),
         extractor_version=opt(r.get("extractor_version")), article_id=article_id, published=pub,
         id=None if rid is None else int(rid),
@@ -159,9 +158,10 @@ def read_positions(path: str | Path, fmt: str | None = None) -> list[Position]:
         import pyarrow.parquet as pq
 
         return [position_from_record(r) for r in pq.read_table(str(path)).to_pylist()]
-    text = path.read_text(encoding="utf-8")
     if fmt == "csv":
-        return [position_from_record(r) for r in csv.DictReader(io.StringIO(text))]
+        with open(path, encoding="utf-8", newline="") as fh:   # newline="": keep \r inside quoted fields
+            return [position_from_record(r) for r in csv.DictReader(fh)]
+    text = path.read_text(encoding="utf-8")
     if fmt == "jsonl":
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
         return [Position.from_dict(d, article_id=d.get("article_id")) for d in rows]

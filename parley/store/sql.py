@@ -354,7 +354,8 @@ class SqlStore:
 
         One transaction: delete the old rows, insert the new ones, upsert the
         ``extractions`` row (so the article stops being pending even with zero
-        positions). Evidence offsets are checked against the article text (E208).
+        positions). Evidence offsets are checked against the article text (E208);
+        empty optional strings (cue, speaker, previous_stance) are stored as NULL.
         Returns the number of positions stored.
         """
         a, p, e = t.articles, t.positions, t.extractions
@@ -373,9 +374,9 @@ class SqlStore:
                     actor=pos.actor, aliases=json.dumps(list(pos.aliases), ensure_ascii=False),
                     issue=pos.issue, proposition=pos.proposition or "", stance=pos.stance,
                     conditions=json.dumps(list(pos.conditions), ensure_ascii=False),
-                    red_line=bool(pos.red_line), previous_stance=pos.previous_stance,
-                    ev_start=ev.start, ev_end=ev.end, evidence_text=ev.text, cue=ev.cue,
-                    confidence=float(pos.confidence), speaker=pos.speaker,
+                    red_line=bool(pos.red_line), previous_stance=pos.previous_stance or None,
+                    ev_start=ev.start, ev_end=ev.end, evidence_text=ev.text, cue=ev.cue or None,
+                    confidence=float(pos.confidence), speaker=pos.speaker or None,
                 ))
             conn.execute(p.delete().where(p.c.article_id == article_id, p.c.extractor == extractor))
             if rows:
