@@ -98,7 +98,7 @@ def write_jsonl(positions: Iterable[Position], fh: IO[str]) -> int:
 
 def write_csv(positions: Iterable[Position], fh: IO[str]) -> int:
     """Write a header and one flat row per position; returns the count."""
-    w = csv.DictWriter(fh, fieldnames=list(FIELDS), lineterminator="\n")
+    w = csv.DictWriter(fh, fieldnames=list(FIELDS))   # RFC 4180 "\r\n": fields holding \r or \n get quoted
     w.writeheader()
     n = 0
     for p in positions:
