@@ -34,7 +34,8 @@ from rapidfuzz import fuzz, process
 from ..errors import AnalysisError
 from ..model import Actor, Position
 from ..store.base import ActorLink
-from .names import GENERIC_GROUPS, NameInfo, is_capitalised, acronym, demonym_matches, key, parse_name, side_table
+from .names import _GOV_WORDS as _GOV
+from .names import GENERIC_GROUPS, NameInfo, acronym, demonym_matches, is_capitalised, key, parse_name, side_table
 
 __all__ = ["ActorRecord", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
            "export_aliases", "parse_alias_file"]
@@ -313,8 +314,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                 del n.side_votes[v]
                 if v[1:] in demonym_side:
                     n.side_votes[demonym_side[v[1:]]] += c
-        if n.info.kind == "org" and n.info.demonym in demonym_side and n.key.split()[-1] in (
-                "government", "authorities", "officials", "leadership", "administration"):
+        if n.info.kind == "org" and n.info.demonym in demonym_side and n.key.split()[-1] in _GOV:
             edges.append((0.95, n.key, demonym_side[n.info.demonym], "the government of the side"))
     for s in made_up_sides:
         nodes[s].info = NameInfo(nodes[s].info.raw, s, "state", side=None)

@@ -50,7 +50,10 @@ PRONOUNS = frozenset("he she it they him her them his its their we us i you who"
 _STOP = frozenset("the of and for a an in on to".split())
 
 
-_GOV_WORDS = ("government", "authorities", "officials", "leadership", "administration")
+_GOV_WORDS = ("government", "authorities", "officials", "leadership", "administration", "rulers", "regime")
+
+
+_QUANTIFIERS = frozenset("some several many most other certain senior".split())
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,10 @@ class SideTable:
             self.prefix[k] = side.name
             for g in _GOV_WORDS:
                 self.whole[f"{k} {g}"] = side.name
-        for n in (side.name, *side.aliases[:0]):
-            k = key(n)
-            self.whole[f"{k} government"] = side.name
-            self.whole[f"government of {k}"] = side.name
+        k = key(side.name)
+        for g in _GOV_WORDS:
+            self.whole[f"{k} {g}"] = side.name
+        self.whole[f"government of {k}"] = side.name
         for a in side.affiliates:
             self.prefix[key(a)] = side.name
 
@@ -175,6 +178,8 @@ def parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
     ws = words(raw)
     if not ws or (len(ws) == 1 and ws[0] in PRONOUNS):
         return NameInfo(raw, "", "descriptor")
+    while len(ws) > 1 and ws[0] in _QUANTIFIERS:     # "some European diplomats"
+        ws = ws[1:]
     starts_the = ws[0] == "the"
     if starts_the:
         ws = ws[1:]
