@@ -378,3 +378,42 @@ def test_interrupted_extraction_resumes_without_doubling(db_path: Path) -> None:
         extract(s, crash_after=None)
         assert s.count_positions() == 5 and s.count_pending("rules", "1") == 0
         assert len({p.article_id for p in s.positions()}) == 5
+
+
+class FlakyExtractor:
+    """A stand-in engine that finds one position per article and fails on the third article."""
+
+    name = "flaky"
+    version = "0.1"
+
+    def __init__(self, fail_on: int | None = 2) -> None:
+        self.fail_on = fail_on
+
+    def extract(self, article: Article) -> list[Position]:
+        end = article.text.index(".") + 1
+        return [Position(actor="Someone", issue="talks", stance="support",
+                         evidence=Evidence(0, end, article.text[:end]))]
+
+    def extract_many(self, articles):
+        for n, article in enumerate(articles):
+            if n == self.fail_on:
+                raise Boom()
+            yield article, self.extract(article)
+
+
+def test_extract_into_records_run_and_survives_a_crash(store: SqlStore) -> None:
+    from parley.store.runner import extract_into
+
+    for i in range(5):
+        store.add_article(Article.create(f"Speaker {i} backed the talks. Nothing else happened on day {i}."))
+    with pytest.raises(Boom):
+        extract_into(store, FlakyExtractor(fail_on=2))
+    run = store.runs()[0]
+    assert (run["articles"], run["positions"]) == (2, 2) and run["finished_at"] is not None
+    assert store.count_pending("flaky", "0.1") == 3
+    report = extract_into(store, FlakyExtractor(fail_on=None))
+    assert (report.articles, report.positions) == (3, 3)
+    assert store.count_positions() == 5 and store.count_pending("flaky", "0.1") == 0
+    again = extract_into(store, FlakyExtractor(fail_on=None))
+    assert again.run_id is None and again.articles == 0
+    assert len(store.runs()) == 2

@@ -264,19 +264,20 @@ def _with_filters(f: Any) -> Any:
 
 
 def _query(store: Any, actor: str | None, issue: str | None, stance: str | None, since: str | None,
-           article: str | None) -> list[Position]:
+           article: str | None, limit: int | None = None) -> list[Position]:
     article_id = store.find_article(article).id if article else None
     return store.positions(actor=actor, issue=issue, stance=stance, since=parse_date(since),
-                           article_id=article_id)
+                           article_id=article_id, limit=limit)
 
 
 @click.command("positions")
 @_with_filters
 @click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N positions.")
 @db_option
 @handle_errors
 def positions_cmd(actor: str | None, issue: str | None, stance: str | None, since: str | None,
-                  article: str | None, fmt: str, db: str | None) -> None:
+                  article: str | None, fmt: str, limit: int | None, db: str | None) -> None:
     """List stored positions, oldest article first, filtered by actor, issue, stance, date or article.
 
     JSON output is a list of positions.md objects with `id`, `article_id` and
@@ -287,7 +288,7 @@ def positions_cmd(actor: str | None, issue: str | None, stance: str | None, sinc
       parley positions --actor zelensky --issue talks --since 2024-01-01 --format json
     """
     with _open(db) as store:
-        found = _query(store, actor, issue, stance, since, article)
+        found = _query(store, actor, issue, stance, since, article, limit)
     _echo_positions(found, fmt)
 
 
