@@ -123,7 +123,8 @@ def check_condition(cond: str, others: list[Position], ignore: set[str]) -> tupl
         return "ignored", "no stated position of the other side shares its words", []
     words = ", ".join(sorted(set().union(*(s for _, s in relevant))))
     stances = {o.stance for o, _ in relevant}
-    negated = bool(toks & _NEGATION) or any(w in cond.lower().split() for w in ("not", "no", "never"))
+    shared_all = set().union(*(s for _, s in relevant))
+    negated = bool((toks & _NEGATION) - shared_all) or any(w in cond.lower().split() for w in ("not", "no", "never"))
     if negated:
         return "ambiguous", f"relevant positions share {words!r}, but the condition is worded as a " \
                             "negation/cessation that word overlap cannot read", [o for o, _ in relevant]
