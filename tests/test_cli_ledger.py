@@ -369,3 +369,14 @@ def test_demo_without_examples_folder(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(ledger, "EXAMPLES_DIR", tmp_path / "gone")
     res = invoke("demo", "--db", str(db_path))
     assert res.exit_code == 1 and "error: [E110]" in res.stderr
+
+
+def test_ingest_url(http_root, db_path: Path) -> None:
+    root, base = http_root
+    (root / "story.txt").write_text(GOOD_2, encoding="utf-8")
+    res = invoke("ingest", "-q", "--db", str(db_path), f"{base}/story.txt", f"{base}/missing.txt")
+    assert res.exit_code == 1
+    assert "missing.txt" in res.stderr and "error: [E123]" in res.stderr
+    with open_store(str(db_path)) as s:
+        (art,) = list(s.articles())
+    assert art.id == Article.create(GOOD_2).id and art.url == f"{base}/story.txt"

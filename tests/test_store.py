@@ -417,3 +417,18 @@ def test_extract_into_records_run_and_survives_a_crash(store: SqlStore) -> None:
     again = extract_into(store, FlakyExtractor(fail_on=None))
     assert again.run_id is None and again.articles == 0
     assert len(store.runs()) == 2
+
+
+def test_two_connections_interleave(db_path: Path) -> None:
+    """An extractor streaming pending articles while an ingester adds more: no lock errors, no doubles."""
+    with open_store(str(db_path)) as reader, open_store(str(db_path)) as writer:
+        for i in range(3):
+            writer.add_article(Article.create(f"Minister {i} said the party supports early elections."))
+        done = []
+        for art in reader.pending_articles("rules", "1"):
+            writer.add_article(Article.create(f"Late item {len(done)}: the mayor opposes the curfew."))
+            reader.save_positions(art.id, "rules", "1", [])
+            done.append(art.id)
+        assert len(done) == len(set(done)) >= 3
+        assert reader.count_articles() == 3 + len(done)
+        assert reader.count_pending("rules", "1") == reader.count_articles() - len(done)
