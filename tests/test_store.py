@@ -432,3 +432,15 @@ def test_two_connections_interleave(db_path: Path) -> None:
         assert len(done) == len(set(done)) >= 3
         assert reader.count_articles() == 3 + len(done)
         assert reader.count_pending("rules", "1") == reader.count_articles() - len(done)
+
+
+def test_add_articles_batch(store: SqlStore) -> None:
+    a, b = Article.create(TEXT_A), Article.create(TEXT_B)
+    near = Article.create(TEXT_B + " Correction appended.", duplicate_of=b.id)
+    res = store.add_articles([(a, b"s1"), (b, b"s2"), (a, None), (near, b"s3")])
+    assert [r.status for r in res] == ["inserted", "inserted", "duplicate", "near_duplicate"]
+    assert store.count_articles() == 3
+    bad = Article.create(TEXT_C, duplicate_of="0000000000000000")
+    with pytest.raises(StoreError):
+        store.add_articles([(Article.create("A brand new statement on tariffs."), None), (bad, None)])
+    assert store.count_articles() == 3                     # all or nothing

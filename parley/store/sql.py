@@ -197,26 +197,44 @@ class SqlStore:
         ``"near_duplicate"`` (stored, ``article.duplicate_of`` recorded) or
         ``"inserted"``. ``signature`` is the MinHash bytes from ``parley.ingest.dedup``.
         """
-        a = t.articles
         with self._tx("add_article", write=True) as conn:
-            if conn.execute(sa.select(a.c.id).where(a.c.id == article.id)).first() is not None:
-                return AddResult(article.id, "duplicate")
-            values = dict(
-                id=article.id, title=article.title, text=article.text, url=article.url,
-                source=article.source, published=article.published, language=article.language,
-                ingested_at=_naive_utc(article.ingested_at) or _naive_utc(utcnow()), origin=article.origin,
-                external_id=article.external_id, duplicate_of=article.duplicate_of, minhash=signature,
-            )
-            try:
+            return self._add(conn, article, signature)
+
+    def add_articles(self, items: Iterable[tuple[Article, bytes | None]]) -> list[AddResult]:
+        """:meth:`add_article` for a batch, in ONE transaction (several times faster on SQLite).
+
+        All or nothing: an error stores none of the batch (ingesting it again is safe).
+        Articles may refer (``duplicate_of``) to earlier articles of the same batch.
+        """
+        with self._tx("add_articles", write=True) as conn:
+            return [self._add(conn, article, signature) for article, signature in items]
+
+    def _add(self, conn: sa.Connection, article: Article, signature: bytes | None) -> AddResult:
+        a = t.articles
+        if conn.execute(sa.select(a.c.id).where(a.c.id == article.id)).first() is not None:
+            return AddResult(article.id, "duplicate")
+        insert = a.insert().values(
+            id=article.id, title=article.title, text=article.text, url=article.url,
+            source=article.source, published=article.published, language=article.language,
+            ingested_at=_naive_utc(article.ingested_at) or _naive_utc(utcnow()), origin=article.origin,
+            external_id=article.external_id, duplicate_of=article.duplicate_of, minhash=signature,
+        )
+        try:
+            if dialect.is_sqlite(conn):
+                # the write lock is held since BEGIN IMMEDIATE: nobody can insert this id meanwhile,
+                # and a failed statement leaves the SQLite transaction usable
+                conn.execute(insert)
+            else:
                 with conn.begin_nested():
-                    conn.execute(a.insert().values(**values))
-            except IntegrityError as exc:
-                if article.duplicate_of and conn.execute(
-                        sa.select(a.c.id).where(a.c.id == article.duplicate_of)).first() is None:
-                    raise StoreError("E204", op="add_article",
-                                     detail=f"duplicate_of {article.duplicate_of!r} is not a stored article") from exc
-                # inserted concurrently by another writer
-                return AddResult(article.id, "duplicate")
+                    conn.execute(insert)
+        except IntegrityError as exc:
+            if article.duplicate_of and conn.execute(
+                    sa.select(a.c.id).where(a.c.id == article.duplicate_of)).first() is None:
+                raise StoreError("E204", op="add_article",
+                                 detail=f"duplicate_of {article.duplicate_of!r} is not a stored article") from exc
+            if conn.execute(sa.select(a.c.id).where(a.c.id == article.id)).first() is not None:
+                return AddResult(article.id, "duplicate")      # inserted concurrently by another writer
+            raise
         if article.duplicate_of:
             return AddResult(article.id, "near_duplicate", article.duplicate_of)
         return AddResult(article.id, "inserted")
