@@ -38,8 +38,11 @@ from .names import _GOV_WORDS as _GOV
 from .names import GENERIC_GROUPS, NameInfo, acronym, demonym_matches, is_capitalised, key, parse_name, side_table
 
 __all__ = ["ActorRecord", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
-           "export_aliases", "parse_alias_file"]
+           "export_aliases", "parse_alias_file", "store_link", "SIDE_PREFIX"]
 
+# The store accepts link kinds "merge" and "split" only: a curated side ("Rena Holt belongs to Corvalis")
+# is stored as a merge link whose canonical is SIDE_PREFIX + side (see store_link / docs/analysis.md).
+SIDE_PREFIX = "@side:"
 FUZZ_LAST = 85      # rapidfuzz ratio two surnames need to be spelling variants
 FUZZ_FIRST = 80     # ... and two first names
 FUZZ_BARE = 88      # a bare surname against a full name's surname
@@ -271,6 +274,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
 
     # link names that are not in any position still need nodes (curated canonicals)
     for ln in links:
+        if ln.canonical.startswith(SIDE_PREFIX):
+            continue
         for nm in (ln.alias, ln.canonical):
             if nm not in raw_node and ln.kind in ("merge", "split"):
                 info = parse_name(nm, table)
@@ -393,12 +398,14 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             a, b = nk(ln.alias), nk(ln.canonical)
             if a and b and a != b:
                 split_pairs.add(frozenset((a, b)))
-        elif ln.kind == "merge":
+        elif ln.kind == "merge" and not ln.canonical.startswith(SIDE_PREFIX):
             a, b = nk(ln.alias), nk(ln.canonical)
             if a and b:
                 merge_links.append((a, b))
         elif ln.kind == "side":
             side_links[ln.alias] = ln.canonical
+        elif ln.kind == "merge" and ln.canonical.startswith(SIDE_PREFIX):
+            side_links[ln.alias] = ln.canonical[len(SIDE_PREFIX):]
 
     used: dict[str, list[Merge]] = defaultdict(list)
 
@@ -438,7 +445,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     mapping: dict[str, str] = {}
     curated_canon = {}
     for ln in links:
-        if ln.kind == "merge" and nk(ln.canonical):
+        if ln.kind == "merge" and not ln.canonical.startswith(SIDE_PREFIX) and nk(ln.canonical):
             curated_canon[uf.find(nk(ln.canonical))] = ln.canonical
     by_root: dict[str, str] = {}
     for root, mem in sorted(members.items()):
@@ -566,6 +573,13 @@ def actor_mapping(records: Iterable[ActorRecord]) -> dict[str, str]:
 
 
 # ---------------------------------------------------------------------------- alias files
+
+def store_link(link: ActorLink) -> ActorLink:
+    """The form a link is stored in: a "side" link becomes a merge link to ``@side:<side>``."""
+    if link.kind == "side":
+        return ActorLink(link.alias, SIDE_PREFIX + link.canonical, "merge", link.source, link.confidence)
+    return link
+
 
 def export_aliases(records: Iterable[ActorRecord], links: Iterable[ActorLink] = ()) -> str:
     """An editable YAML alias file: every actor with its aliases and side, plus the curated splits.

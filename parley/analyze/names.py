@@ -269,7 +269,7 @@ def demonym_matches(demonym: str, name_key: str) -> bool:
     if len(n) < 3:
         return False
     forms = {n + "n", n + "an", n + "ian", n + "ese", n + "i", n + "ish", n[:-1] + "ese", n[:-1] + "ian",
-             n[:-1] + "an"}
+             n[:-1] + "an", n[:-2] + "an", n[:-2] + "ian"}
     return demonym in forms
 
 

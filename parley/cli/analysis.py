@@ -158,7 +158,7 @@ def actors_import(file: str, db: str | None) -> None:
     Example:
       parley actors import aliases.yml
     """
-    from ..analyze.actors import parse_alias_file
+    from ..analyze.actors import parse_alias_file, store_link
     from ..errors import AnalysisError
 
     try:
@@ -172,7 +172,7 @@ def actors_import(file: str, db: str | None) -> None:
                 _delete(store, ln.alias, ln.canonical, "split")
             elif ln.kind == "split":
                 _delete(store, ln.alias, ln.canonical, "merge")
-            store.set_actor_link(ln)
+            store.set_actor_link(store_link(ln))
     kinds = {k: sum(1 for ln in links if ln.kind == k) for k in ("merge", "split", "side")}
     click.echo(f"imported {kinds['merge']} aliases, {kinds['split']} splits, {kinds['side']} sides from {file}")
 
