@@ -97,6 +97,13 @@ def test_bad_url_is_e206(url: str) -> None:
     assert err.value.code == "E206"
 
 
+def test_unreachable_postgres_is_e201() -> None:
+    with pytest.raises(StoreError) as err:
+        open_store("postgresql+psycopg://nobody:secret@127.0.0.1:1/parley")
+    assert err.value.code == "E201"
+    assert "secret" not in err.value.message            # the password is never shown
+
+
 def test_missing_directory_is_e201(tmp_path: Path) -> None:
     with pytest.raises(StoreError) as err:
         open_store(str(tmp_path / "no" / "such" / "dir" / "x.db"))
