@@ -184,6 +184,11 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
                 and not ic.clashes:
             ic.common_ground = "support and conditional support" if ("support" in sa | sb) else \
                 "both support on conditions"
+        if ic.common_ground:
+            pa_t = set().union(*(content_tokens(p.proposition) for p in la)) - ignore
+            pb_t = set().union(*(content_tokens(p.proposition) for p in lb)) - ignore
+            if pa_t and pb_t and not pa_t & pb_t:
+                ic.common_ground += " (propositions worded differently: check the sentences)"
         ic.zopa = _zopa(ledger, comp, ic, a, b)
         comp.issues.append(ic)
     return comp
@@ -208,8 +213,10 @@ def _zopa(ledger: Ledger, comp: Comparison, ic: IssueComparison, a: str, b: str)
     sa, sb = {p.stance for p in ic.a}, {p.stance for p in ic.b}
     if "mixed" in sa | sb:
         who = [x for x, s in ((a, sa), (b, sb)) if "mixed" in s]
-        return f"Unclear on {iss}: {' and '.join(who)} send mixed signals {_cites(comp, ic.a + ic.b)}."
-    if ic.common_ground == "both support":
+        verb = "sends" if len(who) == 1 else "send"
+        return f"Unclear on {iss}: {' and '.join(who)} {verb} mixed signals {_cites(comp, ic.a + ic.b)}."
+    if ic.common_ground and ic.common_ground.startswith("both support") and \
+            ic.common_ground != "both support on conditions":
         return f"Zone of agreement on {iss}: both support it ({a} {_cites(comp, ic.a)}; {b} {_cites(comp, ic.b)})."
     if ic.common_ground:
         conds = [f"{c.condition} ({c.holder}; {c.verdict})" for c in ic.conditions

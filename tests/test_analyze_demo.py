@@ -1,0 +1,108 @@
+"""`parley report` on the invented demo corpus (examples/): the shift, the red-line clash and the
+common ground are named and cited.
+
+Two databases, both built by ingesting examples/demo/: one with the hand-made labels of
+examples/gold/ saved through the store (what the analysis must find given correct positions),
+one with the rules extractor (what a user of `make demo` sees).
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from parley.cli import main
+from parley.extract import get_extractor
+from parley.ingest.pipeline import ingest_into
+from parley.model import Evidence, Position, normalise_text
+from parley.store import open_store
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO = ROOT / "examples" / "demo"
+GOLD = ROOT / "examples" / "gold"
+ALIASES = Path(__file__).parent / "data" / "analysis" / "demo_aliases.yml"
+
+pytestmark = pytest.mark.skipif(not DEMO.is_dir() or not GOLD.is_dir(), reason="examples/ demo corpus absent")
+
+
+def _find(text: str, sentence: str) -> tuple[int, int] | None:
+    i = text.find(sentence)
+    if i >= 0:
+        return i, i + len(sentence)
+    # the stored text may differ in quotes/whitespace from the label: match on the normal form
+    words = [re.escape(w) for w in normalise_text(sentence).replace('"', " ").replace("'", " ").split()]
+    m = re.search(r"[\s\"'\u2018\u2019\u201c\u201d]*".join(words), text)
+    return (m.start(), m.end()) if m else None
+
+
+def gold_db(path: Path) -> str:
+    with open_store(str(path)) as store:
+        ingest_into(store, [str(DEMO)])
+        arts = list(store.articles())
+        saved = missed = 0
+        for f in sorted(GOLD.glob("*.json")):
+            g = json.loads(f.read_text(encoding="utf-8"))
+            art = next((a for a in arts if a.external_id == g["id"] or a.title == g.get("title")), None)
+            assert art is not None, g["id"]
+            ps = []
+            for p in g["positions"]:
+                span = _find(art.text, p["evidence"])
+                if span is None:
+                    missed += 1
+                    continue
+                d = dict(p, evidence={"start": span[0], "end": span[1], "text": art.text[span[0]:span[1]]})
+                ps.append(Position.from_dict(d, art.id))
+            saved += store.save_positions(art.id, "gold", "1", ps)
+        assert saved >= 0.9 * (saved + missed)
+    return str(path)
+
+
+def run(*args):
+    r = CliRunner().invoke(main, list(args), catch_exceptions=False)
+    assert r.exit_code == 0, r.output
+    return r.output
+
+
+def _section(md: str, title: str) -> str:
+    return md.split(f"## {title}", 1)[1].split("\n## ", 1)[0]
+
+
+def test_demo_report_names_shift_clash_and_common_ground(tmp_path):
+    db = gold_db(tmp_path / "gold.db")
+    run("actors", "import", str(ALIASES), "--db", db)
+    md = run("report", "--format", "md", "--db", db)
+    shifts = _section(md, "Shifts")
+    assert re.search(r"Ivo Renner on talks: oppose → support .*\[\^\d+\]\[\^\d+\]", shifts), shifts
+    clashes = _section(md, "Red-line clashes")
+    assert re.search(r"Vardenia vs Kestrel Federation, territory: .*red line.*\[\^\d+\]\[\^\d+\]", clashes), clashes
+    common = _section(md, "Common ground")
+    assert re.search(r"Vardenia and Kestrel Federation, prisoners: .*\[\^\d+\]", common), common
+    assert re.search(r"Vardenia and Kestrel Federation, ceasefire: both support\. .*\[\^\d+\]", common), common
+    # every footnote names a stored article and quotes its sentence
+    with open_store(db) as store:
+        ids = {a.id for a in store.articles()}
+    notes = re.findall(r"^\[\^\d+\]: .*article ([0-9a-f]{16}): \"", md, flags=re.M)
+    assert notes and set(notes) <= ids
+    zopa = _section(md, "Zone of possible agreement, per issue")
+    assert "No zone of agreement on territory" in zopa
+    cmp_out = run("compare", "Vardenia", "Kestrel Federation", "--issue", "territory", "--db", db)
+    assert "CLASH" in cmp_out
+
+
+def test_demo_report_with_the_rules_extractor(tmp_path):
+    db = str(tmp_path / "rules.db")
+    with open_store(db) as store:
+        ingest_into(store, [str(DEMO)])
+        ex = get_extractor()
+        for art in list(store.pending_articles(ex.name, ex.version)):
+            store.save_positions(art.id, ex.name, ex.version, ex.extract(art))
+    run("actors", "import", str(ALIASES), "--db", db)
+    out = tmp_path / "demo.html"
+    run("report", "--format", "html", "-o", str(out), "--db", db)
+    html = out.read_text(encoding="utf-8")
+    assert "Vardenia" in html and "Kestrel Federation" in html and "<h2>Shifts" in html
+    md = run("report", "--format", "md", "--db", db)
+    assert "Renner" in _section(md, "Shifts")
