@@ -1,43 +1,171 @@
-"""The rule-based extractor (first crude version: cue sentences, regex actors)."""
+"""The rule-based extractor: cue prefilter -> spaCy pipeline on candidate sentences -> positions.
+
+1. Split the article into sentences (:mod:`.sentences`, the labelled sets' granularity).
+2. :class:`.prefilter.Prefilter` picks candidate sentences with a regex cue pass.
+3. Only those go through ``nlp.pipe`` (tagger, parser, NER + the parley_* components),
+   batched across articles; offsets map back by the sentence's start.
+4. Per article, holders are resolved to actors (:mod:`.resolve`), claims become
+   :class:`~parley.model.Position` s and duplicates (actor, issue, stance) merge.
+"""
 from __future__ import annotations
 
-import re
+import logging
+from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from ..errors import ExtractError
 from ..model import Article, Evidence, Position
+from .lexicon import load_cues, load_taxonomy
+from .prefilter import Prefilter
+from .resolve import ActorRegistry
 from .sentences import split_sentences
 
-VERSION = "0.0.1"
+log = logging.getLogger(__name__)
 
-_CUE = re.compile(r"\b(said|says|insisted|warned|demanded|rejected|proposed|ruled out|agreed|offered|threatened|called for|urged)\b")
-_SUBJ = re.compile(r"^((?:[A-Z][\w'\u2019.-]+\s?)+)")
+VERSION = "0.2.0"
+MAX_PER_ARTICLE = 10
+MIN_CONFIDENCE = 0.45
+
+
+@dataclass
+class _Job:
+    article: Article
+    spans: list[tuple[int, int]]
+    chosen: list[int]
+
+
+def _is_headline(art: Article, span: tuple[int, int]) -> bool:
+    """The first line is the title (or a title-like line without final punctuation)."""
+    line = art.text[span[0]:span[1]]
+    if art.title and line.strip() == art.title.strip():
+        return True
+    return "\n" in art.text[span[1]:span[1] + 2] and not line.rstrip("\"'”’").endswith((".", "!", "?", ":"))
 
 
 class RulesExtractor:
+    """Rule-based extractor over a spaCy pipeline (see module docstring)."""
+
     name = "rules"
     version = VERSION
 
-    def __init__(self, taxonomy: str | None = None) -> None:
-        self.taxonomy = taxonomy
+    def __init__(self, taxonomy: str | None = None, nlp: Language | None = None) -> None:
+        self.taxonomy_path = taxonomy
+        self.taxonomy = load_taxonomy(taxonomy)  # validate early (E302)
+        self.cues = load_cues()
+        self.prefilter = Prefilter.from_cues(self.cues)
+        self._nlp = nlp
 
+    @property
+    def nlp(self) -> Language:
+        if self._nlp is None:
+            from .pipeline import build_pipeline
+
+            self._nlp = build_pipeline(self.taxonomy_path)
+        return self._nlp
+
+    # -- public API -------------------------------------------------------------------
     def extract(self, article: Article) -> list[Position]:
-        out: list[Position] = []
-        for s, e in split_sentences(article.text):
-            sent = article.text[s:e]
-            m = _CUE.search(sent)
-            if not m:
-                continue
-            subj = _SUBJ.match(sent)
-            if not subj:
-                continue
-            stance = "oppose" if m.group(1) in ("rejected", "ruled out") else "support"
-            if re.search(r"\b(only if|unless|provided|as long as)\b", sent):
-                stance = "conditional"
-            out.append(Position(actor=subj.group(1).strip(), issue="other", stance=stance,
-                                evidence=Evidence(s, e, sent, article.id, m.group(1)),
-                                extractor=self.name, extractor_version=self.version, article_id=article.id))
-        return out
+        return next(self.extract_many([article]))[1]
 
-    def extract_many(self, articles: Iterable[Article], batch_size: int = 64) -> Iterator[tuple[Article, list[Position]]]:
-        for a in articles:
-            yield a, self.extract(a)
+    def extract_many(self, articles: Iterable[Article], batch_size: int = 32) -> Iterator[tuple[Article, list[Position]]]:
+        """Stream (article, positions); ``batch_size`` articles are parsed together."""
+        batch: list[_Job] = []
+        for art in articles:
+            spans = split_sentences(art.text or "")
+            chosen = self.prefilter.select(art.text or "", spans)
+            if chosen and chosen[0] == 0 and spans and _is_headline(art, spans[0]):
+                chosen = chosen[1:]
+            batch.append(_Job(art, spans, chosen))
+            if len(batch) >= batch_size:
+                yield from self._run(batch)
+                batch = []
+        if batch:
+            yield from self._run(batch)
+
+    # -- internals --------------------------------------------------------------------
+    def _run(self, jobs: list[_Job]) -> Iterator[tuple[Article, list[Position]]]:
+        items = [(job.article.text[job.spans[i][0]:job.spans[i][1]], (k, i)) for k, job in enumerate(jobs) for i in job.chosen]
+        docs: dict[int, list[tuple[int, Doc]]] = {k: [] for k in range(len(jobs))}
+        try:
+            for doc, (k, i) in self.nlp.pipe(items, as_tuples=True, batch_size=256):
+                docs[k].append((i, doc))
+        except ExtractError:
+            raise
+        except Exception as exc:  # wrap spaCy failures
+            raise ExtractError("E305", item=f"batch of {len(jobs)} articles", detail=repr(exc)) from exc
+        for k, job in enumerate(jobs):
+            try:
+                yield job.article, self._assemble(job, docs[k])
+            except ExtractError:
+                raise
+            except Exception as exc:
+                raise ExtractError("E305", item=job.article.id, detail=repr(exc)) from exc
+
+    def _assemble(self, job: _Job, docs: list[tuple[int, Doc]]) -> list[Position]:
+        art = job.article
+        reg = ActorRegistry(text=art.text, cues=self.cues, title=art.title or "")
+        last_actor: dict[int, tuple[str, str | None]] = {}
+        raw: list[tuple[int, object, str, str]] = []   # (sentence idx, claim, actor, surface)
+        pending: list[tuple[int, object]] = []
+        for i, doc in docs:
+            holders = {id(c.holder): c for c in doc._.parley_claims or () if c.holder is not None}
+            resolved: dict[int, str | None] = {}
+            for m in doc._.parley_mentions or ():
+                name = reg.resolve(m)
+                resolved[id(m)] = name
+                if name and m.kind != "pronoun":
+                    reg.note_alias(name, m.text)
+            for c in doc._.parley_claims or ():
+                if c.holder is None:
+                    pending.append((i, c))
+                    continue
+                name = resolved.get(id(c.holder))
+                if name is None:
+                    name = reg.resolve(c.holder)
+                if not name:
+                    continue
+                if c.holder.principal:
+                    c.speaker = c.holder.text
+                raw.append((i, c, name, c.holder.text))
+                last_actor[i] = (name, c.holder.text)
+            del holders
+        for i, c in pending:  # continued quotations: the adjacent speaker
+            src = last_actor.get(i - 1) or last_actor.get(i + 1)
+            if src:
+                raw.append((i, c, src[0], src[1]))
+        raw.sort(key=lambda r: (r[0], r[1].cue_i))
+        return self._positions(art, job.spans, raw, reg)
+
+    def _positions(self, art: Article, spans, raw, reg: ActorRegistry) -> list[Position]:
+        merged: dict[tuple[str, str, str], Position] = {}
+        order: list[tuple[str, str, str]] = []
+        for i, c, actor, surface in raw:
+            if c.stance is None or c.confidence < MIN_CONFIDENCE:
+                continue
+            s, e = spans[i]
+            key = (actor, c.issue or self.taxonomy.default, c.stance)
+            conds = tuple(c.conditions) if c.stance == "conditional" else ()
+            if key in merged:
+                p = merged[key]
+                merged[key] = p.with_(
+                    conditions=p.conditions + tuple(x for x in conds if x not in p.conditions),
+                    red_line=p.red_line or c.red_line,
+                    previous_stance=p.previous_stance or c.previous_stance,
+                    confidence=max(p.confidence, c.confidence))
+                continue
+            merged[key] = Position(
+                actor=actor, issue=key[1], stance=c.stance,
+                evidence=Evidence(s, e, art.text[s:e], art.id, c.cue),
+                proposition=c.proposition, conditions=conds, red_line=c.red_line,
+                previous_stance=c.previous_stance, confidence=round(c.confidence, 3),
+                speaker=c.speaker, extractor=self.name, extractor_version=self.version, article_id=art.id)
+            order.append(key)
+        out = [merged[k] for k in order]
+        out = [p.with_(aliases=tuple(sorted(reg.aliases.get(p.actor, ())))) for p in out]
+        if len(out) > MAX_PER_ARTICLE:
+            keep = sorted(range(len(out)), key=lambda j: -out[j].confidence)[:MAX_PER_ARTICLE]
+            out = [out[j] for j in sorted(keep)]
+        return out

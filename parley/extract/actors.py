@@ -1,0 +1,113 @@
+"""Component ``parley_actors``: spans that can hold a position.
+
+Named entities (PERSON, ORG, GPE, NORP as a plural group), collective noun
+phrases ("Palestinian negotiators", "the union", "some European diplomats"),
+descriptions ("Ukraine's leader", "the Russian leader") and personal pronouns.
+Sets ``doc._.parley_mentions``; cross-sentence resolution (surnames, pronouns,
+descriptions -> fullest name) happens per article in :mod:`parley.extract.resolve`.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .claims import Mention, register_extensions
+from .lexicon import Cues, load_cues
+
+_KIND = {"PERSON": "person", "ORG": "org", "GPE": "state", "NORP": "group"}
+PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
+            "they": "group", "them": "group", "it": "state", "we": "speaker", "i": "speaker"}
+_STRIP = {"the", "a", "an", "some", "several", "many", "other", "both", "all", "its", "their", "his", "her"}
+
+
+def _clean(span: Span) -> tuple[int, int]:
+    s, e = span.start, span.end
+    doc = span.doc
+    while s < e and (doc[s].lower_ in _STRIP or doc[s].is_punct):
+        s += 1
+    while e > s and (doc[e - 1].is_punct or doc[e - 1].tag_ == "POS"):
+        e -= 1
+    return s, e
+
+
+class ActorFinder:
+    def __init__(self, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.cues: Cues = load_cues(lexicon)
+
+    def mention_for(self, doc: Doc, tok: Token) -> Mention | None:
+        """The mention whose span holds ``tok`` (None when ``tok`` names no actor)."""
+        for m in doc._.parley_mentions or ():
+            if m.start <= tok.i < m.end:
+                return m
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        mentions: list[Mention] = []
+        taken: set[int] = set()
+        for ent in doc.ents:
+            kind = _KIND.get(ent.label_)
+            if kind is None:
+                continue
+            s, e = _clean(ent)
+            if s >= e:
+                continue
+            if kind == "group" and not doc[e - 1].text.endswith("s"):
+                continue  # "Ukrainian" as an adjective is no actor; "Democrats", "Palestinians" are
+            aff = None
+            if kind == "person":
+                for t in doc[max(0, s - 4):s]:
+                    if t.ent_type_ in ("NORP", "GPE") or t.tag_ == "POS":
+                        aff = (t.head if t.tag_ == "POS" else t).text
+            text = doc[s:e].text
+            mentions.append(Mention(s, e, text, kind, affiliation=aff, plural=kind == "group"))
+            taken.update(range(s, e))
+        for chunk in doc.noun_chunks:
+            root = chunk.root
+            if root.i in taken:
+                continue
+            lem = root.lemma_.lower()
+            if root.lower_ in PRONOUNS:
+                mentions.append(Mention(root.i, root.i + 1, root.text, "pronoun", plural=root.lower_ in ("they", "them", "we")))
+                continue
+            if lem in self.cues.group_nouns or root.lower_ in self.cues.group_nouns:
+                s, e = _clean(chunk)
+                if s >= e:
+                    continue
+                m = Mention(s, e, doc[s:e].text, "group", plural=root.tag_ in ("NNS", "NNPS"))
+                # "Iran's Foreign Ministry", "May's spokesman", "a spokesman for Mr X"
+                for child in root.children:
+                    if child.dep_ == "poss" and child.lower_ not in PRONOUNS:
+                        m.principal = doc[child.left_edge.i:child.i + 1].text
+                    elif child.dep_ == "prep" and child.lower_ in ("for", "of") and (
+                            lem in self.cues.relay_nouns or lem in self.cues.metonym_heads):
+                        for pobj in child.children:
+                            if pobj.dep_ == "pobj" and pobj.ent_type_ in ("PERSON", "ORG", "GPE"):
+                                ps, pe = _clean(doc[pobj.left_edge.i:pobj.i + 1])
+                                m.principal = doc[ps:pe].text
+                if lem in self.cues.leader_nouns and m.principal is None:
+                    # "the Russian leader" -> affiliation for description resolution
+                    for t in doc[s:root.i]:
+                        if t.ent_type_ in ("NORP", "GPE"):
+                            m.affiliation = t.text
+                    m.kind = "description" if m.affiliation or root.lower_ in ("president", "leader") else "group"
+                elif lem in self.cues.leader_nouns and m.principal:
+                    m.kind = "description"
+                    m.affiliation = m.principal
+                    m.principal = None
+                mentions.append(m)
+                taken.update(range(s, e))
+        # lone pronoun subjects not in a noun chunk
+        for t in doc:
+            if t.lower_ in PRONOUNS and t.i not in taken and t.dep_ in ("nsubj", "nsubjpass") \
+                    and not any(m.start == t.i for m in mentions):
+                mentions.append(Mention(t.i, t.i + 1, t.text, "pronoun", plural=t.lower_ in ("they", "we")))
+        mentions.sort(key=lambda m: m.start)
+        doc._.parley_mentions = mentions
+        return doc
+
+
+@Language.factory("parley_actors", requires=["doc.ents", "token.dep"], assigns=["doc._.parley_mentions"],
+                  default_config={"lexicon": None})
+def make_actors(nlp: Language, name: str, lexicon: str | None) -> ActorFinder:
+    return ActorFinder(lexicon)

@@ -1,0 +1,223 @@
+"""Component ``parley_attribution``: who says / holds what in a sentence.
+
+A claim is made by a *cue* whose holder is an actor mention:
+reporting verbs ("said", "warned") with their subject, stance verbs ("rejected",
+"called for", "ruled out"), stance adjectives ("X is willing to", "X remains
+wary of"), "according to X", "For X, ...", and nouns of proposal ("proposals
+from X"). A stance verb inside a reporting verb's complement gives one claim:
+the reporter's when the inner subject is the same actor or a pronoun ("A said
+they accepted" -> A accepted), the inner actor's otherwise ("A said B rejected").
+Sentences with a stance cue but no speaker (continued quotations) get a
+``quote`` claim with no holder; the article step gives them the nearby speaker.
+Sets ``doc._.parley_claims``.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from .claims import Claim, Mention, register_extensions
+from .lexicon import Cues, load_cues
+
+_CONTENT_DEPS = {"ccomp", "xcomp", "dobj", "attr", "acomp", "oprd", "dative", "prep", "pcomp"}
+_CONTENT_PREPS = {"to", "for", "on", "of", "against", "about", "with", "over", "into", "from"}
+_PROPOSAL_NOUNS = {"proposal": "support", "demand": "support", "offer": "support", "call": "support",
+                   "plan": "support", "refusal": "oppose", "rejection": "oppose", "opposition": "oppose",
+                   "insistence": "support", "position": None, "request": "support"}
+
+
+class Attributor:
+    def __init__(self, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.cues: Cues = load_cues(lexicon)
+
+    # -- cue detection ---------------------------------------------------------
+    def cue_of(self, tok: Token) -> tuple[str, str, str | None] | None:
+        """(kind, cue text, polarity) when ``tok`` is a cue, else None."""
+        c = self.cues
+        lemma = tok.lemma_.lower()
+        if tok.dep_ in ("amod", "compound", "relcl", "acl", "nmod") and tok.pos_ != "ADJ":
+            return None
+        if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and lemma in c.reporting):
+            parts = {ch.lower_ for ch in tok.children if ch.dep_ in ("prt", "prep")}
+            for p in parts:
+                pol = c.phrasal.get((lemma, p))
+                if pol:
+                    return "stance", f"{tok.text} {p}", pol
+            if lemma == "call":
+                if parts & {"for", "on", "upon"}:
+                    return "stance", tok.text + " for", "support"
+                return "report", tok.text, None
+            if lemma in c.stance_verbs and lemma not in ("must",):
+                if lemma in c.reporting and not any(ch.dep_ in ("dobj", "xcomp") for ch in tok.children):
+                    return "report", tok.text, None
+                return "stance", tok.text, c.stance_verbs[lemma]
+            if lemma in c.reporting:
+                return "report", tok.text, None
+            return None
+        if tok.pos_ == "ADJ" and lemma in c.adjectives and tok.dep_ in ("acomp", "ROOT", "oprd", "xcomp", "ccomp"):
+            return "adjective", tok.text, c.adjectives[lemma]
+        return None
+
+    def subject_of(self, tok: Token) -> Token | None:
+        t = tok
+        for _ in range(4):
+            for ch in t.children:
+                if ch.dep_ in ("nsubj", "nsubjpass", "expl") and ch.dep_ != "expl":
+                    if ch.dep_ == "nsubjpass" and t.i == tok.i and tok.pos_ == "VERB":
+                        return None  # "the offer was rejected": the holder is not the subject
+                    return ch
+                if ch.dep_ == "agent":
+                    for p in ch.children:
+                        if p.dep_ == "pobj":
+                            return p
+            if t.dep_ in ("xcomp", "conj", "advcl", "acomp", "oprd") and t.head.i != t.i:
+                t = t.head
+                continue
+            break
+        return None
+
+    def mention_at(self, doc: Doc, tok: Token) -> Mention | None:
+        for m in doc._.parley_mentions or ():
+            if m.start <= tok.i < m.end:
+                return m
+        # the subject's own subtree may hold the mention ("a spokesman for Mr X")
+        for m in doc._.parley_mentions or ():
+            if tok.left_edge.i <= m.start and m.end - 1 <= tok.right_edge.i and doc[m.start].head.i in (tok.i, m.end - 1):
+                return m
+        return None
+
+    def content_of(self, tok: Token) -> tuple[int, int] | None:
+        kids = [ch for ch in tok.children if ch.dep_ in _CONTENT_DEPS and ch.dep_ != "prep"
+                or (ch.dep_ == "prep" and ch.lower_ in _CONTENT_PREPS)]
+        kids = [k for k in kids if not (k.dep_ == "advcl" and any(g.dep_ == "mark" for g in k.children))]
+        if not kids:
+            return None
+        return min(k.left_edge.i for k in kids), max(k.right_edge.i for k in kids) + 1
+
+    # -- the component ------------------------------------------------------------
+    def __call__(self, doc: Doc) -> Doc:
+        claims: list[Claim] = []
+        for tok in doc:
+            cue = self.cue_of(tok)
+            if cue is None:
+                continue
+            kind, text, pol = cue
+            subj = self.subject_of(tok)
+            if subj is None:
+                continue
+            m = self.mention_at(doc, subj)
+            if m is None:
+                continue
+            claims.append(Claim(holder=m, cue=text.lower(), cue_i=tok.i, kind=kind, polarity=pol,
+                                content=self.content_of(tok) or (tok.i + 1, len(doc))))
+        claims += self._according_to(doc) + self._for_x(doc) + self._proposal_nouns(doc) + self._mixed(doc, claims)
+        claims = self._nest(doc, claims)
+        if not claims and any(q in doc.text for q in "\"“”"):
+            fams = {c[0] for c in doc._.parley_cues or ()}
+            if fams & {"condition", "red_line", "mixed"} or any(
+                    t.lemma_.lower() in self.cues.evaluative or t.lower_ in self.cues.evaluative for t in doc):
+                root = next((t for t in doc if t.dep_ == "ROOT"), doc[0])
+                claims.append(Claim(holder=None, cue="quote", cue_i=root.i, kind="quote", content=(0, len(doc))))
+        doc._.parley_claims = claims
+        return doc
+
+    def _mixed(self, doc: Doc, claims: list[Claim]) -> list[Claim]:
+        """'X has sent mixed signals', 'X is keeping its options open', 'X is undecided'."""
+        out = []
+        for fam, phrase, s, e, _ in doc._.parley_cues or ():
+            if fam != "mixed":
+                continue
+            t = doc[s:e].root
+            for _ in range(4):
+                if any(ch.dep_ in ("nsubj", "nsubjpass") for ch in t.children) or t.head.i == t.i:
+                    break
+                t = t.head
+            if any(c.cue_i == t.i for c in claims):
+                continue
+            subj = self.subject_of(t)
+            m = self.mention_at(doc, subj) if subj is not None else None
+            if m is not None:
+                out.append(Claim(holder=m, cue=phrase, cue_i=t.i, kind="mixed", polarity=None,
+                                 content=(t.i + 1, t.right_edge.i + 1)))
+        return out
+
+    def _according_to(self, doc: Doc) -> list[Claim]:
+        out = []
+        for tok in doc[:-1]:
+            if tok.lower_ == "according" and doc[tok.i + 1].lower_ == "to":
+                for p in doc[tok.i + 1].children:
+                    m = self.mention_at(doc, p) if p.dep_ == "pobj" else None
+                    if m is not None:
+                        root = tok.head if tok.head.i != tok.i else tok
+                        while root.head.i != root.i:
+                            root = root.head
+                        out.append(Claim(holder=m, cue="according to", cue_i=root.i, kind="report",
+                                         content=(0, tok.i)))
+        return out
+
+    def _for_x(self, doc: Doc) -> list[Claim]:
+        """'For X, the restoration of ... is non-negotiable.'"""
+        first = next((t for t in doc if not t.is_punct and not t.is_space), None)
+        if first is None or first.lower_ != "for":
+            return []
+        for p in first.children:
+            if p.dep_ == "pobj":
+                m = self.mention_at(doc, p)
+                if m is not None:
+                    root = first.head
+                    return [Claim(holder=m, cue="for", cue_i=root.i, kind="for", content=(p.right_edge.i + 1, len(doc)))]
+        return []
+
+    def _proposal_nouns(self, doc: Doc) -> list[Claim]:
+        """'proposals from X suggesting ...', 'X's demand for ...'."""
+        out = []
+        for tok in doc:
+            lemma = tok.lemma_.lower()
+            if tok.pos_ != "NOUN" or lemma not in _PROPOSAL_NOUNS or _PROPOSAL_NOUNS[lemma] is None:
+                continue
+            holder = None
+            for ch in tok.children:
+                if ch.dep_ == "poss":
+                    holder = self.mention_at(doc, ch)
+                elif ch.dep_ == "prep" and ch.lower_ in ("from", "by"):
+                    for p in ch.children:
+                        if p.dep_ == "pobj":
+                            holder = self.mention_at(doc, p)
+            if holder is None or holder.kind == "pronoun":
+                continue
+            out.append(Claim(holder=holder, cue=lemma, cue_i=tok.i, kind="noun", polarity=_PROPOSAL_NOUNS[lemma],
+                             content=(tok.i + 1, tok.right_edge.i + 1), confidence=0.4))
+        return out
+
+    def _nest(self, doc: Doc, claims: list[Claim]) -> list[Claim]:
+        """Fold a claim found inside another claim's content into one."""
+        dropped: set[int] = set()
+        for i, outer in enumerate(claims):
+            if outer.content is None:
+                continue
+            for j, inner in enumerate(claims):
+                if i == j or j in dropped or i in dropped:
+                    continue
+                if not (outer.content[0] <= inner.cue_i < outer.content[1]):
+                    continue
+                same = inner.holder is None or inner.holder.kind == "pronoun" or (
+                    outer.holder is not None and inner.holder.text == outer.holder.text)
+                if outer.kind == "report":
+                    # "A said they accepted" -> A accepted; "A said B rejected" -> B's position
+                    if same and outer.holder is not None:
+                        inner.holder = outer.holder
+                    inner.speaker = inner.speaker or outer.speaker
+                    dropped.add(i)
+                elif same and inner.kind not in ("mixed",):
+                    if outer.kind in ("for", "noun"):
+                        dropped.add(i)
+                    else:
+                        dropped.add(j)
+        return [c for k, c in enumerate(claims) if k not in dropped]
+
+
+@Language.factory("parley_attribution", requires=["doc._.parley_mentions", "token.dep"],
+                  assigns=["doc._.parley_claims"], default_config={"lexicon": None})
+def make_attribution(nlp: Language, name: str, lexicon: str | None) -> Attributor:
+    return Attributor(lexicon)

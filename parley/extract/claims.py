@@ -1,0 +1,47 @@
+"""The per-sentence record the components fill in, and the Doc extensions that hold it."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc
+
+
+@dataclass
+class Mention:
+    """A span naming a possible actor. ``kind``: person | org | state | group | pronoun."""
+
+    start: int            # token offsets in the Doc
+    end: int
+    text: str
+    kind: str
+    principal: str | None = None   # "Iran's Foreign Ministry" -> "Iran"; "May's spokesman" -> "May"
+    affiliation: str | None = None  # "Ukrainian President X" -> "Ukrainian"
+    plural: bool = False
+
+
+@dataclass
+class Claim:
+    """One attributed statement in a sentence, filled step by step by the components."""
+
+    holder: Mention | None
+    cue: str                      # the cue that fired (lemma or phrase)
+    cue_i: int                    # token index of the cue
+    kind: str                     # report | stance | adjective | according | for | quote
+    polarity: str | None = None   # support | oppose from the cue itself, None when neutral
+    content: tuple[int, int] | None = None   # token span of what the stance is about
+    speaker: str | None = None    # who uttered it when relayed for a principal
+    issue: str | None = None
+    issues: list[str] = field(default_factory=list)
+    proposition: str = ""
+    stance: str | None = None
+    conditions: list[str] = field(default_factory=list)
+    red_line: bool = False
+    previous_stance: str | None = None
+    confidence: float = 0.5
+
+
+def register_extensions() -> None:
+    """Doc._.parley_mentions / parley_claims / parley_cues (idempotent)."""
+    for name in ("parley_mentions", "parley_claims", "parley_cues"):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=None)

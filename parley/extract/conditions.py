@@ -1,0 +1,139 @@
+"""Component ``parley_conditions``: the condition clauses a claim depends on.
+
+For each condition marker found by ``parley_cues`` ("only if", "unless",
+"provided", "as long as", "in exchange for", "until", ...), the clause it
+introduces is read off the dependency parse: the subtree of the marked verb
+(subordinators) or of the marker's object (prepositions). Embedded questions
+("asked if he would ...") and concessives ("even if") are not conditions.
+Coordinated clauses with their own subjects are split. Each condition goes to
+the claim whose cue governs the marker, else to the nearest claim.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from .claims import Claim, register_extensions
+from .lexicon import Cues, load_cues
+
+_TRIM = set("\"'“”‘’,.;:—–-()[] ")
+_NOT_CONDITION_BEFORE = {"even", "as", "whether", "what"}
+
+
+def _text(doc: Doc, start: int, end: int) -> str:
+    if start >= end:
+        return ""
+    s = doc[start].idx
+    e = doc[end - 1].idx + len(doc[end - 1].text)
+    return doc.text[s:e].strip("".join(_TRIM))
+
+
+def condition_clauses(doc: Doc, cues: Cues, start: int, end: int, keep: bool) -> tuple[Token, list[str]]:
+    """(anchor token, clause texts) of the condition marked by tokens [start, end)."""
+    last = doc[end - 1]
+    if last.pos_ == "VERB" and last.lower_ in ("provided", "providing"):
+        kids = [c for c in last.children if c.dep_ in ("ccomp", "advcl", "xcomp")]
+        head = kids[0] if kids else last
+    elif any(c.dep_ in ("pobj", "pcomp") for c in last.children):
+        head = next(c for c in last.children if c.dep_ in ("pobj", "pcomp"))
+    elif last.dep_ in ("mark", "advmod", "prep", "cc") and last.head.i >= end:
+        head = last.head
+    else:
+        head = last.head if last.head.i != last.i else last
+    toks = [t for t in head.subtree if t.i >= end]
+    if not toks and end < len(doc):
+        # the parser hung the clause elsewhere: take the largest clause right of the marker
+        head = doc[end]
+        while head.head.i != head.i and head.head.i >= end:
+            head = head.head
+        toks = [t for t in head.subtree if t.i >= end]
+    if not toks:
+        return head, []
+    right = max(t.i for t in toks) + 1
+    # split coordinated clauses that have their own subjects
+    pieces: list[tuple[int, int]] = []
+    cut = end
+    for conj in (c for c in head.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")):
+        if any(g.dep_ in ("nsubj", "nsubjpass") for g in conj.children):
+            cc = next((g for g in head.children if g.dep_ == "cc" and g.i < conj.i), None)
+            stop = cc.i if cc is not None else conj.left_edge.i
+            pieces.append((cut, stop))
+            cut = conj.left_edge.i
+            # drop a repeated marker ("and if ...")
+            while cut < right and doc[cut].lower_ in ("if", "unless", "that", "provided"):
+                cut += 1
+    pieces.append((cut, right))
+    texts = []
+    for k, (s, e) in enumerate(pieces):
+        if keep and k == 0:
+            s = start
+            while s < end and doc[s].lower_ in ("only", "but"):
+                s += 1
+        t = _text(doc, s, e)
+        if len(t.split()) >= 2:
+            texts.append(t)
+    return doc[start], texts
+
+
+def _skip(doc: Doc, cues: Cues, start: int, end: int, phrase: str) -> bool:
+    first = doc[start]
+    if start > 0 and doc[start - 1].lower_ in _NOT_CONDITION_BEFORE and phrase in ("if", "provided"):
+        return True
+    if phrase == "if":
+        h = first.head
+        if h.dep_ in ("ccomp", "xcomp") and h.head.lemma_.lower() in cues.question_verbs:
+            return True
+        if start > 0 and doc[start - 1].lemma_.lower() in cues.question_verbs:
+            return True
+        nxt = doc[end] if end < len(doc) else None
+        if nxt is not None and nxt.lower_ in ("any", "necessary", "possible", "so", "not", "at"):
+            return True
+    if phrase in ("until", "only after"):
+        toks = [t for t in doc[end:min(len(doc), end + 8)]]
+        if toks and (toks[0].ent_type_ in ("DATE", "TIME") or toks[0].lower_ in ("now", "recently", "then")):
+            return True
+    return False
+
+
+def attach(claims: list[Claim], anchor: Token) -> Claim | None:
+    if not claims:
+        return None
+    by_i = {c.cue_i: c for c in claims}
+    t = anchor
+    for _ in range(8):
+        if t.i in by_i:
+            return by_i[t.i]
+        if t.head.i == t.i:
+            break
+        t = t.head
+    return min(claims, key=lambda c: abs(c.cue_i - anchor.i))
+
+
+class ConditionFinder:
+    def __init__(self, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.cues = load_cues(lexicon)
+
+    def __call__(self, doc: Doc) -> Doc:
+        claims = doc._.parley_claims or []
+        used: set[int] = set()
+        for fam, phrase, s, e, keep in sorted(doc._.parley_cues or (), key=lambda c: (c[2], -(c[3] - c[2]))):
+            if fam != "condition" or s in used:
+                continue
+            used.update(range(s, e))
+            if _skip(doc, self.cues, s, e, phrase):
+                continue
+            anchor, texts = condition_clauses(doc, self.cues, s, e, bool(keep))
+            claim = attach(claims, anchor)
+            if claim is None:
+                continue
+            for t in texts:
+                if t not in claim.conditions:
+                    claim.conditions.append(t)
+        return doc
+
+
+@Language.factory("parley_conditions", requires=["doc._.parley_claims", "doc._.parley_cues"],
+                  assigns=["doc._.parley_claims"], default_config={"lexicon": None})
+def make_conditions(nlp: Language, name: str, lexicon: str | None) -> ConditionFinder:
+    return ConditionFinder(lexicon)

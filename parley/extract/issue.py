@@ -1,0 +1,57 @@
+"""Component ``parley_issue``: label each claim with an issue from the taxonomy data file.
+
+Scores the lemmas (and phrases) of the claim's content words against each
+label's lists; the cue word itself counts too ("negotiate"). Falls back to the
+whole sentence with half weight, then to the taxonomy's default label. Also
+fills ``proposition`` (the content span, shortened).
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .claims import register_extensions
+from .lexicon import Taxonomy, load_taxonomy
+
+MAX_PROP_TOKENS = 14
+
+
+def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int) -> tuple[str, list[str]]:
+    """(best label, all labels with hits, best first)."""
+    toks = list(doc[span[0]:span[1]]) + [doc[cue_i]]
+    lemmas = [t.lemma_.lower() for t in toks] + [t.lower_ for t in toks]
+    text = " ".join(t.text for t in toks)
+    scores = tax.score(lemmas, text)
+    whole = tax.score([t.lemma_.lower() for t in doc] + [t.lower_ for t in doc], doc.text)
+    for k, v in whole.items():
+        scores[k] = scores.get(k, 0.0) + 0.3 * v
+    if not scores:
+        return tax.default, []
+    ranked = sorted(scores, key=lambda k: -scores[k])
+    return ranked[0], ranked
+
+
+class IssueLabeller:
+    def __init__(self, taxonomy: str | None = None) -> None:
+        register_extensions()
+        self.taxonomy = load_taxonomy(taxonomy or None)
+
+    def __call__(self, doc: Doc) -> Doc:
+        for c in doc._.parley_claims or ():
+            span = c.content or (0, len(doc))
+            c.issue, c.issues = label_issue(self.taxonomy, doc, span, c.cue_i)
+            toks = [t for t in doc[span[0]:span[1]] if not t.is_space]
+            while toks and (toks[0].is_punct or toks[0].lower_ in ("that", "to")):
+                toks = toks[1:]
+            while toks and toks[-1].is_punct:
+                toks = toks[:-1]
+            if toks:
+                end = toks[min(len(toks), MAX_PROP_TOKENS) - 1]
+                c.proposition = doc.text[toks[0].idx:end.idx + len(end.text)]
+        return doc
+
+
+@Language.factory("parley_issue", requires=["doc._.parley_claims"], assigns=["doc._.parley_claims"],
+                  default_config={"taxonomy": None})
+def make_issue(nlp: Language, name: str, taxonomy: str | None) -> IssueLabeller:
+    return IssueLabeller(taxonomy)

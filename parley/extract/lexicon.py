@@ -1,0 +1,152 @@
+"""Data files of the extractor (cue lexicon, issue taxonomy), loaded once and validated."""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import ExtractError
+
+LEXICON_DIR = Path(__file__).with_name("lexicons")
+DEFAULT_CUES = LEXICON_DIR / "cues.yaml"
+DEFAULT_TAXONOMY = LEXICON_DIR / "taxonomy.yaml"
+
+
+def _read(path: Path, code: str) -> Any:
+    try:
+        raw = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ExtractError(code, item=str(path), detail=f"cannot read ({exc.strerror or exc})") from None
+    try:
+        return json.loads(raw) if path.suffix == ".json" else yaml.safe_load(raw)
+    except (yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise ExtractError(code, item=str(path), detail=f"not valid YAML/JSON ({exc})") from None
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Issue labels with their lemma and phrase lists; ``default`` when nothing matches."""
+
+    labels: dict[str, tuple[frozenset[str], tuple[str, ...]]]
+    default: str = "other"
+    source: str = "built-in"
+    phrase_re: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+
+    def score(self, lemmas: list[str], text: str) -> dict[str, float]:
+        """Hits per label over ``lemmas`` (lower-case) and phrase hits in ``text``."""
+        low = text.lower()
+        out: dict[str, float] = {}
+        for label, (lem, _phr) in self.labels.items():
+            s = float(sum(1 for w in lemmas if w in lem))
+            rx = self.phrase_re.get(label)
+            if rx is not None:
+                s += 1.5 * len(rx.findall(low))
+            if s:
+                out[label] = s
+        return out
+
+
+@lru_cache(maxsize=8)
+def load_taxonomy(path: str | None = None) -> Taxonomy:
+    """Read a taxonomy file (default: the built-in one). Raises ExtractError E302 when unusable.
+
+    Format (YAML or JSON)::
+
+        default: other            # optional
+        labels:
+          wages: {lemmas: [pay, wage, salary], phrases: ["pay rise"]}
+          strike: [strike, walkout]   # a bare list means lemmas
+    """
+    p = Path(path) if path else DEFAULT_TAXONOMY
+    data = _read(p, "E302")
+    if not isinstance(data, dict) or not isinstance(data.get("labels"), dict) or not data["labels"]:
+        raise ExtractError("E302", item=str(p), detail="expected a mapping with a non-empty 'labels' mapping")
+    labels: dict[str, tuple[frozenset[str], tuple[str, ...]]] = {}
+    regexes: dict[str, re.Pattern[str]] = {}
+    for label, spec in data["labels"].items():
+        if isinstance(spec, list):
+            spec = {"lemmas": spec}
+        if not isinstance(spec, dict):
+            raise ExtractError("E302", item=str(p), detail=f"label {label!r}: expected a list or a mapping")
+        lemmas = [str(w).lower() for w in spec.get("lemmas") or []]
+        phrases = tuple(str(w).lower() for w in spec.get("phrases") or [])
+        # multi-word "lemmas" are phrases in disguise
+        phrases += tuple(w for w in lemmas if " " in w)
+        labels[str(label)] = (frozenset(w for w in lemmas if " " not in w), phrases)
+        if phrases:
+            regexes[str(label)] = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in phrases) + r")\b")
+    default = str(data.get("default") or "other")
+    return Taxonomy(labels=labels, default=default, source=str(p) if path else "built-in", phrase_re=regexes)
+
+
+@dataclass(frozen=True)
+class Cues:
+    """The cue lexicon (lexicons/cues.yaml) in lookup-friendly form."""
+
+    raw: dict[str, Any]
+    reporting: frozenset[str]
+    stance_verbs: dict[str, str]           # lemma -> polarity
+    phrasal: dict[tuple[str, str], str]    # (lemma, particle) -> polarity
+    adjectives: dict[str, str]
+    evaluative: dict[str, str]
+    demand_modals: frozenset[str]
+    condition_markers: tuple[tuple[str, bool], ...]   # longest first
+    question_verbs: frozenset[str]
+    red_lines: tuple[tuple[str, str], ...]            # (phrase, polarity), longest first
+    mixed: tuple[str, ...]
+    shifts: tuple[tuple[str, str | None], ...]
+    group_nouns: frozenset[str]
+    relay_nouns: frozenset[str]
+    metonym_heads: frozenset[str]
+    leader_nouns: frozenset[str]
+    metonyms: dict[str, str]
+
+
+def _polar(d: dict[str, list[str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pol in ("support", "oppose"):
+        for w in d.get(pol) or []:
+            out[str(w).lower()] = pol
+    return out
+
+
+@lru_cache(maxsize=4)
+def load_cues(path: str | None = None) -> Cues:
+    """Read the cue lexicon; raises ExtractError E303 when a section is missing or malformed."""
+    p = Path(path) if path else DEFAULT_CUES
+    d = _read(p, "E303")
+    need = ("reporting_verbs", "stance_verbs", "condition_markers", "red_lines", "mixed", "shifts")
+    if not isinstance(d, dict) or any(k not in d for k in need):
+        raise ExtractError("E303", item=str(p), detail=f"expected a mapping with sections {', '.join(need)}")
+    try:
+        phrasal = {(a, b): pol for pol in ("support", "oppose") for a, b in (d.get("phrasal") or {}).get(pol) or []}
+        conds = sorted(((c["text"].lower(), bool(c.get("keep"))) for c in d["condition_markers"]), key=lambda x: -len(x[0]))
+        reds = sorted(((ph.lower(), pol) for pol in ("support", "oppose") for ph in d["red_lines"].get(pol) or []),
+                      key=lambda x: -len(x[0]))
+        shifts = tuple((s["text"].lower(), s.get("previous")) for s in d["shifts"])
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise ExtractError("E303", item=str(p), detail=f"malformed entry ({exc!r})") from None
+    return Cues(
+        raw=d,
+        reporting=frozenset(d["reporting_verbs"]),
+        stance_verbs=_polar(d["stance_verbs"]),
+        phrasal=phrasal,
+        adjectives=_polar(d.get("stance_adjectives") or {}),
+        evaluative=_polar(d.get("evaluative") or {}),
+        demand_modals=frozenset(d.get("demand_modals") or ()),
+        condition_markers=tuple(conds),
+        question_verbs=frozenset(d.get("question_verbs") or ()),
+        red_lines=tuple(reds),
+        mixed=tuple(m.lower() for m in d["mixed"]),
+        shifts=shifts,
+        group_nouns=frozenset(d.get("group_nouns") or ()),
+        relay_nouns=frozenset(d.get("relay_nouns") or ()),
+        metonym_heads=frozenset(d.get("metonym_heads") or ()),
+        leader_nouns=frozenset(d.get("leader_nouns") or ()),
+        metonyms={str(k).lower(): str(v) for k, v in (d.get("metonyms") or {}).items()},
+    )

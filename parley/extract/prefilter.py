@@ -1,0 +1,95 @@
+"""Cheap cue pass: choose the sentences worth a full parse.
+
+Runs on plain text with one compiled regex per cue family (built from the cue
+lexicon), so an article with no candidate sentence costs a regex scan only.
+A sentence is a candidate when it holds a *strong* cue (a stance verb, stance
+adjective, condition marker, red-line, mixed or shift phrase), or a reporting
+verb together with a *modal* cue (must/should/will not/never/...). Context
+sentences are added where attribution needs them: the sentence before a
+quotation without its own speaker, and the one after it (``"...," he said``).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .lexicon import Cues
+
+_IRREGULAR = {
+    "say": ["said", "says"], "tell": ["told"], "seek": ["sought"], "write": ["wrote", "written"],
+    "withdraw": ["withdrew", "withdrawn"], "fight": ["fought"], "hold": ["held"], "quit": ["quit"],
+    "bar": ["barred", "barring"], "ban": ["banned", "banning"], "plan": ["planned", "planning"],
+    "commit": ["committed", "committing"], "admit": ["admitted"], "regret": ["regretted"],
+    "veto": ["vetoed", "vetoes"], "deny": ["denied", "denies"], "reply": ["replied", "replies"],
+    "stop": ["stopped"], "mean": ["meant"], "spurn": ["spurned"], "rebuff": ["rebuffed"],
+}
+
+
+def _forms(lemma: str) -> list[str]:
+    forms = {lemma, lemma + "s", lemma + "ed", lemma + "ing", lemma + "d"}
+    if lemma.endswith("e"):
+        forms |= {lemma[:-1] + "ing"}
+    if lemma.endswith("y"):
+        forms |= {lemma[:-1] + "ied", lemma[:-1] + "ies"}
+    if lemma.endswith(("sh", "ch", "ss", "x")):
+        forms.add(lemma + "es")
+    forms.update(_IRREGULAR.get(lemma, []))
+    return sorted(forms, key=len, reverse=True)
+
+
+def _words_re(words: list[str]) -> re.Pattern[str]:
+    words = sorted(set(words), key=len, reverse=True)
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")(?![\w-])", re.I)
+
+
+_MODAL = re.compile(r"\b(?:must|should|will|would|won[’']t|wouldn[’']t|can[’']t|cannot|not|never|no|needs? to|has to|have to|wants?|ready|willing)\b", re.I)
+_QUOTE_OPEN = re.compile(r"^[\"“‘']")
+
+
+@dataclass
+class Prefilter:
+    """Compiled cue regexes; :meth:`select` returns indices of sentences to parse."""
+
+    strong: re.Pattern[str]
+    report: re.Pattern[str]
+
+    @classmethod
+    def from_cues(cls, cues: Cues) -> "Prefilter":
+        strong: list[str] = []
+        for lemma in cues.stance_verbs:
+            if lemma in ("must", "need", "like", "plan", "hope", "consider", "question", "aim", "help"):
+                continue  # too common alone; they count with a reporting verb + modal
+            strong += _forms(lemma)
+        for a, b in cues.phrasal:
+            strong += [f"{f} {b}" for f in _forms(a)]
+        strong += [a for a in cues.adjectives if a not in ("open", "happy", "against", "confident")]
+        strong += [m for m, _ in cues.condition_markers]
+        strong += [p for p, _ in cues.red_lines]
+        strong += list(cues.mixed) + [s for s, _ in cues.shifts]
+        strong += [w for w, pol in cues.evaluative.items() if pol == "oppose" and w not in ("value", "credible", "sincerity", "aggression")]
+        report: list[str] = []
+        for lemma in cues.reporting:
+            report += _forms(lemma)
+        report += ["according to"]
+        return cls(strong=_words_re(strong), report=_words_re(report))
+
+    def is_candidate(self, sent: str) -> bool:
+        if self.strong.search(sent):
+            return True
+        return bool(self.report.search(sent) and _MODAL.search(sent))
+
+    def select(self, text: str, spans: list[tuple[int, int]]) -> list[int]:
+        """Indices (sorted) of the sentences to parse, context included."""
+        chosen: set[int] = set()
+        for i, (s, e) in enumerate(spans):
+            sent = text[s:e]
+            if not self.is_candidate(sent):
+                continue
+            chosen.add(i)
+            if not self.report.search(sent) and (_QUOTE_OPEN.match(sent) or sent.count("\"") % 2 or sent.count("“") != sent.count("”")):
+                # a quotation without its own reporting verb: its speaker is near
+                if i > 0:
+                    chosen.add(i - 1)
+                if i + 1 < len(spans):
+                    chosen.add(i + 1)
+        return sorted(chosen)

@@ -1,0 +1,146 @@
+"""Per-article actor resolution: every mention to the fullest name the article uses.
+
+Surnames and "Mr X" -> the longest full name ending in that surname (searched in
+the whole text, cheaply, with a regex, so names in unparsed sentences count);
+"he"/"she" -> the last person mentioned; "they" -> the last group/organisation;
+"it" -> the last state/organisation; descriptions ("Ukraine's leader", "the
+Russian leader") -> the last person with that affiliation; seats of power
+("Moscow", "the Kremlin") -> their state; relayed statements ("a spokesman for
+X", "X's foreign ministry") -> the principal X, with the speaker kept.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .claims import Mention
+from .lexicon import Cues
+
+TITLES = {"president", "minister", "secretary", "senator", "sen", "rep", "mr", "mrs", "ms", "dr", "chancellor",
+          "premier", "leader", "spokesman", "spokeswoman", "spokesperson", "general", "gen", "governor",
+          "gov", "king", "prince", "foreign", "prime", "deputy", "state", "chief", "ambassador", "envoy",
+          "adviser", "advisor", "chairman", "chair", "head", "the", "but", "and", "when", "while", "if",
+          "former", "vice", "representative", "commissioner", "shadow", "supreme", "summit", "opposition",
+          "secretary-general", "mr.", "mrs.", "ms.", "dr.", "sen.", "gov.", "gen.", "rep.", "lt.", "col.",
+          "by", "for", "of", "with", "to", "in", "on", "at", "as", "after", "said", "says", "told"}
+_US = {"u.s.", "us", "u.s", "america", "united states", "the united states", "the u.s."}
+_WORD = re.compile(r"[A-Z][\w'’.\-]*")
+
+
+def _norm(s: str) -> str:
+    return s.replace("\u2019", "'").strip()
+
+
+@dataclass
+class ActorRegistry:
+    """Actors seen so far in one article, in order, for pronoun and name resolution."""
+
+    text: str
+    cues: Cues
+    title: str = ""
+    persons: list[tuple[str, str | None]] = field(default_factory=list)   # (canonical, affiliation)
+    groups: list[str] = field(default_factory=list)
+    states: list[str] = field(default_factory=list)
+    aliases: dict[str, set[str]] = field(default_factory=dict)
+    _full: dict[str, str] = field(default_factory=dict)
+
+    def full_name(self, name: str) -> str:
+        """Fullest form of a person's name in the article (text and title)."""
+        words = [w for w in name.split() if w.lower().strip(".") not in TITLES and w.lower() not in TITLES]
+        if not words:
+            return name
+        surname = words[-1]
+        key = surname
+        if key in self._full:
+            best = self._full[key]
+            return best if len(best.split()) >= len(words) else " ".join(words)
+        best = " ".join(words)
+        for src in (self.text, self.title):
+            for m in re.finditer(r"((?:[A-Z][\w'’.\-]*\s){1,3})" + re.escape(surname) + r"\b", src):
+                pre = m.group(1).split()
+                keep: list[str] = []
+                for w in reversed(pre):
+                    if w.lower() in TITLES or w.lower().strip(".") in TITLES or w.endswith((",", ":")):
+                        break
+                    if w.isupper() and len(w) > 1 and "." not in w:
+                        break  # acronyms ("PCS leader") are no first names
+                    keep.insert(0, w)
+                    if len(keep) == 2:
+                        break
+                # demonyms directly before a name ("Ukrainian Volodymyr") are no names
+                while keep and re.search(r"(ian|ese|ish|ean)$", keep[0]) and len(keep) > 1:
+                    keep = keep[1:]
+                cand = " ".join(keep + [surname])
+                if len(cand.split()) > len(best.split()) and cand.split()[-len(words):] == words[-len(cand.split()):][-len(words):]:
+                    best = cand
+        self._full[key] = best
+        return best
+
+    def state(self, name: str) -> str:
+        low = _norm(name).lower()
+        low = re.sub(r"^the\s+", "", low)
+        if low in _US or low.replace("the ", "") in _US:
+            return "United States"
+        if low in self.cues.metonyms:
+            return self.cues.metonyms[low]
+        return re.sub(r"^[Tt]he\s+", "", _norm(name))
+
+    def resolve(self, m: Mention) -> str | None:
+        """Canonical actor for a mention, updating the registry (None when unresolvable)."""
+        if m.principal:
+            return self._named(m.principal, None)
+        if m.kind == "pronoun":
+            w = m.text.lower()
+            if w in ("he", "she", "him", "her"):
+                return self.persons[-1][0] if self.persons else None
+            if w in ("they", "them"):
+                return self.groups[-1] if self.groups else (self.states[-1] if self.states else None)
+            if w == "it":
+                return self.states[-1] if self.states else (self.groups[-1] if self.groups else None)
+            return None
+        if m.kind == "description":
+            aff = (m.affiliation or "").lower()[:4]
+            for name, a in reversed(self.persons):
+                if not aff or (a and a.lower()[:4] == aff):
+                    return name
+            return None
+        if m.kind == "person":
+            name = self.full_name(m.text)
+            self.persons.append((name, m.affiliation))
+            return name
+        if m.kind == "state":
+            name = self.state(m.text)
+            self.states.append(name)
+            return name
+        name = re.sub(r"^[Tt]he\s+", "", m.text)
+        low = name.lower()
+        if low in self.cues.metonyms:
+            name = self.cues.metonyms[low]
+            self.states.append(name)
+            return name
+        self.groups.append(name)
+        return name
+
+    def _named(self, text: str, aff: str | None) -> str:
+        low = re.sub(r"^the\s+", "", _norm(text).lower())
+        low = re.sub(r"'s$", "", low)
+        if low in _US or low in self.cues.metonyms:
+            name = self.state(low)
+            self.states.append(name)
+            return name
+        words = [w for w in re.sub(r"['’]s$", "", text).split() if w.lower().strip(".") not in TITLES]
+        if len(words) >= 1 and all(w[:1].isupper() for w in words):
+            # a person when the article gives a longer name ending with it, else keep
+            full = self.full_name(" ".join(words))
+            if len(full.split()) > 1 or len(words) == 1:
+                if len(full.split()) > len(words) or any(p[0] == full for p in self.persons):
+                    self.persons.append((full, aff))
+                    return full
+        name = re.sub(r"^[Tt]he\s+", "", re.sub(r"['’]s$", "", text))
+        self.states.append(name)
+        return name
+
+    def note_alias(self, actor: str, surface: str) -> None:
+        surface = surface.strip()
+        if surface and surface != actor and surface.lower() not in ("he", "she", "they", "it", "we", "i", "him", "her", "them"):
+            self.aliases.setdefault(actor, set()).add(surface)

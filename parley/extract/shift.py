@@ -1,0 +1,53 @@
+"""Component ``parley_shift``: the earlier stance when the text says it changed.
+
+A shift phrase ("previously", "had long", "no longer", "now appears",
+"reversed", "softened", "backed off", ...) in a sentence with claims: a claim
+whose cue the phrase modifies ("previously dismissed") describes the *earlier*
+stance, is removed, and gives its polarity as ``previous_stance`` to the other
+claims of the sentence; otherwise the phrase's default earlier stance applies,
+or the opposite of the current one.
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from .claims import register_extensions
+
+_OPPOSITE = {"support": "oppose", "oppose": "support", "conditional": "oppose", "mixed": "oppose"}
+_PAST_MARKERS = {"previously", "long", "earlier", "initially", "once", "formerly", "first"}
+
+
+class ShiftDetector:
+    def __init__(self, lexicon: str | None = None) -> None:
+        register_extensions()
+
+    def __call__(self, doc: Doc) -> Doc:
+        shifts = [c for c in doc._.parley_cues or () if c[0] == "shift"]
+        claims = doc._.parley_claims or []
+        if not shifts or not claims:
+            return doc
+        past = [c for c in claims if any(ch.lower_ in _PAST_MARKERS for ch in doc[c.cue_i].children)
+                or doc[c.cue_i].tag_ == "VBN" and any(ch.lower_ == "had" for ch in doc[c.cue_i].children)]
+        current = [c for c in claims if c not in past]
+        if past and current:
+            prev = past[0].stance
+            for c in current:
+                if prev and prev != c.stance:
+                    c.previous_stance = prev
+            doc._.parley_claims = current
+            return doc
+        default = next((s[4] for s in shifts if s[4]), None)
+        for c in claims:
+            if c in past:
+                continue
+            prev = default or _OPPOSITE.get(c.stance or "")
+            if prev and prev != c.stance:
+                c.previous_stance = prev
+        return doc
+
+
+@Language.factory("parley_shift", requires=["doc._.parley_claims", "doc._.parley_cues"],
+                  assigns=["doc._.parley_claims"], default_config={"lexicon": None})
+def make_shift(nlp: Language, name: str, lexicon: str | None) -> ShiftDetector:
+    return ShiftDetector(lexicon)

@@ -1,0 +1,129 @@
+"""Component ``parley_stance``: support / oppose / conditional / mixed per claim.
+
+Order of evidence: a mixed/undecided phrase -> mixed; a condition -> conditional;
+otherwise the cue's own polarity (refusal verbs oppose, demands and offers
+support), flipped by negation ("did not accept", "won't sign"); for neutral
+reporting cues the content decides: negated or "never" -> oppose, a demand
+modal ("must", "should") or commitment ("will") -> support, evaluative words
+("unacceptable", "constructive") by majority. A claim with no stance signal is
+dropped (it is reporting, not a position).
+"""
+from __future__ import annotations
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from .claims import Claim, register_extensions
+from .lexicon import Cues, load_cues
+
+_FLIP = {"support": "oppose", "oppose": "support"}
+_NEG_WORDS = {"not", "n't", "never", "no", "nobody", "nothing", "neither", "nor", "cannot"}
+
+
+def negated(tok: Token) -> bool:
+    return any(c.dep_ == "neg" or c.lower_ in ("never",) for c in tok.children) or (
+        tok.dep_ in ("xcomp", "acomp") and tok.head.pos_ in ("AUX", "VERB")
+        and any(c.dep_ == "neg" for c in tok.head.children) and tok.head.lemma_ in ("be", "remain", "seem"))
+
+
+class StanceClassifier:
+    def __init__(self, lexicon: str | None = None) -> None:
+        register_extensions()
+        self.cues: Cues = load_cues(lexicon)
+
+    def content_polarity(self, doc: Doc, span: Span, cue: Token) -> tuple[str | None, float]:
+        c = self.cues
+        sup = opp = 0.0
+        for t in span:
+            w = t.lemma_.lower()
+            pol = c.evaluative.get(w) or c.evaluative.get(t.lower_)
+            if pol is None and t.pos_ == "VERB" and t.i != cue.i and t.dep_ in ("ccomp", "xcomp", "ROOT", "conj"):
+                pol = c.stance_verbs.get(w) if w in c.stance_verbs and w not in c.reporting else None
+            if pol is None:
+                continue
+            if negated(t) or (t.i > 0 and doc[t.i - 1].lower_ in ("no", "not")):
+                pol = _FLIP[pol]
+            if pol == "support":
+                sup += 1
+            else:
+                opp += 1
+        heads = [t for t in span if t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") and t.pos_ in ("VERB", "AUX")
+                 and t.head.i in (cue.i, t.i) or t.head.i == cue.i and t.pos_ in ("VERB", "AUX")]
+        for h in heads[:2]:
+            aux = {a.lower_ for a in h.children if a.dep_ in ("aux", "neg", "advmod")}
+            if negated(h) or aux & _NEG_WORDS:
+                opp += 1.5
+            elif aux & {"must", "should", "need", "ought"} or any(
+                    a.lemma_ in ("have", "need") and any(g.lower_ == "to" for g in a.children) for a in h.children):
+                sup += 1.0
+            elif aux & {"will", "would", "'ll", "can", "could"}:
+                sup += 0.5
+        if not sup and not opp:
+            return None, 0.0
+        return ("support" if sup > opp else "oppose" if opp > sup else None), max(sup, opp)
+
+    @staticmethod
+    def _governs_mixed(doc: Doc, cl: Claim) -> bool:
+        for fam, _p, s, _e, _x in doc._.parley_cues or ():
+            if fam == "mixed":
+                t = doc[s]
+                for _ in range(8):
+                    if t.i == cl.cue_i:
+                        return True
+                    if t.head.i == t.i:
+                        break
+                    t = t.head
+        return False
+
+    @staticmethod
+    def _red_line_polarity(doc: Doc, cl: Claim) -> str | None:
+        """The polarity of a red-line phrase this claim governs ("X is non-negotiable")."""
+        for fam, _p, s, _e, pol in doc._.parley_cues or ():
+            if fam == "red_line":
+                t = doc[s]
+                for _ in range(8):
+                    if t.i == cl.cue_i:
+                        return pol
+                    if t.head.i == t.i:
+                        break
+                    t = t.head
+        return None
+
+    def __call__(self, doc: Doc) -> Doc:
+        kept: list[Claim] = []
+        fams = {f for f, *_ in doc._.parley_cues or ()}
+        for cl in doc._.parley_claims or ():
+            cue = doc[cl.cue_i]
+            span = doc[cl.content[0]:cl.content[1]] if cl.content else doc[cue.i:]
+            if cl.kind == "mixed" or ("mixed" in fams and self._governs_mixed(doc, cl)):
+                cl.stance, cl.confidence = "mixed", 0.6
+            elif cl.conditions and cl.kind != "noun":
+                cl.stance, cl.confidence = "conditional", 0.7
+            else:
+                pol = cl.polarity
+                strength = 1.0
+                if pol is not None:
+                    if negated(cue) or any(c.lower_ in ("longer",) for c in cue.children):
+                        pol = _FLIP[pol]
+                    inner, st = self.content_polarity(doc, span, cue)
+                    if inner == "oppose" and cl.kind in ("stance", "adjective") and pol == "support" and st >= 1.5 \
+                            and cue.lemma_ in ("say", "warn", "insist", "want"):
+                        pol = "oppose"
+                else:
+                    pol, strength = self.content_polarity(doc, span, cue)
+                    red = self._red_line_polarity(doc, cl)
+                    if red is not None:
+                        pol, strength = red, 2.0
+                if pol is None:
+                    continue
+                cl.stance = pol
+                cl.confidence = 0.8 if cl.kind in ("stance", "adjective") else min(0.75, 0.4 + 0.15 * strength)
+            kept.append(cl)
+        doc._.parley_claims = kept
+        return doc
+
+
+@Language.factory("parley_stance", requires=["doc._.parley_claims"], assigns=["doc._.parley_claims"],
+                  default_config={"lexicon": None})
+def make_stance(nlp: Language, name: str, lexicon: str | None) -> StanceClassifier:
+    return StanceClassifier(lexicon)
