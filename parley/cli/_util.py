@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import functools
 import logging
+import signal
+import threading
+from contextlib import contextmanager
 from datetime import date
-from typing import Any, Callable, Sequence, TypeVar
+from typing import Any, Callable, Iterator, Sequence, TypeVar
 
 import click
 
@@ -29,7 +32,8 @@ def handle_errors(f: F) -> F:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
-            return f(*args, **kwargs)
+            with _sigterm_interrupts():
+                return f(*args, **kwargs)
         except ParleyError as exc:
             fail(exc)
         except KeyboardInterrupt:
@@ -37,6 +41,24 @@ def handle_errors(f: F) -> F:
             raise click.exceptions.Exit(130)
 
     return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _sigterm_interrupts() -> Iterator[None]:
+    """While active, SIGTERM (``kill``, ``timeout``) raises KeyboardInterrupt like Ctrl-C, so
+    ``finally`` blocks run: the current transaction rolls back and the run is recorded as ended."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _raise(signum: int, frame: Any) -> None:
+        raise KeyboardInterrupt()
+
+    previous = signal.signal(signal.SIGTERM, _raise)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def fail(exc: ParleyError, code: int = 1) -> None:
