@@ -129,3 +129,22 @@ def pg_url(_pg_server):
         with admin.connect() as conn:
             conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def parley_nlp(nlp):
+    """The configured spaCy model plus Parley's extraction components (built once)."""
+    import spacy
+
+    from parley.config import settings
+    from parley.extract.pipeline import add_components
+
+    return add_components(spacy.load(settings().spacy_model))
+
+
+@pytest.fixture(scope="session")
+def extractor(parley_nlp):
+    """The rule-based extractor over the shared pipeline."""
+    from parley.extract.rules import RulesExtractor
+
+    return RulesExtractor(nlp=parley_nlp)

@@ -42,6 +42,16 @@ class ActorFinder:
                 return m
         return None
 
+    def _commentator(self, tok: Token) -> bool:
+        """'X, a Middle East expert at ...': analysts are not actors (labelling rules)."""
+        for ch in tok.children:
+            if ch.dep_ == "appos" and ch.lemma_.lower() in self.cues.commentators:
+                return True
+        for t in tok.doc[max(0, tok.i - 6):tok.i]:
+            if t.lemma_.lower() in self.cues.commentators and t.head.i in range(tok.i - 6, tok.i + 1):
+                return True
+        return False
+
     def __call__(self, doc: Doc) -> Doc:
         mentions: list[Mention] = []
         taken: set[int] = set()
@@ -50,7 +60,7 @@ class ActorFinder:
             if kind is None:
                 continue
             s, e = _clean(ent)
-            if s >= e:
+            if s >= e or doc[s:e].text.lower() in PRONOUNS or doc[s:e].text.lower() in _STRIP:
                 continue
             if kind == "group" and not doc[e - 1].text.endswith("s"):
                 continue  # "Ukrainian" as an adjective is no actor; "Democrats", "Palestinians" are
@@ -60,7 +70,8 @@ class ActorFinder:
                     if t.ent_type_ in ("NORP", "GPE") or t.tag_ == "POS":
                         aff = (t.head if t.tag_ == "POS" else t).text
             text = doc[s:e].text
-            mentions.append(Mention(s, e, text, kind, affiliation=aff, plural=kind == "group"))
+            mentions.append(Mention(s, e, text, kind, affiliation=aff, plural=kind == "group",
+                                    commentator=kind == "person" and self._commentator(doc[e - 1])))
             taken.update(range(s, e))
         for chunk in doc.noun_chunks:
             root = chunk.root
@@ -75,6 +86,8 @@ class ActorFinder:
                 if s >= e:
                     continue
                 m = Mention(s, e, doc[s:e].text, "group", plural=root.tag_ in ("NNS", "NNPS"))
+                m.named = any(t.pos_ == "PROPN" or t.ent_type_ in ("NORP", "GPE", "ORG", "CARDINAL") or t.like_num
+                              for t in doc[s:e])
                 # "Iran's Foreign Ministry", "May's spokesman", "a spokesman for Mr X"
                 for child in root.children:
                     if child.dep_ == "poss" and child.lower_ not in PRONOUNS:
@@ -85,6 +98,7 @@ class ActorFinder:
                             if pobj.dep_ == "pobj" and pobj.ent_type_ in ("PERSON", "ORG", "GPE"):
                                 ps, pe = _clean(doc[pobj.left_edge.i:pobj.i + 1])
                                 m.principal = doc[ps:pe].text
+                                m.text = doc[s:pe].text
                 if lem in self.cues.leader_nouns and m.principal is None:
                     # "the Russian leader" -> affiliation for description resolution
                     for t in doc[s:root.i]:
@@ -97,6 +111,13 @@ class ActorFinder:
                     m.principal = None
                 mentions.append(m)
                 taken.update(range(s, e))
+        # proper-noun subjects the entity recogniser missed ("Brell demanded ...")
+        for t in doc:
+            if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and t.i not in taken:
+                s, e = _clean(doc[t.left_edge.i:t.i + 1])
+                if s < e and all(x.pos_ == "PROPN" for x in doc[s:e]):
+                    mentions.append(Mention(s, e, doc[s:e].text, "org"))
+                    taken.update(range(s, e))
         # lone pronoun subjects not in a noun chunk
         for t in doc:
             if t.lower_ in PRONOUNS and t.i not in taken and t.dep_ in ("nsubj", "nsubjpass") \

@@ -44,6 +44,8 @@ class Attributor:
                 pol = c.phrasal.get((lemma, p))
                 if pol:
                     return "stance", f"{tok.text} {p}", pol
+            if lemma == "make" and any(ch.lower_ == "clear" for ch in tok.children):
+                return "report", "made clear", None
             if lemma == "call":
                 if parts & {"for", "on", "upon"}:
                     return "stance", tok.text + " for", "support"
@@ -107,7 +109,7 @@ class Attributor:
             if subj is None:
                 continue
             m = self.mention_at(doc, subj)
-            if m is None:
+            if m is None or m.commentator or not (m.named or m.principal):
                 continue
             claims.append(Claim(holder=m, cue=text.lower(), cue_i=tok.i, kind=kind, polarity=pol,
                                 content=self.content_of(tok) or (tok.i + 1, len(doc))))
@@ -166,7 +168,8 @@ class Attributor:
                 m = self.mention_at(doc, p)
                 if m is not None:
                     root = first.head
-                    return [Claim(holder=m, cue="for", cue_i=root.i, kind="for", content=(p.right_edge.i + 1, len(doc)))]
+                    start = m.end + 1 if m.end < len(doc) and doc[m.end].is_punct else m.end
+                    return [Claim(holder=m, cue="for", cue_i=root.i, kind="for", content=(start, len(doc)))]
         return []
 
     def _proposal_nouns(self, doc: Doc) -> list[Claim]:
@@ -190,6 +193,14 @@ class Attributor:
                              content=(tok.i + 1, tok.right_edge.i + 1), confidence=0.4))
         return out
 
+    def _demanded(self, tok: Token) -> bool:
+        for ch in tok.children:
+            if ch.dep_ == "aux" and ch.lower_ in self.cues.demand_modals:
+                return True
+            if ch.dep_ == "aux" and ch.lower_ == "to" and tok.head.lemma_ in ("have", "need", "ought"):
+                return True
+        return False
+
     def _nest(self, doc: Doc, claims: list[Claim]) -> list[Claim]:
         """Fold a claim found inside another claim's content into one."""
         dropped: set[int] = set()
@@ -204,7 +215,11 @@ class Attributor:
                 same = inner.holder is None or inner.holder.kind == "pronoun" or (
                     outer.holder is not None and inner.holder.text == outer.holder.text)
                 if outer.kind == "report":
-                    # "A said they accepted" -> A accepted; "A said B rejected" -> B's position
+                    # "A said they accepted" -> A accepted; "A said B rejected" -> B's position;
+                    # "A said B must withdraw" -> A's demand
+                    if not same and self._demanded(doc[inner.cue_i]):
+                        dropped.add(j)
+                        continue
                     if same and outer.holder is not None:
                         inner.holder = outer.holder
                     inner.speaker = inner.speaker or outer.speaker

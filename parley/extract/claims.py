@@ -17,6 +17,8 @@ class Mention:
     principal: str | None = None   # "Iran's Foreign Ministry" -> "Iran"; "May's spokesman" -> "May"
     affiliation: str | None = None  # "Ukrainian President X" -> "Ukrainian"
     plural: bool = False
+    named: bool = True              # a group phrase with a proper noun/nationality/number in it
+    commentator: bool = False       # an analyst or correspondent, not a party
 
 
 @dataclass
@@ -38,6 +40,7 @@ class Claim:
     red_line: bool = False
     previous_stance: str | None = None
     confidence: float = 0.5
+    issue_hit: bool = False       # the content itself named an issue of the taxonomy
 
 
 def register_extensions() -> None:

@@ -28,8 +28,8 @@ def _text(doc: Doc, start: int, end: int) -> str:
     return doc.text[s:e].strip("".join(_TRIM))
 
 
-def condition_clauses(doc: Doc, cues: Cues, start: int, end: int, keep: bool) -> tuple[Token, list[str]]:
-    """(anchor token, clause texts) of the condition marked by tokens [start, end)."""
+def condition_clauses(doc: Doc, cues: Cues, start: int, end: int, keep: bool) -> tuple[Token, list[str], tuple[int, int]]:
+    """(anchor token, clause texts, clause token range) of the condition marked by tokens [start, end)."""
     last = doc[end - 1]
     if last.pos_ == "VERB" and last.lower_ in ("provided", "providing"):
         kids = [c for c in last.children if c.dep_ in ("ccomp", "advcl", "xcomp")]
@@ -48,7 +48,7 @@ def condition_clauses(doc: Doc, cues: Cues, start: int, end: int, keep: bool) ->
             head = head.head
         toks = [t for t in head.subtree if t.i >= end]
     if not toks:
-        return head, []
+        return head, [], (end, end)
     right = max(t.i for t in toks) + 1
     # split coordinated clauses that have their own subjects
     pieces: list[tuple[int, int]] = []
@@ -72,7 +72,7 @@ def condition_clauses(doc: Doc, cues: Cues, start: int, end: int, keep: bool) ->
         t = _text(doc, s, e)
         if len(t.split()) >= 2:
             texts.append(t)
-    return doc[start], texts
+    return doc[start], texts, (end, right)
 
 
 def _skip(doc: Doc, cues: Cues, start: int, end: int, phrase: str) -> bool:
@@ -123,7 +123,10 @@ class ConditionFinder:
             used.update(range(s, e))
             if _skip(doc, self.cues, s, e, phrase):
                 continue
-            anchor, texts = condition_clauses(doc, self.cues, s, e, bool(keep))
+            anchor, texts, (lo, hi) = condition_clauses(doc, self.cues, s, e, bool(keep))
+            # a cue inside the condition ("if X halts its shelling") is part of it, not a claim
+            claims = [c for c in claims if not (lo <= c.cue_i < hi) or c.kind == "quote"]
+            doc._.parley_claims = claims
             claim = attach(claims, anchor)
             if claim is None:
                 continue

@@ -24,9 +24,15 @@ class CueFinder:
     def __init__(self, lexicon: str | None = None) -> None:
         register_extensions()
         c = load_cues(lexicon)
+        self.patterns: list[tuple[re.Pattern[str], str]] = []
         self.families: list[tuple[str, re.Pattern[str], dict[str, object]]] = [
             ("condition", _rx([m for m, _ in c.condition_markers]), dict(c.condition_markers)),
             ("red_line", _rx([p for p, _ in c.red_lines]), dict(c.red_lines)),
+        ]
+        for pol, pats in (c.raw.get("red_line_patterns") or {}).items():
+            for pat in pats:
+                self.patterns.append((re.compile(pat), pol))
+        self.families += [
             ("mixed", _rx(list(c.mixed)), {m: None for m in c.mixed}),
             ("shift", _rx([s for s, _ in c.shifts]), dict(c.shifts)),
         ]
@@ -40,6 +46,11 @@ class CueFinder:
                 if span is None:
                     continue
                 found.append((fam, m.group(0), span.start, span.end, extra.get(m.group(0))))
+        for rx, pol in self.patterns:  # red lines said with a pattern ("refused any compromise")
+            for m in rx.finditer(low):
+                span = doc.char_span(m.start(), m.end(), alignment_mode="expand")
+                if span is not None:
+                    found.append(("red_line", m.group(0), span.start, span.end, pol))
         doc._.parley_cues = found
         return doc
 

@@ -16,19 +16,20 @@ from .lexicon import Taxonomy, load_taxonomy
 MAX_PROP_TOKENS = 14
 
 
-def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int) -> tuple[str, list[str]]:
-    """(best label, all labels with hits, best first)."""
+def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int) -> tuple[str, list[str], bool]:
+    """(best label, all labels with hits best first, whether the content itself had a hit)."""
     toks = list(doc[span[0]:span[1]]) + [doc[cue_i]]
     lemmas = [t.lemma_.lower() for t in toks] + [t.lower_ for t in toks]
     text = " ".join(t.text for t in toks)
     scores = tax.score(lemmas, text)
+    hit = bool(scores)
     whole = tax.score([t.lemma_.lower() for t in doc] + [t.lower_ for t in doc], doc.text)
     for k, v in whole.items():
         scores[k] = scores.get(k, 0.0) + 0.3 * v
     if not scores:
-        return tax.default, []
+        return tax.default, [], False
     ranked = sorted(scores, key=lambda k: -scores[k])
-    return ranked[0], ranked
+    return ranked[0], ranked, hit
 
 
 class IssueLabeller:
@@ -39,7 +40,7 @@ class IssueLabeller:
     def __call__(self, doc: Doc) -> Doc:
         for c in doc._.parley_claims or ():
             span = c.content or (0, len(doc))
-            c.issue, c.issues = label_issue(self.taxonomy, doc, span, c.cue_i)
+            c.issue, c.issues, c.issue_hit = label_issue(self.taxonomy, doc, span, c.cue_i)
             toks = [t for t in doc[span[0]:span[1]] if not t.is_space]
             while toks and (toks[0].is_punct or toks[0].lower_ in ("that", "to")):
                 toks = toks[1:]

@@ -105,6 +105,7 @@ class Cues:
     metonym_heads: frozenset[str]
     leader_nouns: frozenset[str]
     metonyms: dict[str, str]
+    commentators: frozenset[str] = frozenset()
 
 
 def _polar(d: dict[str, list[str]]) -> dict[str, str]:
@@ -149,4 +150,5 @@ def load_cues(path: str | None = None) -> Cues:
         metonym_heads=frozenset(d.get("metonym_heads") or ()),
         leader_nouns=frozenset(d.get("leader_nouns") or ()),
         metonyms={str(k).lower(): str(v) for k, v in (d.get("metonyms") or {}).items()},
+        commentators=frozenset(d.get("commentators") or ()),
     )

@@ -43,6 +43,7 @@ def _words_re(words: list[str]) -> re.Pattern[str]:
 
 
 _MODAL = re.compile(r"\b(?:must|should|will|would|won[’']t|wouldn[’']t|can[’']t|cannot|not|never|no|needs? to|has to|have to|wants?|ready|willing)\b", re.I)
+_PRONOUN_START = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:he|she|they|it)\b", re.I)
 _QUOTE_OPEN = re.compile(r"^[\"“‘']")
 
 
@@ -86,6 +87,8 @@ class Prefilter:
             if not self.is_candidate(sent):
                 continue
             chosen.add(i)
+            if i > 0 and _PRONOUN_START.match(sent):
+                chosen.add(i - 1)  # the antecedent of a leading pronoun
             if not self.report.search(sent) and (_QUOTE_OPEN.match(sent) or sent.count("\"") % 2 or sent.count("“") != sent.count("”")):
                 # a quotation without its own reporting verb: its speaker is near
                 if i > 0:

@@ -42,6 +42,7 @@ class ActorRegistry:
     groups: list[str] = field(default_factory=list)
     states: list[str] = field(default_factory=list)
     aliases: dict[str, set[str]] = field(default_factory=dict)
+    subjects: list[str] = field(default_factory=list)   # persons seen as grammatical subjects
     _full: dict[str, str] = field(default_factory=dict)
 
     def full_name(self, name: str) -> str:
@@ -55,9 +56,11 @@ class ActorRegistry:
             best = self._full[key]
             return best if len(best.split()) >= len(words) else " ".join(words)
         best = " ".join(words)
-        for src in (self.text, self.title):
-            for m in re.finditer(r"((?:[A-Z][\w'’.\-]*\s){1,3})" + re.escape(surname) + r"\b", src):
+        for src, most in ((self.text, 2), (self.title, 1)):
+            for m in re.finditer(r"((?:(?:[A-Z]\.|[A-Z][\w'’\-]+)\s){1,3})" + re.escape(surname) + r"\b", src):
                 pre = m.group(1).split()
+                if src is self.title and pre and pre[-1].endswith("s"):
+                    continue  # headline verbs ("Mexico Hits Trump") are no first names
                 keep: list[str] = []
                 for w in reversed(pre):
                     if w.lower() in TITLES or w.lower().strip(".") in TITLES or w.endswith((",", ":")):
@@ -65,7 +68,7 @@ class ActorRegistry:
                     if w.isupper() and len(w) > 1 and "." not in w:
                         break  # acronyms ("PCS leader") are no first names
                     keep.insert(0, w)
-                    if len(keep) == 2:
+                    if len(keep) == most:
                         break
                 # demonyms directly before a name ("Ukrainian Volodymyr") are no names
                 while keep and re.search(r"(ian|ese|ish|ean)$", keep[0]) and len(keep) > 1:
@@ -92,6 +95,8 @@ class ActorRegistry:
         if m.kind == "pronoun":
             w = m.text.lower()
             if w in ("he", "she", "him", "her"):
+                if self.subjects:
+                    return self.subjects[-1]
                 return self.persons[-1][0] if self.persons else None
             if w in ("they", "them"):
                 return self.groups[-1] if self.groups else (self.states[-1] if self.states else None)
@@ -104,6 +109,12 @@ class ActorRegistry:
                 if not aff or (a and a.lower()[:4] == aff):
                     return name
             return None
+        if m.kind in ("state", "org", "group") and len(m.text.split()) <= 2:
+            # "Marsh said ..." tagged as an organisation: a known person's surname wins
+            last = m.text.split()[-1]
+            for name, _a in reversed(self.persons):
+                if name.split()[-1] == last:
+                    return name
         if m.kind == "person":
             name = self.full_name(m.text)
             self.persons.append((name, m.affiliation))
@@ -139,6 +150,11 @@ class ActorRegistry:
         name = re.sub(r"^[Tt]he\s+", "", re.sub(r"['’]s$", "", text))
         self.states.append(name)
         return name
+
+    def note_subject(self, name: str) -> None:
+        """A person who was the subject of a clause: the preferred antecedent of he/she."""
+        if any(p[0] == name for p in self.persons):
+            self.subjects.append(name)
 
     def note_alias(self, actor: str, surface: str) -> None:
         surface = surface.strip()

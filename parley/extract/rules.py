@@ -25,9 +25,9 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.2.0"
-MAX_PER_ARTICLE = 10
-MIN_CONFIDENCE = 0.45
+VERSION = "0.3.0"
+MAX_PER_ARTICLE = 8
+MIN_CONFIDENCE = 0.5
 
 
 @dataclass
@@ -116,8 +116,10 @@ class RulesExtractor:
             for m in doc._.parley_mentions or ():
                 name = reg.resolve(m)
                 resolved[id(m)] = name
-                if name and m.kind != "pronoun":
+                if name and m.kind != "pronoun" and not m.principal:
                     reg.note_alias(name, m.text)
+                if name and doc[m.end - 1].dep_ in ("nsubj", "nsubjpass") or (name and m.kind == "description"):
+                    reg.note_subject(name)
             for c in doc._.parley_claims or ():
                 if c.holder is None:
                     pending.append((i, c))

@@ -37,7 +37,8 @@ class StanceClassifier:
         for t in span:
             w = t.lemma_.lower()
             pol = c.evaluative.get(w) or c.evaluative.get(t.lower_)
-            if pol is None and t.pos_ == "VERB" and t.i != cue.i and t.dep_ in ("ccomp", "xcomp", "ROOT", "conj"):
+            if pol is None and t.pos_ == "VERB" and t.i != cue.i and t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") \
+                    and not any(a.dep_ == "aux" and a.lower_ in c.demand_modals for a in t.children):
                 pol = c.stance_verbs.get(w) if w in c.stance_verbs and w not in c.reporting else None
             if pol is None:
                 continue
@@ -95,8 +96,10 @@ class StanceClassifier:
         for cl in doc._.parley_claims or ():
             cue = doc[cl.cue_i]
             span = doc[cl.content[0]:cl.content[1]] if cl.content else doc[cue.i:]
+            if cl.kind == "report" and negated(cue):
+                continue  # "they did not say ..." reports nothing
             if cl.kind == "mixed" or ("mixed" in fams and self._governs_mixed(doc, cl)):
-                cl.stance, cl.confidence = "mixed", 0.6
+                cl.stance, cl.confidence = "mixed", 0.75
             elif cl.conditions and cl.kind != "noun":
                 cl.stance, cl.confidence = "conditional", 0.7
             else:
@@ -117,7 +120,10 @@ class StanceClassifier:
                 if pol is None:
                     continue
                 cl.stance = pol
-                cl.confidence = 0.8 if cl.kind in ("stance", "adjective") else min(0.75, 0.4 + 0.15 * strength)
+                if cl.kind in ("stance", "adjective"):
+                    cl.confidence = 0.8 if cl.issue_hit else 0.6
+                else:
+                    cl.confidence = min(0.75, 0.3 + 0.15 * strength + (0.15 if cl.issue_hit else 0.0))
             kept.append(cl)
         doc._.parley_claims = kept
         return doc
