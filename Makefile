@@ -3,6 +3,9 @@ PY ?= python3.11
 VENV ?= .venv
 BIN := $(VENV)/bin
 DB ?= demo.db
+# PostgreSQL's server binaries (initdb, pg_ctl) for the tests' throwaway server
+PG_BIN ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
+export PATH := $(if $(PG_BIN),$(PG_BIN):,)$(PATH)
 
 .PHONY: demo test install install-dev bench clean lock
 

@@ -112,11 +112,14 @@ def _pg_server():
 def pg_url(_pg_server):
     """URL of a fresh, empty PostgreSQL database (dropped afterwards): on the server named by
     $PARLEY_TEST_PG_URL, else on a throwaway local server; skips when neither is available."""
+    import os
     import uuid
 
     import sqlalchemy as sa
 
     if not _pg_server:
+        if os.environ.get("PARLEY_REQUIRE_PG"):  # CI sets this: a missing server is a failure there
+            pytest.fail("PARLEY_REQUIRE_PG is set but no PostgreSQL server could be started")
         pytest.skip("no PostgreSQL: set PARLEY_TEST_PG_URL or put initdb/pg_ctl on PATH")
     base = sa.engine.make_url(_pg_server)
     name = f"parley_test_{uuid.uuid4().hex[:12]}"
