@@ -445,3 +445,15 @@ def test_url_timeout_is_E121(slow_url, tmp_path):
     assert isinstance(err, FetchError) and err.code == "E121"
     assert slow_url in err.message and "0.2s" in err.message
     assert isinstance(art, Article)
+
+
+def test_folder_walk_skips_the_folders_own_docs_but_not_when_named(tmp_path):
+    from parley.ingest import iter_articles
+
+    (tmp_path / "README.md").write_text("About this folder\n\nThese are the articles we collected.\n")
+    (tmp_path / "LICENSE").write_text("Some licence text that is not news.\n")
+    (tmp_path / "story.txt").write_text("Guild rejects offer\n\nThe Dockworkers' Guild rejected the offer on Monday.\n")
+    got = [a for a in iter_articles([str(tmp_path)]) if not isinstance(a, Exception)]
+    assert [a.title for a in got] == ["Guild rejects offer"]
+    named = [a for a in iter_articles([str(tmp_path / "README.md")]) if not isinstance(a, Exception)]
+    assert len(named) == 1

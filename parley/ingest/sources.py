@@ -33,6 +33,17 @@ FEED_EXTS = frozenset({".xml", ".rss", ".atom"})
 _HEAD = 8192                 # bytes read first, to choose the format
 
 
+_FOLDER_DOCS = ("readme", "license", "licence", "changelog", "sources", "contributing", "copying")
+
+
+def _is_folder_doc(name: str) -> bool:
+    """README.md, LICENSE, SOURCES.md...: files that describe a folder of articles, not articles.
+
+    Only skipped when walking a folder; naming such a file explicitly still ingests it."""
+    stem = name.lower().split(".", 1)[0]
+    return stem in _FOLDER_DOCS
+
+
 def sniff_format(data: bytes) -> str:
     """Format of a document from its content: "feed", "html", "json", "jsonl" or "text"."""
     head = data[:2048].lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -157,7 +168,13 @@ class _Reader:
         found: list[Path] = []
         for dirpath, dirnames, filenames in os.walk(root):
             dirnames[:] = [d for d in dirnames if not d.startswith(".")]
-            found.extend(Path(dirpath, f) for f in filenames if not f.startswith("."))
+            for name in filenames:
+                if name.startswith("."):
+                    continue
+                if _is_folder_doc(name):
+                    log.info("%s: skipped (a folder's documentation, not an article)", Path(dirpath, name))
+                    continue
+                found.append(Path(dirpath, name))
         if not found:
             log.warning("%s: folder holds no files", root)
         for path in sorted(found, key=lambda p: p.relative_to(root).parts):
