@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  after {int(k):>5} articles:        RSS {v[0]:.0f} MiB (peak {v[1]:.0f} MiB)")
         (c1, p1), (c3, p3) = (m["marks"][str(args.mem_n)] or (0, 0)), (m["marks"][str(3 * args.mem_n)] or (0, 0))
         if p1 and p3:
-            print(f"  peak growth from {args.mem_n} to {3 * args.mem_n} articles: {p3 - p1:+.0f} MiB "
+            print(f"  peak growth from {args.mem_n} to {3 * args.mem_n} articles: {p3 - p1:+.1f} MiB "
                   f"({(p3 / p1 - 1) * 100:+.1f}%)")
     return 0
 
