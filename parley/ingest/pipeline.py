@@ -16,6 +16,7 @@ from typing import Callable, Iterable, TextIO
 
 from ..config import Settings, settings as current_settings
 from ..errors import InputError
+from ..model import Article
 from ..store.base import Store
 from .dedup import NearDuplicateIndex, minhash_signature
 from .sources import iter_articles
@@ -54,23 +55,50 @@ def load_index(store: Store, settings: Settings) -> NearDuplicateIndex:
     return index
 
 
+BATCH = 100   # articles written per transaction: one commit per batch, not per article
+
+
 def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | None = None,
                 progress: bool = False, on_error: Callable[[InputError], None] | None = None,
-                stdin: TextIO | None = None) -> IngestReport:
+                stdin: TextIO | None = None, batch_size: int = BATCH) -> IngestReport:
     """Read ``sources`` (paths, folders, URLs, "-") and add their articles to ``store``.
 
     Bad items never stop the batch: each becomes an entry of ``report.errors``
     and is passed to ``on_error`` when given. ``progress`` shows a tqdm bar on
-    stderr.
+    stderr. Articles are written ``batch_size`` at a time, each batch in one
+    transaction (all or nothing), so an interrupted run loses at most the
+    unwritten batch and ingesting again is safe.
     """
     cfg = settings or current_settings()
     report = IngestReport()
     index = load_index(store, cfg)
+    pending: list[tuple[Article, bytes]] = []
+    batch_ids: set[str] = set()
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(desc="ingest", unit="item", file=sys.stderr, dynamic_ncols=True)
+
+    def flush() -> None:
+        if not pending:
+            return
+        add_many = getattr(store, "add_articles", None)
+        if add_many is not None:
+            results = add_many(pending)
+        else:
+            results = [store.add_article(a, signature=sig) for a, sig in pending]
+        for result in results:
+            report.article_ids.append(result.article_id)
+            if result.status == "duplicate":
+                report.duplicates += 1
+            elif result.status == "near_duplicate":
+                report.near_duplicates += 1
+            else:
+                report.inserted += 1
+        pending.clear()
+        batch_ids.clear()
+
     try:
         for item in iter_articles(sources, settings=cfg, stdin=stdin):
             if bar is not None:
@@ -87,23 +115,21 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
                 continue
             signature = minhash_signature(item.text, cfg.minhash_perm)
             article = item
-            if item.id not in index:
+            # Only a text never seen before may become a canonical copy in the index.
+            new = item.id not in index and item.id not in batch_ids and not store.has_article(item.id)
+            if new:
                 first = index.query(signature)
-                if first is not None and first != item.id:
+                if first is not None:
                     article = replace(item, duplicate_of=first)
-            result = store.add_article(article, signature=signature)
-            report.article_ids.append(result.article_id)
-            if result.status == "duplicate":
-                report.duplicates += 1
-            elif result.status == "near_duplicate":
-                report.near_duplicates += 1
-            else:
-                report.inserted += 1
-                if article.duplicate_of is None:
-                    index.add(result.article_id, signature)
+                else:
+                    index.add(item.id, signature)
+            pending.append((article, signature))
+            batch_ids.add(item.id)
+            if len(pending) >= batch_size:
+                flush()
             if bar is not None:
-                bar.set_postfix(new=report.inserted, dup=report.duplicates + report.near_duplicates,
-                                err=len(report.errors), refresh=False)
+                bar.set_postfix(read=len(report.article_ids) + len(pending), err=len(report.errors), refresh=False)
+        flush()
     finally:
         if bar is not None:
             bar.close()
