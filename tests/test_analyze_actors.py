@@ -209,3 +209,12 @@ def test_dev_and_seed_actors_merge_and_stay_apart(shared_dir):
     # floors pinned from the measured figures (docs/analysis.md); floors only go up
     assert figs["precision"] >= 0.95, figs["wrong"]
     assert figs["recall"] >= 0.85, figs["missed"]
+
+
+def test_a_side_named_only_through_its_people_can_be_queried():
+    res = resolve([P("Belmoran President Aldo Varga", "a1"), P("Belmoran Foreign Minister Ina Dros", "a2"),
+                   P("Belmora", "a3")])
+    assert res.find("Belmora").name == "Belmora"
+    res = resolve([P("Ukrainian President Volodymyr Zelensky", "a1"), P("Ukrainian Foreign Minister Ana Kuleba", "a2")])
+    rec = res.find("Ukraine")
+    assert rec.kind == "state" and set(res.members(rec.name)) == {"Ukraine", "Volodymyr Zelensky", "Ana Kuleba"}

@@ -128,6 +128,9 @@ class Resolution:
         pn = parse_name(q)
         if pn.key and pn.key in self._by_key and self._by_key[pn.key] in self._by_name:
             return self._by_name[self._by_key[pn.key]]
+        for r in self.records:     # a side no position names directly ("Belmora" when only its people speak)
+            if r.side and (r.side.casefold() == ql or key(r.side) == k):
+                return ActorRecord(r.side, (), "state", r.side, 0, 0)
         choices = {}
         for r in self.records:
             for n in (r.name, *r.aliases):
@@ -142,7 +145,7 @@ class Resolution:
         """``canonical`` plus, when it is a side, every record that belongs to it."""
         out = [canonical]
         rec = self._by_name.get(canonical)
-        if rec and rec.kind == "state":
+        if rec is None or rec.kind == "state":
             out += [r.name for r in self.records if r.side == canonical and r.name != canonical]
         return out
 
