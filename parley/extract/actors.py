@@ -70,8 +70,17 @@ class ActorFinder:
                     if t.ent_type_ in ("NORP", "GPE") or t.tag_ == "POS":
                         aff = (t.head if t.tag_ == "POS" else t).text
             text = doc[s:e].text
-            mentions.append(Mention(s, e, text, kind, affiliation=aff, plural=kind == "group",
-                                    commentator=kind == "person" and self._commentator(doc[e - 1])))
+            men = Mention(s, e, text, kind, affiliation=aff, plural=kind == "group",
+                          commentator=kind == "person" and self._commentator(doc[e - 1]))
+            if kind == "org":
+                # "Iran's Foreign Ministry" -> Iran
+                for ch in doc[e - 1].children:
+                    if ch.dep_ == "poss" and ch.ent_type_ in ("GPE", "PERSON", "ORG") and ch.lower_ not in PRONOUNS:
+                        men.principal = doc[ch.left_edge.i:ch.i + 1].text
+                for t in doc[max(0, s - 2):s]:
+                    if t.tag_ == "POS" and t.head.i < s and t.head.ent_type_ in ("GPE",):
+                        men.principal = t.head.text
+            mentions.append(men)
             taken.update(range(s, e))
         for chunk in doc.noun_chunks:
             root = chunk.root
@@ -115,7 +124,7 @@ class ActorFinder:
         for t in doc:
             if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and t.i not in taken:
                 s, e = _clean(doc[t.left_edge.i:t.i + 1])
-                if s < e and all(x.pos_ == "PROPN" for x in doc[s:e]):
+                if s < e and all(x.pos_ == "PROPN" for x in doc[s:e]) and doc[s:e].text.lower() not in PRONOUNS:
                     mentions.append(Mention(s, e, doc[s:e].text, "org"))
                     taken.update(range(s, e))
         # lone pronoun subjects not in a noun chunk

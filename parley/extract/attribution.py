@@ -61,6 +61,10 @@ class Attributor:
             return "adjective", tok.text, c.adjectives[lemma]
         return None
 
+    def _party_noun(self, doc: Doc, m: Mention) -> bool:
+        """Collective nouns that name a side by themselves ("rebels", "the union")."""
+        return doc[m.end - 1].lemma_.lower() in self.cues.party_nouns
+
     def subject_of(self, tok: Token) -> Token | None:
         t = tok
         for _ in range(4):
@@ -109,7 +113,7 @@ class Attributor:
             if subj is None:
                 continue
             m = self.mention_at(doc, subj)
-            if m is None or m.commentator or not (m.named or m.principal):
+            if m is None or m.commentator or not (m.named or m.principal or self._party_noun(doc, m)):
                 continue
             claims.append(Claim(holder=m, cue=text.lower(), cue_i=tok.i, kind=kind, polarity=pol,
                                 content=self.content_of(tok) or (tok.i + 1, len(doc))))
@@ -214,13 +218,16 @@ class Attributor:
                     continue
                 same = inner.holder is None or inner.holder.kind == "pronoun" or (
                     outer.holder is not None and inner.holder.text == outer.holder.text)
+                if outer.kind == "report" and outer.cue == "according to":
+                    dropped.add(i)  # the inner cue has its own holder; the source only relays it
+                    continue
                 if outer.kind == "report":
-                    # "A said they accepted" -> A accepted; "A said B rejected" -> B's position;
-                    # "A said B must withdraw" -> A's demand
+                    # "A said B must withdraw" -> A's demand; "A said they accepted" -> A accepted;
+                    # "A said B is willing to ..." -> A's position as the labelled sets read it
                     if not same and self._demanded(doc[inner.cue_i]):
                         dropped.add(j)
                         continue
-                    if same and outer.holder is not None:
+                    if outer.holder is not None and outer.holder.kind != "pronoun" or same:
                         inner.holder = outer.holder
                     inner.speaker = inner.speaker or outer.speaker
                     dropped.add(i)

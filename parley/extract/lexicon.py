@@ -106,6 +106,7 @@ class Cues:
     leader_nouns: frozenset[str]
     metonyms: dict[str, str]
     commentators: frozenset[str] = frozenset()
+    party_nouns: frozenset[str] = frozenset()
 
 
 def _polar(d: dict[str, list[str]]) -> dict[str, str]:
@@ -151,4 +152,5 @@ def load_cues(path: str | None = None) -> Cues:
         leader_nouns=frozenset(d.get("leader_nouns") or ()),
         metonyms={str(k).lower(): str(v) for k, v in (d.get("metonyms") or {}).items()},
         commentators=frozenset(d.get("commentators") or ()),
+        party_nouns=frozenset(d.get("party_nouns") or ()),
     )

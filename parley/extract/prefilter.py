@@ -43,6 +43,8 @@ def _words_re(words: list[str]) -> re.Pattern[str]:
 
 
 _MODAL = re.compile(r"\b(?:must|should|will|would|won[’']t|wouldn[’']t|can[’']t|cannot|not|never|no|needs? to|has to|have to|wants?|ready|willing)\b", re.I)
+MIN_TOPIC_HITS = 2    # fewer bargaining words than this in an article: nothing is parsed
+ON_TOPIC_HITS = 10    # this many: every cue sentence counts, topic word or not
 _PRONOUN_START = re.compile(r"^(?:\W*\w+\W+){0,3}?(?:he|she|they|it)\b", re.I)
 _QUOTE_OPEN = re.compile(r"^[\"“‘']")
 
@@ -53,10 +55,13 @@ class Prefilter:
 
     strong: re.Pattern[str]
     report: re.Pattern[str]
+    topic: re.Pattern[str] | None = None
+    phrases: re.Pattern[str] | None = None
 
     @classmethod
     def from_cues(cls, cues: Cues) -> "Prefilter":
         strong: list[str] = []
+        phrases: list[str] = []
         for lemma in cues.stance_verbs:
             if lemma in ("must", "need", "like", "plan", "hope", "consider", "question", "aim", "help"):
                 continue  # too common alone; they count with a reporting verb + modal
@@ -64,27 +69,37 @@ class Prefilter:
         for a, b in cues.phrasal:
             strong += [f"{f} {b}" for f in _forms(a)]
         strong += [a for a in cues.adjectives if a not in ("open", "happy", "against", "confident")]
-        strong += [m for m, _ in cues.condition_markers]
-        strong += [p for p, _ in cues.red_lines]
-        strong += list(cues.mixed) + [s for s, _ in cues.shifts]
+        phrases += [m for m, _ in cues.condition_markers if m not in ("if", "until")]
+        phrases += [p for p, _ in cues.red_lines]
+        phrases += list(cues.mixed) + [s for s, _ in cues.shifts if " " in s]
+        strong += ["if", "until"]
         strong += [w for w, pol in cues.evaluative.items() if pol == "oppose" and w not in ("value", "credible", "sincerity", "aggression")]
         report: list[str] = []
         for lemma in cues.reporting:
             report += _forms(lemma)
         report += ["according to"]
-        return cls(strong=_words_re(strong), report=_words_re(report))
+        words = list(cues.raw.get("bargaining") or [])
+        topic = re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I) if words else None
+        return cls(strong=_words_re(strong), report=_words_re(report), topic=topic, phrases=_words_re(phrases))
 
-    def is_candidate(self, sent: str) -> bool:
-        if self.strong.search(sent):
-            return True
-        return bool(self.report.search(sent) and _MODAL.search(sent))
+    def is_candidate(self, sent: str, on_topic: bool = False) -> bool:
+        """``on_topic``: the article is plainly about bargaining, so no topic word is needed here."""
+        if self.phrases is not None and self.phrases.search(sent):
+            return True  # conditions, red lines, mixed signals, shifts: always worth a parse
+        if not on_topic and self.topic is not None and not self.topic.search(sent):
+            return False
+        return bool(self.strong.search(sent) or (self.report.search(sent) and _MODAL.search(sent)))
 
     def select(self, text: str, spans: list[tuple[int, int]]) -> list[int]:
         """Indices (sorted) of the sentences to parse, context included."""
         chosen: set[int] = set()
+        hits = len(self.topic.findall(text)) if self.topic is not None else ON_TOPIC_HITS
+        if hits < MIN_TOPIC_HITS:
+            return []  # (almost) no bargaining vocabulary: not about negotiations
+        on_topic = hits >= ON_TOPIC_HITS
         for i, (s, e) in enumerate(spans):
             sent = text[s:e]
-            if not self.is_candidate(sent):
+            if not self.is_candidate(sent, on_topic):
                 continue
             chosen.add(i)
             if i > 0 and _PRONOUN_START.match(sent):

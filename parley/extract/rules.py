@@ -25,7 +25,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.3.0"
+VERSION = "0.4.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 

@@ -123,7 +123,7 @@ class StanceClassifier:
                 if cl.kind in ("stance", "adjective"):
                     cl.confidence = 0.8 if cl.issue_hit else 0.6
                 else:
-                    cl.confidence = min(0.75, 0.3 + 0.15 * strength + (0.15 if cl.issue_hit else 0.0))
+                    cl.confidence = min(0.75, 0.4 + 0.1 * min(strength, 2.0) + (0.1 if cl.issue_hit else 0.0))
             kept.append(cl)
         doc._.parley_claims = kept
         return doc
