@@ -164,15 +164,10 @@ def _match_conditions(labelled: Sequence[str], produced: Sequence[str]) -> int:
     found = 0
     for cond in labelled:
         lbag = condition_tokens(cond)
-        best, best_f1 = None, CONDITION_THRESHOLD
-        for j, pbag in enumerate(bags):
-            if j in used:
-                continue
-            f = token_f1(lbag, pbag)
-            if f >= best_f1 and (best is None or f > best_f1):
-                best, best_f1 = j, f
-        if best is not None:
-            used.add(best)
+        scored = [(token_f1(lbag, pbag), -j) for j, pbag in enumerate(bags) if j not in used]
+        f1, neg_j = max(scored, default=(0.0, 0))  # best F1, the earliest on ties
+        if f1 >= CONDITION_THRESHOLD:
+            used.add(-neg_j)
             found += 1
     return found
 
@@ -208,6 +203,9 @@ def _overlaps(a: tuple[int, int] | None, b: tuple[int, int] | None) -> bool:
 
 # --- loading -----------------------------------------------------------------
 
+#: What Position.from_dict raises on a malformed position.
+_BAD_POSITION = (KeyError, TypeError, ValueError, AttributeError)
+
 @dataclass(frozen=True)
 class GoldArticle:
     """One labelled article. Gold positions carry located evidence offsets (-1 when not found)."""
@@ -238,7 +236,7 @@ def _gold_from_dict(d: Any, item: str) -> GoldArticle:
     for n, p in enumerate(d["positions"]):
         try:
             pos = Position.from_dict(p, article_id=aid)
-        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        except _BAD_POSITION as exc:
             raise EvalError("E401", item=item, detail=f"position {n}: {type(exc).__name__}: {exc}") from None
         span = _span(pos.evidence, text)
         if span is None:
@@ -305,7 +303,7 @@ def load_predictions(path: str | Path) -> dict[str, list[dict[str, Any]]]:
         for n, p in enumerate(rec["positions"]):
             try:
                 Position.from_dict(p)
-            except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            except _BAD_POSITION as exc:
                 raise EvalError("E402", item=str(path), line=no,
                                 detail=f"position {n}: {type(exc).__name__}: {exc}") from None
         out.setdefault(str(rec["id"]), []).extend(rec["positions"])
@@ -323,9 +321,10 @@ def predict(gold: Sequence[GoldArticle], extractor: Any = None, *,
         from .extract import get_extractor
 
         extractor = get_extractor()
-    by_id = {g.article().id: g.id for g in gold}
+    articles = [g.article() for g in gold]
+    by_id = {a.id: a.external_id for a in articles}
     out: dict[str, list[Position]] = {g.id: [] for g in gold}
-    pairs = extractor.extract_many(g.article() for g in gold)
+    pairs = extractor.extract_many(iter(articles))
     if progress:
         from tqdm import tqdm
 
@@ -383,7 +382,7 @@ def _as_position(p: Position | Mapping[str, Any], article_id: str) -> Position:
         return p
     try:
         return Position.from_dict(dict(p), article_id=article_id)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+    except _BAD_POSITION as exc:
         raise EvalError("E405", item=article_id,
                         detail=f"{type(exc).__name__}: {exc}") from None
 

@@ -206,6 +206,13 @@ def test_conditions_one_to_one_and_precision_over_produced_conditions():
     assert f["conditions"]["tp"] == 1 and f["conditions"]["precision"] == pytest.approx(1 / 3)
 
 
+def test_each_labelled_condition_takes_its_best_produced_condition():
+    g = [gold_article([lab("Vardenia", "talks", "conditional", S1, conditions=["blockade ends", "talks resume"])])]
+    # "blockade talks" reaches 0.5 with both labels; taking it for the first would starve the second
+    f = fig(g, {"a1": [prod("Vardenia", "talks", "conditional", S1, conditions=["blockade talks", "blockade ends"])]})
+    assert f["conditions"]["tp"] == 2
+
+
 def test_conditions_only_over_triple_matched_conditional_positions():
     g = [gold_article([lab("Vardenia", "talks", "conditional", S1, conditions=["blockade ends"]),
                        lab("Kestrel", "territory", "conditional", S2, conditions=["islands demilitarised"])])]
