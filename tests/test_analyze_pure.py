@@ -171,6 +171,8 @@ def test_report_markdown_and_html_cite_everything():
     n = len(rep.footnotes)
     for i in range(1, n + 1):
         assert f"[^{i}]:" in md
+    d = rep.to_dict()
+    assert d["since"] == "2026-02-01" and len(d["notes"]) == n and d["shifts"][0]["notes"]
     html = render_html(rep)
     assert html.count("data:image/png;base64,") == len([s for s in rep.parties if s.chart_png]) >= 2
     assert "Varga ready for talks" in html

@@ -60,9 +60,9 @@ class Ledger:
         return cls(res.apply(positions), arts, res, list(positions))
 
     @classmethod
-    def from_store(cls, store) -> "Ledger":
-        """Every stored position, its article and the curated actor links."""
-        positions = store.positions()
+    def from_store(cls, store, extractor: str | None = None) -> "Ledger":
+        """Every stored position (of one extractor when given), its article and the curated actor links."""
+        positions = store.positions(extractor=extractor) if extractor else store.positions()
         ids = {p.article_id for p in positions if p.article_id}
         arts = [store.get_article(i) for i in sorted(ids)]
         return cls.build(positions, arts, store.actor_links())

@@ -59,6 +59,18 @@ class Report:
     def footnotes(self) -> list[Citation]:
         return self.notes.items
 
+    def to_dict(self) -> dict:
+        """JSON-ready form (for the API): claims carry footnote numbers into ``notes``."""
+        def claims(cs: list[Claim]) -> list[dict]:
+            return [{"text": c.text, "notes": c.notes} for c in cs]
+        return {"title": self.title, "actor": self.actor, "issue": self.issue,
+                "since": self.since.isoformat() if self.since else None,
+                "parties": [{"name": s.name, "members": s.members, "current": claims(s.current),
+                             "new_terms": claims(s.new_terms)} for s in self.parties],
+                "shifts": claims(self.shifts), "clashes": claims(self.clashes),
+                "common_ground": claims(self.common_ground), "zopa": claims(self.zopa),
+                "notes": self.notes.to_list()}
+
 
 def _parties(ledger: Ledger, actor: str | None) -> list[tuple[str, list[str]]]:
     """Parties = sides with their members, plus actors that belong to no side present in the ledger."""
