@@ -94,7 +94,7 @@ class Prefilter:
         """Indices (sorted) of the sentences to parse, context included."""
         chosen: set[int] = set()
         hits = len(self.topic.findall(text)) if self.topic is not None else ON_TOPIC_HITS
-        if hits < MIN_TOPIC_HITS:
+        if hits < min(MIN_TOPIC_HITS, len(spans)):
             return []  # (almost) no bargaining vocabulary: not about negotiations
         on_topic = hits >= ON_TOPIC_HITS
         for i, (s, e) in enumerate(spans):
