@@ -161,7 +161,13 @@ def build_report(ledger: Ledger, actor: str | None = None, issue: str | None = N
     pairs = list(combinations(parties, 2))
     if actor:
         pairs = [(parties[0], o) for o in parties[1:]]
+    arts_of: dict[str, set] = {}
+    for p in ledger.positions:
+        arts_of.setdefault(p.actor, set()).add(p.article_id)
     for (an, am), (bn, bm) in pairs:
+        # only parties of one dispute: named together in at least one article
+        if not set().union(*(arts_of.get(m, set()) for m in am)) & set().union(*(arts_of.get(m, set()) for m in bm)):
+            continue
         comp = compare_parties(ledger, an, am, bn, bm, issue, notes=notes)
         if not any(ic.a and ic.b for ic in comp.issues):
             continue
