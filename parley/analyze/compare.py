@@ -170,6 +170,12 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
                 if not r.red_line:
                     continue
                 for o in theirs:
+                    mutual = next((c for c in ic.clashes if c.red is o and c.other is r), None)
+                    if mutual is not None:
+                        # both sides draw a red line here: one clash, said once
+                        mutual.explanation = mutual.explanation.replace(
+                            f"against {r.actor}'s {r.stance}", f"against {r.actor}'s red line ({r.stance})", 1)
+                        continue
                     if POLARITY[r.stance] * POLARITY[o.stance] < 0:
                         shared = (content_tokens(r.proposition) & content_tokens(o.proposition)) - ignore
                         how = f"propositions share {', '.join(sorted(shared))!r}" if shared else \
