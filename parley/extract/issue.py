@@ -14,18 +14,22 @@ from .claims import register_extensions
 from .lexicon import Taxonomy, load_taxonomy
 
 MAX_PROP_TOKENS = 14
+SENTENCE_WEIGHT = 0.3   # the rest of the sentence, used only when the content names no issue
 
 
 def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int) -> tuple[str, list[str], bool]:
     """(best label, all labels with hits best first, whether the content itself had a hit)."""
     toks = list(doc[span[0]:span[1]]) + [doc[cue_i]]
-    lemmas = [t.lemma_.lower() for t in toks] + [t.lower_ for t in toks]
+    # the clause heads of the content ("negotiate" in "it won't negotiate over X") count twice
+    heads = [t for t in doc[span[0]:span[1]] if not (span[0] <= t.head.i < span[1]) or t.head.i == t.i]
+    heads += [c for h in heads for c in h.children if c.dep_ in ("dobj", "xcomp", "attr", "nsubjpass")]
+    lemmas = [t.lemma_.lower() for t in toks + heads] + [t.lower_ for t in toks + heads]
     text = " ".join(t.text for t in toks)
     scores = tax.score(lemmas, text)
     hit = bool(scores)
-    whole = tax.score([t.lemma_.lower() for t in doc] + [t.lower_ for t in doc], doc.text)
-    for k, v in whole.items():
-        scores[k] = scores.get(k, 0.0) + 0.3 * v
+    if not scores and SENTENCE_WEIGHT:
+        whole = tax.score([t.lemma_.lower() for t in doc] + [t.lower_ for t in doc], doc.text)
+        scores = {k: SENTENCE_WEIGHT * v for k, v in whole.items() if v}
     if not scores:
         return tax.default, [], False
     ranked = sorted(scores, key=lambda k: -scores[k])
