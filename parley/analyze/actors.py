@@ -356,10 +356,17 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
 
     # bare names: one full name -> merge; several people -> the one named in the same article
     overrides_nodes: dict[tuple[str, str], str] = {}
+    by_token: dict[str, list[str]] = defaultdict(list)
+    for p in persons:
+        for tok in set(nodes[p].info.tokens):
+            by_token[tok].append(p)
     for k, n in nodes.items():
         if n.info.kind != "bare" or k in made_up_sides:
             continue
-        scored = [(p, _bare_matches(k, nodes[p].info)) for p in persons]
+        near = set(by_token.get(k, ()))
+        for other_last, _, _ in process.extract(k, lasts, scorer=fuzz.ratio, score_cutoff=FUZZ_BARE, limit=None):
+            near.update(by_last[other_last])
+        scored = [(p, _bare_matches(k, nodes[p].info)) for p in sorted(near)]
         cands = [(p, s) for p, s in scored if s > 0]
         if not cands:
             continue
@@ -411,29 +418,32 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             side_links[ln.alias] = ln.canonical[len(SIDE_PREFIX):]
 
     used: dict[str, list[Merge]] = defaultdict(list)
+    kinds_of = {k: {kind(k)} for k in nodes}
+    persons_of = {k: [k] if kind(k) == "person" else [] for k in nodes}
+    compat: dict[tuple[str, str], bool] = {}
 
     def union(a: str, b: str, conf: float, reason: str, curated: bool = False) -> bool:
         ra, rb = uf.find(a), uf.find(b)
         if ra == rb:
             return False
         ma, mb = members[ra], members[rb]
-        for x in ma:
-            for y in mb:
-                if frozenset((x, y)) in split_pairs:
-                    return False
+        if split_pairs and any(frozenset((x, y)) in split_pairs for x in ma for y in mb):
+            return False
         if not curated:
-            ka = {kind(x) for x in ma}
-            kb = {kind(x) for x in mb}
+            ka, kb = kinds_of[ra], kinds_of[rb]
             if ("state" in ka) != ("state" in kb) and (ka | kb) & {"person", "bare"}:
                 return False
-            fa = [x for x in ma if kind(x) == "person"]
-            fb = [x for x in mb if kind(x) == "person"]
-            for x in fa:
-                for y in fb:
-                    if _person_compatible(nodes[x].info, nodes[y].info) is None:
+            for x in persons_of[ra]:
+                for y in persons_of[rb]:
+                    pair = (x, y) if x < y else (y, x)
+                    if pair not in compat:
+                        compat[pair] = _person_compatible(nodes[x].info, nodes[y].info) is not None
+                    if not compat[pair]:
                         return False
         uf.parent[rb] = ra
         members[ra] = ma | mb
+        kinds_of[ra] = kinds_of[ra] | kinds_of.pop(rb)
+        persons_of[ra] = persons_of[ra] + persons_of.pop(rb)
         del members[rb]
         used[ra] = used.get(ra, []) + used.pop(rb, []) + [Merge(_label(nodes[a]), _label(nodes[b]), conf, reason)]
         return True
