@@ -1,0 +1,42 @@
+"""Actors: pronouns, surnames, aliases."""
+from __future__ import annotations
+
+from parley.model import Article
+
+
+def run(ex, text):
+    return ex.extract(Article.create(text))
+
+
+def one(ex, text):
+    ps = run(ex, text)
+    assert len(ps) == 1, [(p.actor, p.issue, p.stance) for p in ps]
+    return ps[0]
+
+
+def test_pronoun_and_surname_resolve_to_full_name(extractor):
+    text = ("Kestrel Foreign Minister Tomas Brell met envoys on Sunday. "
+            "He rejected the ceasefire proposal. Brell later demanded new sanctions on Vardenia.")
+    ps = run(extractor, text)
+    assert {p.actor for p in ps} == {"Tomas Brell"}
+    assert {(p.issue, p.stance) for p in ps} == {("ceasefire", "oppose"), ("sanctions", "support")}
+    assert "Brell" in ps[0].aliases
+
+
+def test_mentions_component_on_a_parsed_doc(parley_nlp):
+    doc = parley_nlp("Kestrel Foreign Minister Tomas Brell and the striking dockworkers met Vardenian diplomats.")
+    kinds = {m.text: m.kind for m in doc._.parley_mentions}
+    assert kinds.get("Tomas Brell") == "person"
+
+
+def test_registry_resolves_surname_and_seat_of_power():
+    from parley.extract.claims import Mention
+    from parley.extract.lexicon import load_cues
+    from parley.extract.resolve import ActorRegistry
+
+    text = "Kestrel Foreign Minister Tomas Brell spoke. Brell said Moscow agreed."
+    reg = ActorRegistry(text=text, cues=load_cues())
+    assert reg.resolve(Mention(0, 1, "Brell", "person")) == "Tomas Brell"
+    assert reg.resolve(Mention(0, 1, "he", "pronoun")) == "Tomas Brell"
+    assert reg.resolve(Mention(0, 1, "Moscow", "state")) == "Russia"
+    assert reg.resolve(Mention(0, 1, "U.S.", "state")) == "United States"

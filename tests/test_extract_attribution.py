@@ -1,0 +1,38 @@
+"""Attribution: who holds the position (made-up parties)."""
+from __future__ import annotations
+
+from parley.model import Article
+
+
+def run(ex, text):
+    return ex.extract(Article.create(text))
+
+
+def one(ex, text):
+    ps = run(ex, text)
+    assert len(ps) == 1, [(p.actor, p.issue, p.stance) for p in ps]
+    return ps[0]
+
+
+def test_refusal_is_oppose_with_subject_as_holder(extractor):
+    p = one(extractor, "The Kestrel Federation rejected the proposed truce on Monday.")
+    assert (p.actor, p.issue, p.stance) == ("Kestrel Federation", "ceasefire", "oppose")
+    assert p.evidence.cue == "rejected"
+
+
+def test_speaker_holds_the_demand_not_the_party_spoken_about(extractor):
+    p = one(extractor, "Vardenian President Ilona Marsh said the Kestrel Federation must withdraw its troops from the valley.")
+    assert p.actor == "Ilona Marsh"
+    assert (p.issue, p.stance) == ("withdrawal", "support")
+
+
+def test_journalist_analysis_is_not_a_position(extractor):
+    assert run(extractor, "The ceasefire looks fragile, and the talks are unlikely to succeed soon.") == []
+
+
+def test_relayed_statement_goes_to_the_principal(extractor):
+    p = one(extractor, "A spokesman for Tomas Brell said the Kestrel Federation rejected the sanctions.")
+    assert p.stance == "oppose"
+    ps = run(extractor, "A spokesman for Tomas Brell said he would never accept new sanctions.")
+    assert [(p.actor, p.issue, p.stance, p.red_line) for p in ps] == [("Tomas Brell", "sanctions", "oppose", True)]
+    assert ps[0].speaker == "spokesman for Tomas Brell"

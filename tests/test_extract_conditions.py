@@ -1,0 +1,42 @@
+"""Conditions: clause spans, markers, embedded questions, merging."""
+from __future__ import annotations
+
+from parley.model import Article
+
+
+def run(ex, text):
+    return ex.extract(Article.create(text))
+
+
+def one(ex, text):
+    ps = run(ex, text)
+    assert len(ps) == 1, [(p.actor, p.issue, p.stance) for p in ps]
+    return ps[0]
+
+
+def test_only_if_condition_makes_conditional(extractor):
+    p = one(extractor, "Ilona Marsh said she was willing to hold talks with the rebels, but only if the Kestrel Federation halts its shelling.")
+    assert p.stance == "conditional"
+    assert p.issue == "talks"
+    assert p.conditions == ("the Kestrel Federation halts its shelling",)
+
+
+def test_unless_keeps_its_marker_and_inverts(extractor):
+    p = one(extractor, "The Dockworkers' Guild warned that it would strike unless the port authority raised wages.")
+    assert p.stance == "conditional"
+    assert p.conditions and p.conditions[0].startswith("unless the port authority")
+
+
+def test_embedded_question_is_not_a_condition(extractor):
+    ps = run(extractor, "When asked if he would meet the rebels, Tomas Brell rejected any talks with them.")
+    assert ps and all(p.stance == "oppose" and not p.conditions for p in ps)
+
+
+def test_duplicates_merge_and_conditions_union(extractor):
+    text = ("Ilona Marsh is willing to hold talks if the shelling stops. "
+            "Marsh said she would join talks provided that observers are admitted.")
+    ps = [p for p in run(extractor, text) if p.issue == "talks"]
+    assert len(ps) == 1
+    assert ps[0].stance == "conditional"
+    assert len(ps[0].conditions) == 2
+    assert ps[0].evidence.text.startswith("Ilona Marsh is willing")

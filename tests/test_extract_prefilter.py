@@ -1,0 +1,26 @@
+"""The cheap cue pass that decides which sentences are parsed."""
+from parley.extract.lexicon import load_cues
+from parley.extract.prefilter import Prefilter
+from parley.extract.sentences import split_sentences
+
+
+def select(text):
+    pf = Prefilter.from_cues(load_cues())
+    spans = split_sentences(text)
+    return [text[spans[i][0]:spans[i][1]] for i in pf.select(text, spans)]
+
+
+def test_article_without_bargaining_words_costs_nothing():
+    assert select("The festival opened on Friday. Crowds enjoyed the music. It rained later.") == []
+
+
+def test_cue_sentences_are_chosen_and_plain_ones_skipped():
+    text = ("The harbour was quiet on Monday. The Dockworkers' Guild rejected the pay offer. "
+            "Boats came and went. The union will strike unless wages rise.")
+    assert select(text) == ["The Dockworkers' Guild rejected the pay offer.",
+                            "The union will strike unless wages rise."]
+
+
+def test_leading_pronoun_brings_its_antecedent_sentence():
+    text = "Tomas Brell arrived in the capital for the summit. He rejected the truce. The weather was fine."
+    assert select(text) == ["Tomas Brell arrived in the capital for the summit.", "He rejected the truce."]

@@ -1,0 +1,22 @@
+"""Shifts of stance."""
+from __future__ import annotations
+
+from parley.model import Article
+
+
+def run(ex, text):
+    return ex.extract(Article.create(text))
+
+
+def one(ex, text):
+    ps = run(ex, text)
+    assert len(ps) == 1, [(p.actor, p.issue, p.stance) for p in ps]
+    return ps[0]
+
+
+def test_shift_gives_previous_stance(extractor):
+    text = ("Tomas Brell leads the Kestrel Federation. While he previously dismissed talks as pointless, "
+            "he now appears open to dialogue with Vardenia.")
+    ps = run(extractor, text)
+    talks = [p for p in ps if p.issue == "talks"]
+    assert [(p.actor, p.stance, p.previous_stance) for p in talks] == [("Tomas Brell", "support", "oppose")]
