@@ -18,7 +18,7 @@ from click.testing import CliRunner
 from parley.cli import main
 from parley.extract import get_extractor
 from parley.ingest.pipeline import ingest_into
-from parley.model import Evidence, Position, normalise_text
+from parley.model import Position, normalise_text
 from parley.store import open_store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -21,7 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from ..model import Position
-from .ledger import Citation, Ledger, Notes
+from .ledger import Ledger, Notes
 from .names import content_tokens
 
 __all__ = ["ConditionCheck", "Clash", "IssueComparison", "Comparison", "compare", "compare_parties", "check_condition",

@@ -189,8 +189,6 @@ def build_report(ledger: Ledger, actor: str | None = None, issue: str | None = N
 
 def _cite_ev(ledger: Ledger, ev) -> Citation:
     art = ledger.articles.get(ev.article_id or "")
-    from ..model import Evidence  # noqa: F401  (type only)
-
     fake = Position(actor="", issue="", stance="support", evidence=ev, article_id=ev.article_id)
     c = ledger.cite(fake)
     return Citation(c.article_id, art.title if art else None, c.published, c.dated, ev.text, ev.start, ev.end)
