@@ -131,8 +131,7 @@ def plot_timeline(tl: Timeline, path: str | Path | None = None, fmt: str | None 
         marker, colour = style[p.stance]
         y = issues.index(p.issue)
         ax.scatter([p.when], [y], marker=marker, s=90, facecolors=colour if p.dated else "none",
-                   edgecolors="black" if p.red_line else colour, linewidths=2 if p.red_line else 1.2,
-                   label=p.stance if p.stance not in seen else None, zorder=3)
+                   edgecolors="black" if p.red_line else colour, linewidths=2 if p.red_line else 1.2, zorder=3)
         seen.add(p.stance)
         ax.annotate(str(i), (mdates.date2num(p.when), y), textcoords="offset points", xytext=(0, 8),
                     ha="center", fontsize=7)
@@ -144,7 +143,11 @@ def plot_timeline(tl: Timeline, path: str | Path | None = None, fmt: str | None 
     ax.grid(axis="x", alpha=0.3)
     ax.set_title(f"Stances of {tl.actor} (black edge: red line; hollow: undated)", fontsize=9)
     if seen:
-        ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
+        from matplotlib.lines import Line2D
+
+        handles = [Line2D([], [], linestyle="none", marker=style[s][0], color=style[s][1], markersize=7, label=s)
+                   for s in STANCE_SYMBOL if s in seen]
+        ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
     fig.tight_layout()
     buf = io.BytesIO()
     fig.savefig(buf, format=fmt, metadata={"Date": None} if fmt == "svg" else None)
