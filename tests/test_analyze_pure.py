@@ -183,3 +183,12 @@ def test_report_for_one_actor_and_issue():
     assert rep.parties[0][0] if isinstance(rep.parties[0], tuple) else rep.parties[0].name == "Rena Holt"
     md = render_markdown(rep)
     assert "territory" not in md.split("## Sources")[0]
+
+
+def test_html_escapes_text_everywhere_including_zone_of_agreement_lines():
+    lg = ledger()
+    evil = [p.with_(proposition="<script>alert(1)</script>") for p in lg.raw_positions]
+    lg = Ledger.build(evil, [a for a in _articles()])
+    html = render_html(build_report(lg))
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert '<sup><a href="#note-' in html.split("Zone of possible agreement")[1]

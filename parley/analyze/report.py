@@ -9,10 +9,13 @@ base64 PNG.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 from pathlib import Path
+
+from markupsafe import Markup, escape
 
 from ..errors import AnalysisError
 from ..model import Position, Shift
@@ -194,6 +197,14 @@ def _cite_ev(ledger: Ledger, ev) -> Citation:
     return Citation(c.article_id, art.title if art else None, c.published, c.dated, ev.text, ev.start, ev.end)
 
 
+_INLINE = re.compile(r"\[(\d+)\]")
+
+
+def _link_notes(text: str) -> Markup:
+    """Escape ``text``, then turn its inline ``[n]`` into links to the sources (digits only are inserted)."""
+    return Markup(_INLINE.sub(r'<sup><a href="#note-\1">[\1]</a></sup>', str(escape(text))))
+
+
 def _fn(ns: list[int], fmt: str) -> str:
     if fmt == "md":
         return "".join(f"[^{n}]" for n in ns)
@@ -222,7 +233,8 @@ def render_markdown(r: Report) -> str:
     claims("Shifts" + (f" since {r.since}" if r.since else ""), r.shifts, "no shift found")
     claims("Red-line clashes", r.clashes, "no clash found")
     claims("Common ground", r.common_ground, "no issue where both sides support")
-    claims("Zone of possible agreement, per issue", r.zopa, "no issue on which two parties both have positions")
+    zopa = [Claim(_INLINE.sub(r"[^\1]", c.text), c.notes) for c in r.zopa]   # inline [n] -> footnotes
+    claims("Zone of possible agreement, per issue", zopa, "no issue on which two parties both have positions")
     out.append("## Sources")
     out.append("")
     for i, c in enumerate(r.notes.items, 1):
@@ -237,6 +249,7 @@ def render_html(r: Report) -> str:
 
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(Path(__file__).with_name("templates"))),
                              autoescape=True, trim_blocks=True, lstrip_blocks=True)
+    env.filters["link_notes"] = _link_notes
     tpl = env.get_template("report.html.j2")
     charts = {s.name: base64.b64encode(s.chart_png).decode("ascii") for s in r.parties if s.chart_png}
     return tpl.render(r=r, charts=charts)
