@@ -10,6 +10,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from typing import Iterable, Iterator
 
@@ -25,9 +26,12 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.4.0"
+VERSION = "0.5.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
+SALIENT_CONFIDENCE = 0.7   # at least this confident: kept even for an actor named once
+SALIENCE_MIN_SENTENCES = 6  # shorter texts have no room for an actor to recur
+MIN_MENTIONS = 2           # otherwise the actor must be named this often in the article
 
 
 @dataclass
@@ -141,6 +145,21 @@ class RulesExtractor:
         raw.sort(key=lambda r: (r[0], r[1].cue_i))
         return self._positions(art, job.spans, raw, reg)
 
+    @staticmethod
+    def _salient(art: Article, p: Position, reg: ActorRegistry) -> bool:
+        """Keep a weakly supported position only when its actor recurs in the article.
+
+        A party to a negotiation is usually named more than once (or in the title);
+        bystanders quoted once with a weak cue are mostly noise.
+        """
+        if p.confidence >= SALIENT_CONFIDENCE:
+            return True
+        forms = {p.actor, *reg.aliases.get(p.actor, ())}
+        keys = {f.split()[-1] for f in forms if f and f.split()[-1][:1].isupper()}
+        text = art.text + "\n" + (art.title or "")
+        hits = sum(len(re.findall(r"\b" + re.escape(k) + r"\b", text)) for k in keys)
+        return hits >= MIN_MENTIONS
+
     def _positions(self, art: Article, spans, raw, reg: ActorRegistry) -> list[Position]:
         merged: dict[tuple[str, str, str], Position] = {}
         order: list[tuple[str, str, str]] = []
@@ -165,7 +184,8 @@ class RulesExtractor:
                 previous_stance=c.previous_stance, confidence=round(c.confidence, 3),
                 speaker=c.speaker, extractor=self.name, extractor_version=self.version, article_id=art.id)
             order.append(key)
-        out = [merged[k] for k in order]
+        short = len(spans) < SALIENCE_MIN_SENTENCES
+        out = [merged[k] for k in order if short or self._salient(art, merged[k], reg)]
         out = [p.with_(aliases=tuple(sorted(reg.aliases.get(p.actor, ())))) for p in out]
         if len(out) > MAX_PER_ARTICLE:
             keep = sorted(range(len(out)), key=lambda j: -out[j].confidence)[:MAX_PER_ARTICLE]
