@@ -192,3 +192,15 @@ def test_html_escapes_text_everywhere_including_zone_of_agreement_lines():
     html = render_html(build_report(lg))
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert '<sup><a href="#note-' in html.split("Zone of possible agreement")[1]
+
+
+def test_red_line_against_same_stance_on_the_opposite_thing_is_a_possible_clash():
+    ps = [_pos("a1", "return of the Lindar", "Aldo Varga", "territory", "support", red_line=True,
+               proposition="return of the Lindar coast"),
+          _pos("a1", "never give up", "Rena Holt", "territory", "support",
+               proposition="no return of the Lindar coast")]
+    comp = compare(Ledger.build(ps, _articles()), "Varga", "Holt")
+    clash = comp.issues[0].clashes[0]
+    assert clash.explanation.startswith("possible clash (ambiguous)") and "no" in clash.explanation
+    assert comp.issues[0].zopa.startswith("Unclear whether there is a zone of agreement on territory")
+    assert "possible red-line clash" in comp.issues[0].common_ground

@@ -12,7 +12,8 @@ For each issue either party has a position on:
   word overlap cannot read) -> ``ambiguous``. Every verdict says which words matched;
 * **red-line clashes**: a red-line position of one side against an opposite
   stance (support vs oppose; conditional counts as support) of the other
-  side on the same issue;
+  side on the same issue; the same stance on oppositely worded propositions
+  (only one negated) is reported as a *possible* clash, marked ambiguous;
 * **common ground**: both sides support (or one supports, one conditionally);
 * a one-line **zone of possible agreement** statement with footnote numbers.
 """
@@ -107,6 +108,11 @@ def _names_tokens(ledger: Ledger, names: list[str]) -> set[str]:
     return out
 
 
+def _negations(text: str) -> set[str]:
+    """Negation/cessation words of a phrase (for opposite-wording checks)."""
+    return (content_tokens(text) & _NEGATION) | {w for w in text.lower().split() if w in ("not", "no", "never")}
+
+
 def check_condition(cond: str, others: list[Position], ignore: set[str]) -> tuple[str, str, list[Position]]:
     """(verdict, reason, relevant positions) for one condition against the other side's positions."""
     toks = content_tokens(cond) - ignore
@@ -182,6 +188,16 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
                             "propositions worded differently: check the sentences"
                         ic.clashes.append(Clash(iss, r, o, f"{r.actor}'s red line ({r.stance}) against "
                                                            f"{o.actor}'s {o.stance} on {iss}; {how}"))
+                    elif r.stance == o.stance and r.stance in ("support", "oppose"):
+                        # same stance, opposite things? ("return of the coast" vs "no return of the coast")
+                        tr, to = content_tokens(r.proposition) - ignore, content_tokens(o.proposition) - ignore
+                        nr, no = _negations(r.proposition), _negations(o.proposition)
+                        if tr & to and nr != no:
+                            ic.clashes.append(Clash(iss, r, o, (
+                                f"possible clash (ambiguous): {r.actor}'s red line ({r.stance}: {r.proposition}) and "
+                                f"{o.actor}'s {o.stance} of '{o.proposition}' share "
+                                f"{', '.join(sorted(tr & to))!r} but only one is worded as a negation "
+                                f"({', '.join(sorted(nr ^ no))})")))
         sa = {p.stance for p in la}
         sb = {p.stance for p in lb}
         if "support" in sa and "support" in sb:
@@ -190,6 +206,11 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
                 and not ic.clashes:
             ic.common_ground = "support and conditional support" if ("support" in sa | sb) else \
                 "both support on conditions"
+        definite = [c for c in ic.clashes if not c.explanation.startswith("possible clash")]
+        if ic.common_ground and definite:
+            ic.common_ground = None
+        elif ic.common_ground and ic.clashes:
+            ic.common_ground += " (but see the possible red-line clash)"
         if ic.common_ground:
             pa_t = set().union(*(content_tokens(p.proposition) for p in la)) - ignore
             pb_t = set().union(*(content_tokens(p.proposition) for p in lb)) - ignore
@@ -206,8 +227,13 @@ def _cites(comp: Comparison, ps: list[Position]) -> str:
 
 def _zopa(ledger: Ledger, comp: Comparison, ic: IssueComparison, a: str, b: str) -> str:
     iss = ic.issue
-    if ic.clashes:
+    definite = [c for c in ic.clashes if not c.explanation.startswith("possible clash")]
+    if ic.clashes and not definite:
         c = ic.clashes[0]
+        return (f"Unclear whether there is a zone of agreement on {iss}: {c.explanation} "
+                f"{_cites(comp, [c.red, c.other])}.")
+    if definite:
+        c = definite[0]
         return (f"No zone of agreement on {iss}: {c.red.actor}'s red line ({c.red.stance}"
                 f"{': ' + c.red.proposition if c.red.proposition else ''}) {_cites(comp, [c.red])} clashes with "
                 f"{c.other.actor}'s {c.other.stance}{': ' + c.other.proposition if c.other.proposition else ''} "
