@@ -90,7 +90,8 @@ def actors_merge(a: str, b: str, db: str | None) -> None:
         ca, cb = _pair_names(ledger, a, b)
         for x, y in ((a, b), (b, a), (ca, cb), (cb, ca)):
             _delete(store, x, y, "split")
-        store.set_actor_link(ActorLink(b, ca if a == ca else a, "merge", "manual", 1.0))
+        # the record keeps A's name as typed (its canonical spelling when only the case differs)
+        store.set_actor_link(ActorLink(b, ca if a.casefold() == ca.casefold() else a, "merge", "manual", 1.0))
     click.echo(f"merged {b!r} into {a!r}")
 
 
