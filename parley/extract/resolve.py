@@ -43,6 +43,7 @@ class ActorRegistry:
     states: list[str] = field(default_factory=list)
     aliases: dict[str, set[str]] = field(default_factory=dict)
     subjects: list[str] = field(default_factory=list)   # persons seen as grammatical subjects
+    subject_states: list[str] = field(default_factory=list)  # states/organisations seen as subjects
     _full: dict[str, str] = field(default_factory=dict)
 
     def full_name(self, name: str) -> str:
@@ -101,7 +102,9 @@ class ActorRegistry:
             if w in ("they", "them"):
                 return self.groups[-1] if self.groups else (self.states[-1] if self.states else None)
             if w == "it":
-                return self.states[-1] if self.states else (self.groups[-1] if self.groups else None)
+                # only a state or organisation that was itself a subject ("It rejected ..." after
+                # "Russia said ..."); "it" is too often a treaty, a plan or a deal
+                return self.subject_states[-1] if self.subject_states else None
             return None
         if m.kind == "description":
             aff = (m.affiliation or "").lower()[:4]
@@ -155,6 +158,8 @@ class ActorRegistry:
         """A person who was the subject of a clause: the preferred antecedent of he/she."""
         if any(p[0] == name for p in self.persons):
             self.subjects.append(name)
+        elif name in self.states or name in self.groups:
+            self.subject_states.append(name)
 
     def note_alias(self, actor: str, surface: str) -> None:
         surface = surface.strip()

@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.5.0"
+VERSION = "0.6.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 SALIENT_CONFIDENCE = 0.7   # at least this confident: kept even for an actor named once

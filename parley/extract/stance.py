@@ -101,7 +101,7 @@ class StanceClassifier:
             if cl.kind == "mixed" or ("mixed" in fams and self._governs_mixed(doc, cl)):
                 cl.stance, cl.confidence = "mixed", 0.75
             elif cl.conditions and cl.kind != "noun":
-                cl.stance, cl.confidence = "conditional", 0.7
+                cl.stance, cl.confidence = "conditional", 0.8
             else:
                 pol = cl.polarity
                 strength = 1.0
