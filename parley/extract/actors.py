@@ -17,6 +17,7 @@ from .lexicon import Cues, load_cues
 _KIND = {"PERSON": "person", "ORG": "org", "GPE": "state", "NORP": "group"}
 PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
             "they": "group", "them": "group", "it": "state", "we": "speaker", "i": "speaker"}
+_POSSESSIVES = {"his", "her", "its", "their", "our", "my", "your"}
 _STRIP = {"the", "a", "an", "some", "several", "many", "other", "both", "all", "its", "their", "his", "her"}
 
 
@@ -60,7 +61,8 @@ class ActorFinder:
             if kind is None:
                 continue
             s, e = _clean(ent)
-            if s >= e or doc[s:e].text.lower() in PRONOUNS or doc[s:e].text.lower() in _STRIP:
+            if s >= e or doc[s:e].text.lower() in PRONOUNS or doc[s:e].text.lower() in _STRIP \
+                    or doc[s:e].text.lower() in self.cues.not_actors:
                 continue
             if kind == "group" and not doc[e - 1].text.endswith("s"):
                 continue  # "Ukrainian" as an adjective is no actor; "Democrats", "Palestinians" are
@@ -124,7 +126,8 @@ class ActorFinder:
         for t in doc:
             if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and t.i not in taken:
                 s, e = _clean(doc[t.left_edge.i:t.i + 1])
-                if s < e and all(x.pos_ == "PROPN" for x in doc[s:e]) and doc[s:e].text.lower() not in PRONOUNS:
+                if s < e and all(x.pos_ == "PROPN" for x in doc[s:e]) and doc[s:e].text.lower() not in PRONOUNS \
+                        and doc[s].lower_ not in _POSSESSIVES:
                     mentions.append(Mention(s, e, doc[s:e].text, "org"))
                     taken.update(range(s, e))
         # lone pronoun subjects not in a noun chunk

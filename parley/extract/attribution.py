@@ -104,6 +104,9 @@ class Attributor:
     # -- the component ------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         claims: list[Claim] = []
+        if doc.text.rstrip().endswith("?") and not doc.text.lstrip()[:1] in "\"“‘":
+            doc._.parley_claims = []  # a question asks, it takes no position
+            return doc
         for tok in doc:
             cue = self.cue_of(tok)
             if cue is None:

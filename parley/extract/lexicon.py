@@ -107,6 +107,7 @@ class Cues:
     metonyms: dict[str, str]
     commentators: frozenset[str] = frozenset()
     party_nouns: frozenset[str] = frozenset()
+    not_actors: frozenset[str] = frozenset()
 
 
 def _polar(d: dict[str, list[str]]) -> dict[str, str]:
@@ -153,4 +154,5 @@ def load_cues(path: str | None = None) -> Cues:
         metonyms={str(k).lower(): str(v) for k, v in (d.get("metonyms") or {}).items()},
         commentators=frozenset(d.get("commentators") or ()),
         party_nouns=frozenset(d.get("party_nouns") or ()),
+        not_actors=frozenset(str(x).lower() for x in d.get("not_actors") or ()),
     )

@@ -41,6 +41,15 @@ class _Job:
     chosen: list[int]
 
 
+_DATELINE = re.compile(r"^[A-Z][A-Z.'/ -]{2,}(?:,\s*[A-Z][\w.' -]+)?\s*(?:\([\w .]+\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])")
+
+
+def _strip_dateline(sentence: str) -> str:
+    """'KABUL, Afghanistan (AP) — The council agreed' -> 'The council agreed' (the parse only)."""
+    m = _DATELINE.match(sentence)
+    return sentence[m.end():] if m else sentence
+
+
 def _is_headline(art: Article, span: tuple[int, int]) -> bool:
     """The first line is the title (or a title-like line without final punctuation)."""
     line = art.text[span[0]:span[1]]
@@ -91,7 +100,8 @@ class RulesExtractor:
 
     # -- internals --------------------------------------------------------------------
     def _run(self, jobs: list[_Job]) -> Iterator[tuple[Article, list[Position]]]:
-        items = [(job.article.text[job.spans[i][0]:job.spans[i][1]], (k, i)) for k, job in enumerate(jobs) for i in job.chosen]
+        items = [(_strip_dateline(job.article.text[job.spans[i][0]:job.spans[i][1]]), (k, i))
+                 for k, job in enumerate(jobs) for i in job.chosen]
         docs: dict[int, list[tuple[int, Doc]]] = {k: [] for k in range(len(jobs))}
         try:
             for doc, (k, i) in self.nlp.pipe(items, as_tuples=True, batch_size=256):
