@@ -26,9 +26,10 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.6.0"
+VERSION = "0.7.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
+TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
 SALIENT_CONFIDENCE = 0.7   # at least this confident: kept even for an actor named once
 SALIENCE_MIN_SENTENCES = 6  # shorter texts have no room for an actor to recur
 MIN_MENTIONS = 2           # otherwise the actor must be named this often in the article
@@ -153,6 +154,7 @@ class RulesExtractor:
             if src:
                 raw.append((i, c, src[0], src[1]))
         raw.sort(key=lambda r: (r[0], r[1].cue_i))
+        self._apply_topic_prior(art, docs, [r[1] for r in raw])
         return self._positions(art, job.spans, raw, reg)
 
     @staticmethod
@@ -169,6 +171,29 @@ class RulesExtractor:
         text = art.text + "\n" + (art.title or "")
         hits = sum(len(re.findall(r"\b" + re.escape(k) + r"\b", text)) for k in keys)
         return hits >= MIN_MENTIONS
+
+    def _apply_topic_prior(self, art: Article, docs: list[tuple[int, Doc]], claims: list) -> None:
+        """Between issues a claim's words name, prefer the article's dominant one.
+
+        "the deal is not renegotiable" in an article about a nuclear accord is about
+        the accord (nuclear), not about talks.
+        """
+        scores: dict[str, float] = {}
+        for _i, doc in docs:
+            for k, v in self.taxonomy.score([t.lemma_.lower() for t in doc], doc.text).items():
+                scores[k] = scores.get(k, 0.0) + v
+        if art.title:
+            low = art.title.lower()
+            for k, v in self.taxonomy.score(low.split(), low).items():
+                scores[k] = scores.get(k, 0.0) + 2 * v
+        if not scores:
+            return
+        topic = max(scores, key=lambda k: scores[k])
+        if scores[topic] < TOPIC_SHARE * sum(scores.values()):
+            return
+        for c in claims:
+            if c.issue_hit and topic in c.issues and c.issue != topic:
+                c.issue = topic
 
     def _positions(self, art: Article, spans, raw, reg: ActorRegistry) -> list[Position]:
         merged: dict[tuple[str, str, str], Position] = {}
