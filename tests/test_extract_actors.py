@@ -40,3 +40,19 @@ def test_registry_resolves_surname_and_seat_of_power():
     assert reg.resolve(Mention(0, 1, "he", "pronoun")) == "Tomas Brell"
     assert reg.resolve(Mention(0, 1, "Moscow", "state")) == "Russia"
     assert reg.resolve(Mention(0, 1, "U.S.", "state")) == "United States"
+
+
+def test_bare_government_takes_the_nationality_the_article_uses():
+    from parley.extract.claims import Mention
+    from parley.extract.lexicon import load_cues
+    from parley.extract.resolve import ActorRegistry
+
+    text = "Vardenian officials met the envoy. Later the government said it would consider the offer."
+    reg = ActorRegistry(text=text, cues=load_cues())
+    assert reg.resolve(Mention(0, 1, "the government", "group")) == "Vardenian government"
+    assert reg.resolve(Mention(0, 1, "Vardenian officials", "group")) == "Vardenian government"
+
+
+def test_dateline_is_not_an_actor(extractor):
+    ps = run(extractor, "VELDA, Vardenia (Wire) — The Kestrel Federation rejected the truce on Sunday.")
+    assert [(p.actor, p.issue, p.stance) for p in ps] == [("Kestrel Federation", "ceasefire", "oppose")]

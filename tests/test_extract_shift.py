@@ -20,3 +20,11 @@ def test_shift_gives_previous_stance(extractor):
     ps = run(extractor, text)
     talks = [p for p in ps if p.issue == "talks"]
     assert [(p.actor, p.stance, p.previous_stance) for p in talks] == [("Tomas Brell", "support", "oppose")]
+
+
+def test_announced_change_across_sentences_replaces_the_earlier_stance(extractor):
+    text = ("The Kestrel Federation rejected any prisoner exchange with Vardenia on Monday. "
+            "The Kestrel Federation now supports a prisoner exchange, its envoy said.")
+    ps = [p for p in run(extractor, text) if p.issue == "prisoners"]
+    assert [(p.stance, p.previous_stance) for p in ps] == [("support", "oppose")]
+    assert ps[0].evidence.text.startswith("The Kestrel Federation now supports")

@@ -17,7 +17,7 @@ from .lexicon import Cues, load_cues
 _KIND = {"PERSON": "person", "ORG": "org", "GPE": "state", "NORP": "group"}
 PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
             "they": "group", "them": "group", "it": "state", "we": "speaker", "i": "speaker"}
-_POSSESSIVES = {"his", "her", "its", "their", "our", "my", "your"}
+_POSSESSIVES = {"his": "he", "her": "she", "its": "it", "their": "they", "our": "we", "my": "i", "your": "you"}
 _STRIP = {"the", "a", "an", "some", "several", "many", "other", "both", "all", "its", "their", "his", "her"}
 
 
@@ -101,7 +101,10 @@ class ActorFinder:
                               for t in doc[s:e])
                 # "Iran's Foreign Ministry", "May's spokesman", "a spokesman for Mr X"
                 for child in root.children:
-                    if child.dep_ == "poss" and child.lower_ not in PRONOUNS:
+                    if child.dep_ == "poss" and child.lower_ in _POSSESSIVES:
+                        # "its envoy", "his spokesman": the principal is whoever the pronoun means
+                        m.principal = _POSSESSIVES[child.lower_]
+                    elif child.dep_ == "poss" and child.lower_ not in PRONOUNS:
                         m.principal = doc[child.left_edge.i:child.i + 1].text
                     elif child.dep_ == "prep" and child.lower_ in ("for", "of") and (
                             lem in self.cues.relay_nouns or lem in self.cues.metonym_heads):

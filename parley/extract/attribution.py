@@ -63,7 +63,8 @@ class Attributor:
 
     def _party_noun(self, doc: Doc, m: Mention) -> bool:
         """Collective nouns that name a side by themselves ("rebels", "the union")."""
-        return doc[m.end - 1].lemma_.lower() in self.cues.party_nouns
+        head = doc[m.end - 1].lemma_.lower()
+        return head in self.cues.party_nouns or (m.text.lower() in ("government", "regime", "administration", "authorities"))
 
     def subject_of(self, tok: Token) -> Token | None:
         t = tok
@@ -230,7 +231,9 @@ class Attributor:
                     if not same and self._demanded(doc[inner.cue_i]):
                         dropped.add(j)
                         continue
-                    if outer.holder is not None and outer.holder.kind != "pronoun" or same:
+                    weak_outer = outer.holder is None or outer.holder.kind == "pronoun" or (
+                        not outer.holder.named and not outer.holder.principal)
+                    if same or not weak_outer:
                         inner.holder = outer.holder
                     inner.speaker = inner.speaker or outer.speaker
                     dropped.add(i)

@@ -24,6 +24,8 @@ TITLES = {"president", "minister", "secretary", "senator", "sen", "rep", "mr", "
           "secretary-general", "mr.", "mrs.", "ms.", "dr.", "sen.", "gov.", "gen.", "rep.", "lt.", "col.",
           "by", "for", "of", "with", "to", "in", "on", "at", "as", "after", "said", "says", "told"}
 _US = {"u.s.", "us", "u.s", "america", "united states", "the united states", "the u.s."}
+_BARE_INSTITUTIONS = {"government", "regime", "administration", "authorities"}
+_NATIONAL = re.compile(r"\b([A-Z][a-z]+(?:ian|ese|ish|an|i))\s+(government|officials|authorities|regime|administration|ministers?)\b")
 _WORD = re.compile(r"[A-Z][\w'’.\-]*")
 
 
@@ -92,6 +94,8 @@ class ActorRegistry:
     def resolve(self, m: Mention) -> str | None:
         """Canonical actor for a mention, updating the registry (None when unresolvable)."""
         if m.principal:
+            if m.principal in ("he", "she", "it", "they", "we", "i", "you"):
+                return self.resolve(Mention(m.start, m.end, m.principal, "pronoun"))
             return self._named(m.principal, None)
         if m.kind == "pronoun":
             w = m.text.lower()
@@ -128,6 +132,13 @@ class ActorRegistry:
             return name
         name = re.sub(r"^[Tt]he\s+", "", m.text)
         low = name.lower()
+        if low in _BARE_INSTITUTIONS:
+            return self.national(low)
+        nat = _NATIONAL.fullmatch(name)
+        if nat and nat.group(2).lower() in ("officials", "authorities", "ministers", "minister"):
+            name = f"{nat.group(1)} government"   # "Syrian officials" speak for the Syrian government
+            self.groups.append(name)
+            return name
         if low in self.cues.metonyms:
             name = self.cues.metonyms[low]
             self.states.append(name)
@@ -152,6 +163,19 @@ class ActorRegistry:
                     return full
         name = re.sub(r"^[Tt]he\s+", "", re.sub(r"['’]s$", "", text))
         self.states.append(name)
+        return name
+
+    def national(self, head: str) -> str | None:
+        """'the government' -> 'Nigerian government': the nationality the article pairs with it most."""
+        counts: dict[str, int] = {}
+        for m in _NATIONAL.finditer(self.text):
+            if m.group(2).lower() == head or head in ("government", "regime", "authorities"):
+                counts[m.group(1)] = counts.get(m.group(1), 0) + 1
+        if not counts:
+            return None
+        best = max(counts, key=lambda k: counts[k])
+        name = f"{best} {head}"
+        self.groups.append(name)
         return name
 
     def note_subject(self, name: str) -> None:

@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.7.0"
+VERSION = "0.8.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
@@ -42,6 +42,7 @@ class _Job:
     chosen: list[int]
 
 
+_CONTRAST = re.compile(r"\b(?:later\b.{0,40}\bhowever|now|no longer|since then|reversed|changed course|changed (?:his|her|its|their) (?:mind|position)|u-turn|backed (?:off|down)|softened|hardened)\b")
 _DATELINE = re.compile(r"^[A-Z][A-Z.'/ -]{2,}(?:,\s*[A-Z][\w.' -]+)?\s*(?:\([\w .]+\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])")
 
 
@@ -195,7 +196,29 @@ class RulesExtractor:
             if c.issue_hit and topic in c.issues and c.issue != topic:
                 c.issue = topic
 
+    @staticmethod
+    def _announced_shifts(art: Article, spans, raw) -> None:
+        """A later, different stance of the same actor on the same issue, introduced by a
+        contrast ("however", "now", "later", "no longer"), replaces the earlier one, which
+        becomes its ``previous_stance`` (the earlier claim is dropped)."""
+        seen: dict[tuple[str, str], tuple[int, object]] = {}
+        drop: set[int] = set()
+        for n, (i, c, actor, _s) in enumerate(raw):
+            if c.stance is None or c.confidence < MIN_CONFIDENCE:
+                continue
+            key = (actor, c.issue)
+            if key in seen:
+                m, first = seen[key]
+                sent = art.text[spans[i][0]:spans[i][1]].lower()
+                if first.stance != c.stance and _CONTRAST.search(sent) and not c.previous_stance:
+                    c.previous_stance = first.stance
+                    drop.add(m)
+            seen[key] = (n, c)
+        for n in sorted(drop, reverse=True):
+            del raw[n]
+
     def _positions(self, art: Article, spans, raw, reg: ActorRegistry) -> list[Position]:
+        self._announced_shifts(art, spans, raw)
         merged: dict[tuple[str, str, str], Position] = {}
         order: list[tuple[str, str, str]] = []
         for i, c, actor, surface in raw:
