@@ -39,7 +39,7 @@ class Attributor:
         if tok.dep_ in ("amod", "compound", "relcl", "acl", "nmod") and tok.pos_ != "ADJ":
             return None
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and lemma in c.reporting):
-            parts = {ch.lower_ for ch in tok.children if ch.dep_ in ("prt", "prep")}
+            parts = {ch.lower_ for ch in tok.children if ch.dep_ in ("prt", "prep", "advmod")}
             for p in parts:
                 pol = c.phrasal.get((lemma, p))
                 if pol:
@@ -73,6 +73,9 @@ class Attributor:
                 if ch.dep_ in ("nsubj", "nsubjpass", "expl") and ch.dep_ != "expl":
                     if ch.dep_ == "nsubjpass" and t.i == tok.i and tok.pos_ == "VERB":
                         return None  # "the offer was rejected": the holder is not the subject
+                    for ap in ch.children:  # "X's ambassador, Zhang Jun, said": the person
+                        if ap.dep_ == "appos" and ap.ent_type_ == "PERSON":
+                            return ap
                     return ch
                 if ch.dep_ == "agent":
                     for p in ch.children:

@@ -40,6 +40,7 @@ class Claim:
     red_line: bool = False
     previous_stance: str | None = None
     confidence: float = 0.5
+    condition_spans: list[tuple[int, int]] = field(default_factory=list)  # token ranges of the conditions
     issue_hit: bool = False       # the content itself named an issue of the taxonomy
 
 

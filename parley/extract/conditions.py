@@ -130,6 +130,8 @@ class ConditionFinder:
             claim = attach(claims, anchor)
             if claim is None:
                 continue
+            if texts:
+                claim.condition_spans.append((lo, hi))
             for t in texts:
                 if t not in claim.conditions:
                     claim.conditions.append(t)

@@ -17,18 +17,25 @@ MAX_PROP_TOKENS = 14
 SENTENCE_WEIGHT = 0.3   # the rest of the sentence, used only when the content names no issue
 
 
-def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int) -> tuple[str, list[str], bool]:
-    """(best label, all labels with hits best first, whether the content itself had a hit)."""
-    toks = list(doc[span[0]:span[1]]) + [doc[cue_i]]
+def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
+                skip: set[int] | None = None) -> tuple[str, list[str], bool]:
+    """(best label, all labels with hits best first, whether the content itself had a hit).
+
+    ``skip``: token indices that say nothing about the issue (the holder's own name,
+    the condition clauses: "talks ... if X gives up its nuclear weapons" is about talks).
+    """
+    skip = skip or set()
+    toks = [t for t in doc[span[0]:span[1]] if t.i not in skip] + [doc[cue_i]]
     # the clause heads of the content ("negotiate" in "it won't negotiate over X") count twice
-    heads = [t for t in doc[span[0]:span[1]] if not (span[0] <= t.head.i < span[1]) or t.head.i == t.i]
+    heads = [t for t in doc[span[0]:span[1]] if t.i not in skip and (not (span[0] <= t.head.i < span[1]) or t.head.i == t.i)]
     heads += [c for h in heads for c in h.children if c.dep_ in ("dobj", "xcomp", "attr", "nsubjpass")]
     lemmas = [t.lemma_.lower() for t in toks + heads] + [t.lower_ for t in toks + heads]
     text = " ".join(t.text for t in toks)
     scores = tax.score(lemmas, text)
     hit = bool(scores)
     if not scores and SENTENCE_WEIGHT:
-        whole = tax.score([t.lemma_.lower() for t in doc] + [t.lower_ for t in doc], doc.text)
+        rest = [t for t in doc if t.i not in skip]
+        whole = tax.score([t.lemma_.lower() for t in rest] + [t.lower_ for t in rest], " ".join(t.text for t in rest))
         scores = {k: SENTENCE_WEIGHT * v for k, v in whole.items() if v}
     if not scores:
         return tax.default, [], False
@@ -44,7 +51,14 @@ class IssueLabeller:
     def __call__(self, doc: Doc) -> Doc:
         for c in doc._.parley_claims or ():
             span = c.content or (0, len(doc))
-            c.issue, c.issues, c.issue_hit = label_issue(self.taxonomy, doc, span, c.cue_i)
+            skip = {i for a, b in c.condition_spans for i in range(a, b)}
+            if c.holder is not None:
+                h = doc[c.holder.end - 1]
+                skip.update(range(h.left_edge.i, h.i + 1))
+                for ch in h.children:  # "the unions which met the minister": not the issue
+                    if ch.dep_ in ("relcl", "acl", "prep") and ch.i > h.i:
+                        skip.update(range(ch.left_edge.i, ch.right_edge.i + 1))
+            c.issue, c.issues, c.issue_hit = label_issue(self.taxonomy, doc, span, c.cue_i, skip)
             toks = [t for t in doc[span[0]:span[1]] if not t.is_space]
             while toks and (toks[0].is_punct or toks[0].lower_ in ("that", "to")):
                 toks = toks[1:]

@@ -11,8 +11,8 @@ from ..errors import ExtractError
 # importing the modules registers their factories
 from . import actors, attribution, conditions, cues, issue, redline, shift, stance  # noqa: F401
 
-COMPONENTS = ("parley_cues", "parley_actors", "parley_attribution", "parley_issue",
-              "parley_conditions", "parley_stance", "parley_redline", "parley_shift")
+COMPONENTS = ("parley_cues", "parley_actors", "parley_attribution", "parley_conditions",
+              "parley_issue", "parley_stance", "parley_redline", "parley_shift")
 
 
 @lru_cache(maxsize=1)
