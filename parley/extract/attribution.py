@@ -57,6 +57,8 @@ class Attributor:
             if lemma in c.reporting:
                 return "report", tok.text, None
             return None
+        if tok.pos_ == "ADJ" and lemma in c.raw.get("report_adjectives", ()) and tok.dep_ in ("acomp", "ROOT", "oprd"):
+            return "report", tok.text, None
         if tok.pos_ == "ADJ" and lemma in c.adjectives and tok.dep_ in ("acomp", "ROOT", "oprd", "xcomp", "ccomp"):
             return "adjective", tok.text, c.adjectives[lemma]
         return None

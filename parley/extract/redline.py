@@ -25,8 +25,8 @@ class RedLineMarker:
             if fam != "red_line":
                 continue
             claim = attach(claims, doc[s])
-            if claim is None:
-                continue
+            if claim is None or any(a <= s < b for a, b in claim.condition_spans):
+                continue  # "unless X is taken off the table" qualifies the condition, not the stance
             claim.red_line = True
             claim.confidence = min(1.0, claim.confidence + 0.1)
             if claim.stance in ("support", "oppose") and claim.kind in ("report", "for", "quote") and pol:

@@ -80,7 +80,9 @@ class StanceClassifier:
     def _red_line_polarity(doc: Doc, cl: Claim) -> str | None:
         """The polarity of a red-line phrase this claim governs ("X is non-negotiable")."""
         for fam, _p, s, _e, pol in doc._.parley_cues or ():
-            if fam == "red_line":
+            if fam == "red_line" and not any(a <= s < b for a, b in cl.condition_spans):
+                if cl.content and cl.content[0] <= s < cl.content[1]:
+                    return pol
                 t = doc[s]
                 for _ in range(8):
                     if t.i == cl.cue_i:
