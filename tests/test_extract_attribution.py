@@ -36,3 +36,14 @@ def test_relayed_statement_goes_to_the_principal(extractor):
     ps = run(extractor, "A spokesman for Tomas Brell said he would never accept new sanctions.")
     assert [(p.actor, p.issue, p.stance, p.red_line) for p in ps] == [("Tomas Brell", "sanctions", "oppose", True)]
     assert ps[0].speaker == "spokesman for Tomas Brell"
+
+
+def test_cue_inside_a_because_clause_is_no_position(extractor):
+    ps = run(extractor, "Tomas Brell said he left the summit because Vardenia wanted new sanctions.")
+    assert all(p.actor != "Vardenia" for p in ps)
+
+
+def test_headline_line_is_not_a_statement(extractor):
+    text = "Kestrel rejects truce offer\nThe Kestrel Federation rejected the truce offer on Monday."
+    ps = run(extractor, text)
+    assert ps and all(p.evidence.text.startswith("The Kestrel Federation") for p in ps)

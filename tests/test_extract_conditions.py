@@ -40,3 +40,8 @@ def test_duplicates_merge_and_conditions_union(extractor):
     assert ps[0].stance == "conditional"
     assert len(ps[0].conditions) == 2
     assert ps[0].evidence.text.startswith("Ilona Marsh is willing")
+
+
+def test_exchange_inside_a_relative_clause_describes_a_deal_not_a_condition(extractor):
+    ps = run(extractor, "The Kestrel Federation rejected a treaty which lifted sanctions in return for inspections.")
+    assert ps and all(p.stance == "oppose" and not p.conditions for p in ps)

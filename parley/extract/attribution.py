@@ -20,6 +20,7 @@ from .claims import Claim, Mention, register_extensions
 from .lexicon import Cues, load_cues
 
 _CONTENT_DEPS = {"ccomp", "xcomp", "dobj", "attr", "acomp", "oprd", "dative", "prep", "pcomp"}
+_EXPLANATORY_MARKS = {"because", "since", "after", "when", "once"}
 _CONTENT_PREPS = {"to", "for", "on", "of", "against", "about", "with", "over", "into", "from"}
 _PROPOSAL_NOUNS = {"proposal": "support", "demand": "support", "offer": "support", "call": "support",
                    "plan": "support", "refusal": "oppose", "rejection": "oppose", "opposition": "oppose",
@@ -62,6 +63,19 @@ class Attributor:
         if tok.pos_ == "ADJ" and lemma in c.adjectives and tok.dep_ in ("acomp", "ROOT", "oprd", "xcomp", "ccomp"):
             return "adjective", tok.text, c.adjectives[lemma]
         return None
+
+    @staticmethod
+    def _explanatory(tok: Token) -> bool:
+        """A cue inside a 'because/since/after/when' clause explains, it states no position."""
+        t = tok
+        for _ in range(6):
+            if t.dep_ in ("advcl", "ccomp", "conj") and any(
+                    m.dep_ == "mark" and m.lower_ in _EXPLANATORY_MARKS for m in t.children):
+                return True
+            if t.head.i == t.i:
+                return False
+            t = t.head
+        return False
 
     def _party_noun(self, doc: Doc, m: Mention) -> bool:
         """Collective nouns that name a side by themselves ("rebels", "the union")."""
@@ -118,6 +132,8 @@ class Attributor:
             if cue is None:
                 continue
             kind, text, pol = cue
+            if self._explanatory(tok):
+                continue
             subj = self.subject_of(tok)
             if subj is None:
                 continue

@@ -95,6 +95,23 @@ def _skip(doc: Doc, cues: Cues, start: int, end: int, phrase: str) -> bool:
     return False
 
 
+def _inside_relative_clause(tok: Token, claims: list[Claim]) -> bool:
+    """True when a relative/adnominal clause lies between ``tok`` and every claim cue above it."""
+    cues = {c.cue_i for c in claims}
+    t = tok
+    if tok.lower_ in ("provided", "providing") and tok.dep_ in ("acl", "relcl"):
+        t = tok.head  # "talks provided that ...": the parser's reduced relative is the marker itself
+    for _ in range(10):
+        if t.i in cues:
+            return False
+        if t.dep_ in ("relcl", "acl"):
+            return True
+        if t.head.i == t.i:
+            return False
+        t = t.head
+    return False
+
+
 def attach(claims: list[Claim], anchor: Token) -> Claim | None:
     if not claims:
         return None
@@ -123,6 +140,8 @@ class ConditionFinder:
             used.update(range(s, e))
             if _skip(doc, self.cues, s, e, phrase):
                 continue
+            if _inside_relative_clause(doc[s], claims):
+                continue  # "a deal which curbed X in return for Y" describes the deal
             anchor, texts, (lo, hi) = condition_clauses(doc, self.cues, s, e, bool(keep))
             # a cue inside the condition ("if X halts its shelling") is part of it, not a claim
             claims = [c for c in claims if not (lo <= c.cue_i < hi) or c.kind == "quote"]

@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.10.0"
+VERSION = "0.11.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
@@ -57,7 +57,8 @@ def _is_headline(art: Article, span: tuple[int, int]) -> bool:
     line = art.text[span[0]:span[1]]
     if art.title and line.strip() == art.title.strip():
         return True
-    return "\n" in art.text[span[1]:span[1] + 2] and not line.rstrip("\"'”’").endswith((".", "!", "?", ":"))
+    alone = (span[0] == 0 or art.text[span[0] - 1] == "\n") and (span[1] == len(art.text) or art.text[span[1]] == "\n")
+    return alone and len(line.split()) <= 16 and not line.rstrip("\"'”’").endswith((".", "!", "?", ":", ";", ","))
 
 
 class RulesExtractor:
@@ -90,9 +91,7 @@ class RulesExtractor:
         batch: list[_Job] = []
         for art in articles:
             spans = split_sentences(art.text or "")
-            chosen = self.prefilter.select(art.text or "", spans)
-            if chosen and chosen[0] == 0 and spans and _is_headline(art, spans[0]):
-                chosen = chosen[1:]
+            chosen = [i for i in self.prefilter.select(art.text or "", spans) if not _is_headline(art, spans[i])]
             batch.append(_Job(art, spans, chosen))
             if len(batch) >= batch_size:
                 yield from self._run(batch)
