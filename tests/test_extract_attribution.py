@@ -47,3 +47,11 @@ def test_headline_line_is_not_a_statement(extractor):
     text = "Kestrel rejects truce offer\nThe Kestrel Federation rejected the truce offer on Monday."
     ps = run(extractor, text)
     assert ps and all(p.evidence.text.startswith("The Kestrel Federation") for p in ps)
+
+
+def test_quotation_speaker_found_when_the_parse_loses_the_link(extractor):
+    text = ("\u201cVardenia should realise that it will face new sanctions if it does not stop the shelling,\u201d "
+            "Tomas Brell, a spokesman for the Kestrel defence ministry, said on Tuesday.")
+    ps = run(extractor, text)
+    assert [(p.actor, p.stance) for p in ps] == [("Tomas Brell", "conditional")]
+    assert ps[0].conditions == ("it does not stop the shelling",)

@@ -149,9 +149,31 @@ class Attributor:
             if fams & {"condition", "red_line", "mixed"} or any(
                     t.lemma_.lower() in self.cues.evaluative or t.lower_ in self.cues.evaluative for t in doc):
                 root = next((t for t in doc if t.dep_ == "ROOT"), doc[0])
-                claims.append(Claim(holder=None, cue="quote", cue_i=root.i, kind="quote", content=(0, len(doc))))
+                holder, cue = self._speaker_outside_quotes(doc)
+                claims.append(Claim(holder=holder, cue=cue or "quote", cue_i=root.i, kind="quote",
+                                    content=(0, len(doc))))
         doc._.parley_claims = claims
         return doc
+
+    def _speaker_outside_quotes(self, doc: Doc) -> tuple[Mention | None, str | None]:
+        """When the parse lost the link ('"...," Moon Sang-gyun, a spokesman, said'): the one
+        person named outside the quotation marks of a sentence with a reporting verb."""
+        verbs = [t for t in doc if t.lemma_.lower() in self.cues.reporting and t.pos_ in ("VERB", "AUX")]
+        if not verbs:
+            return None, None
+        inside = False
+        outside: set[int] = set()
+        for t in doc:
+            if t.text in ('"', "“", "”"):
+                inside = (t.text == "“") if t.text != '"' else not inside
+                continue
+            if not inside:
+                outside.add(t.i)
+        persons = [m for m in doc._.parley_mentions or () if m.kind == "person" and m.start in outside
+                   and not m.commentator]
+        if len(persons) != 1:
+            return None, None
+        return persons[0], verbs[0].text.lower()
 
     def _mixed(self, doc: Doc, claims: list[Claim]) -> list[Claim]:
         """'X has sent mixed signals', 'X is keeping its options open', 'X is undecided'."""

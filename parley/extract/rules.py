@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.11.0"
+VERSION = "0.12.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
@@ -149,8 +149,13 @@ class RulesExtractor:
                 raw.append((i, c, name, c.holder.text))
                 last_actor[i] = (name, c.holder.text)
             del holders
-        for i, c in pending:  # continued quotations: the adjacent speaker
-            src = last_actor.get(i - 1) or last_actor.get(i + 1)
+        for i, c in pending:  # quotations without their own speaker: the adjacent one
+            prev = art.text[job.spans[i - 1][0]:job.spans[i - 1][1]] if i > 0 else ""
+            sent = art.text[job.spans[i][0]:job.spans[i][1]]
+            opens = sent[:1] in "\"“‘"
+            # a quotation that opens here is attributed after it; one that continues, before it
+            order = (i + 1, i - 1) if opens and not any(q in prev for q in "\"“”") else (i - 1, i + 1)
+            src = last_actor.get(order[0]) or last_actor.get(order[1])
             if src:
                 raw.append((i, c, src[0], src[1]))
         raw.sort(key=lambda r: (r[0], r[1].cue_i))
