@@ -34,6 +34,7 @@ class Claim:
     speaker: str | None = None    # who uttered it when relayed for a principal
     issue: str | None = None
     issues: list[str] = field(default_factory=list)
+    issue_scores: dict[str, float] = field(default_factory=dict)
     proposition: str = ""
     stance: str | None = None
     conditions: list[str] = field(default_factory=list)

@@ -18,8 +18,8 @@ SENTENCE_WEIGHT = 0.3   # the rest of the sentence, used only when the content n
 
 
 def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
-                skip: set[int] | None = None) -> tuple[str, list[str], bool]:
-    """(best label, all labels with hits best first, whether the content itself had a hit).
+                skip: set[int] | None = None) -> tuple[str, list[str], bool, dict[str, float]]:
+    """(best label, labels with hits best first, whether the content itself had a hit, scores).
 
     ``skip``: token indices that say nothing about the issue (the holder's own name,
     the condition clauses: "talks ... if X gives up its nuclear weapons" is about talks).
@@ -38,9 +38,9 @@ def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
         whole = tax.score([t.lemma_.lower() for t in rest] + [t.lower_ for t in rest], " ".join(t.text for t in rest))
         scores = {k: SENTENCE_WEIGHT * v for k, v in whole.items() if v}
     if not scores:
-        return tax.default, [], False
+        return tax.default, [], False, {}
     ranked = sorted(scores, key=lambda k: -scores[k])
-    return ranked[0], ranked, hit
+    return ranked[0], ranked, hit, scores
 
 
 class IssueLabeller:
@@ -58,7 +58,7 @@ class IssueLabeller:
                 for ch in h.children:  # "the unions which met the minister": not the issue
                     if ch.dep_ in ("relcl", "acl", "prep") and ch.i > h.i:
                         skip.update(range(ch.left_edge.i, ch.right_edge.i + 1))
-            c.issue, c.issues, c.issue_hit = label_issue(self.taxonomy, doc, span, c.cue_i, skip)
+            c.issue, c.issues, c.issue_hit, c.issue_scores = label_issue(self.taxonomy, doc, span, c.cue_i, skip)
             toks = [t for t in doc[span[0]:span[1]] if not t.is_space]
             while toks and (toks[0].is_punct or toks[0].lower_ in ("that", "to")):
                 toks = toks[1:]

@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.12.0"
+VERSION = "0.13.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
@@ -197,7 +197,8 @@ class RulesExtractor:
         if scores[topic] < TOPIC_SHARE * sum(scores.values()):
             return
         for c in claims:
-            if c.issue_hit and topic in c.issues and c.issue != topic:
+            sc = c.issue_scores
+            if c.issue_hit and topic in c.issues and c.issue != topic and sc.get(topic, 0) >= 0.5 * sc.get(c.issue, 0):
                 c.issue = topic
 
     @staticmethod
