@@ -406,6 +406,17 @@ def test_cli_eval_errors_exit_2(tmp_path):
     assert r.exit_code == 2 and "error: [E402]" in r.output
 
 
+def test_cli_eval_runs_the_extractor_without_jsonl(tmp_path):
+    gold = _write(tmp_path / "g.json", {"id": "a1", "title": "T", "text": TEXT,
+                                        "positions": [lab("Kestrel", "territory", "oppose", S2)]})
+    r = CliRunner().invoke(main, ["eval", str(gold), "--format", "json"])
+    assert r.exit_code == 0, r.output
+    d = json.loads(r.output)
+    assert d["per_article"][0]["id"] == "a1" and d["figures"]["triple"]["labelled"] == 1
+    r = CliRunner().invoke(main, ["eval", str(gold), "--extractor", "no-such-extractor"])
+    assert r.exit_code == 2 and "error: [E304]" in r.output
+
+
 def test_cli_eval_help_has_example():
     r = CliRunner().invoke(main, ["eval", "--help"])
     assert r.exit_code == 0 and "Example:" in r.output
