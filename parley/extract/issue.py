@@ -17,6 +17,14 @@ MAX_PROP_TOKENS = 14
 SENTENCE_WEIGHT = 0.3   # the rest of the sentence, used only when the content names no issue
 
 
+def _key(tax: Taxonomy, tok) -> str:
+    """One word per token: its lemma, or its surface form when only that is listed ("borders")."""
+    lemma = tok.lemma_.lower()
+    if any(lemma in lem for lem, _ in tax.labels.values()):
+        return lemma
+    return tok.lower_
+
+
 def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
                 skip: set[int] | None = None) -> tuple[str, list[str], bool, dict[str, float]]:
     """(best label, labels with hits best first, whether the content itself had a hit, scores).
@@ -29,13 +37,13 @@ def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
     # the clause heads of the content ("negotiate" in "it won't negotiate over X") count twice
     heads = [t for t in doc[span[0]:span[1]] if t.i not in skip and (not (span[0] <= t.head.i < span[1]) or t.head.i == t.i)]
     heads += [c for h in heads for c in h.children if c.dep_ in ("dobj", "xcomp", "attr", "nsubjpass")]
-    lemmas = [t.lemma_.lower() for t in toks + heads] + [t.lower_ for t in toks + heads]
+    lemmas = [_key(tax, t) for t in toks + heads]
     text = " ".join(t.text for t in toks)
     scores = tax.score(lemmas, text)
     hit = bool(scores)
     if not scores and SENTENCE_WEIGHT:
         rest = [t for t in doc if t.i not in skip]
-        whole = tax.score([t.lemma_.lower() for t in rest] + [t.lower_ for t in rest], " ".join(t.text for t in rest))
+        whole = tax.score([_key(tax, t) for t in rest], " ".join(t.text for t in rest))
         scores = {k: SENTENCE_WEIGHT * v for k, v in whole.items() if v}
     if not scores:
         return tax.default, [], False, {}
