@@ -56,3 +56,9 @@ def test_bare_government_takes_the_nationality_the_article_uses():
 def test_dateline_is_not_an_actor(extractor):
     ps = run(extractor, "VELDA, Vardenia (Wire) — The Kestrel Federation rejected the truce on Sunday.")
     assert [(p.actor, p.issue, p.stance) for p in ps] == [("Kestrel Federation", "ceasefire", "oppose")]
+
+
+def test_it_needs_a_recent_state_subject(extractor):
+    text = ("The Kestrel Federation met envoys. Crowds gathered. Rain fell. "
+            "It rejected the truce proposal.")
+    assert run(extractor, text) == []

@@ -55,3 +55,7 @@ def test_quotation_speaker_found_when_the_parse_loses_the_link(extractor):
     ps = run(extractor, text)
     assert [(p.actor, p.stance) for p in ps] == [("Tomas Brell", "conditional")]
     assert ps[0].conditions == ("it does not stop the shelling",)
+
+
+def test_dated_past_act_is_history_not_a_position(extractor):
+    assert run(extractor, "In 2011 the Kestrel Federation agreed to release prisoners in exchange for a soldier.") == []

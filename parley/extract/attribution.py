@@ -65,6 +65,19 @@ class Attributor:
         return None
 
     @staticmethod
+    def _historical(tok: Token) -> bool:
+        """'In 2011 X agreed to ...': a past act dated to a year is history, not a position."""
+        if tok.tag_ != "VBD":
+            return False
+        for ch in tok.children:
+            if ch.dep_ == "prep" and ch.lower_ == "in":
+                for p in ch.children:
+                    if p.dep_ == "pobj" and p.ent_type_ == "DATE" and any(
+                            t.like_num and len(t.text) == 4 for t in p.subtree):
+                        return True
+        return False
+
+    @staticmethod
     def _explanatory(tok: Token) -> bool:
         """A cue inside a 'because/since/after/when' clause explains, it states no position."""
         t = tok
@@ -132,7 +145,7 @@ class Attributor:
             if cue is None:
                 continue
             kind, text, pol = cue
-            if self._explanatory(tok):
+            if self._explanatory(tok) or self._historical(tok):
                 continue
             subj = self.subject_of(tok)
             if subj is None:

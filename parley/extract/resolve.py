@@ -45,7 +45,8 @@ class ActorRegistry:
     states: list[str] = field(default_factory=list)
     aliases: dict[str, set[str]] = field(default_factory=dict)
     subjects: list[str] = field(default_factory=list)   # persons seen as grammatical subjects
-    subject_states: list[str] = field(default_factory=list)  # states/organisations seen as subjects
+    subject_states: list[tuple[str, int]] = field(default_factory=list)  # (state/organisation, sentence)
+    sentence: int = 0   # index of the sentence being resolved
     _full: dict[str, str] = field(default_factory=dict)
 
     def full_name(self, name: str) -> str:
@@ -106,9 +107,11 @@ class ActorRegistry:
             if w in ("they", "them"):
                 return self.groups[-1] if self.groups else (self.states[-1] if self.states else None)
             if w == "it":
-                # only a state or organisation that was itself a subject ("It rejected ..." after
-                # "Russia said ..."); "it" is too often a treaty, a plan or a deal
-                return self.subject_states[-1] if self.subject_states else None
+                # only a state or organisation that was the subject in this or the previous
+                # sentence ("Russia said ... It rejected ..."); "it" is too often a treaty or a plan
+                if self.subject_states and self.sentence - self.subject_states[-1][1] <= 1:
+                    return self.subject_states[-1][0]
+                return None
             return None
         if m.kind == "description":
             aff = (m.affiliation or "").lower()[:4]
@@ -183,7 +186,7 @@ class ActorRegistry:
         if any(p[0] == name for p in self.persons):
             self.subjects.append(name)
         elif name in self.states or name in self.groups:
-            self.subject_states.append(name)
+            self.subject_states.append((name, self.sentence))
 
     def note_alias(self, actor: str, surface: str) -> None:
         surface = surface.strip()

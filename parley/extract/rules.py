@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.13.0"
+VERSION = "0.14.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
@@ -126,6 +126,7 @@ class RulesExtractor:
         raw: list[tuple[int, object, str, str]] = []   # (sentence idx, claim, actor, surface)
         pending: list[tuple[int, object]] = []
         for i, doc in docs:
+            reg.sentence = i
             holders = {id(c.holder): c for c in doc._.parley_claims or () if c.holder is not None}
             resolved: dict[int, str | None] = {}
             for m in doc._.parley_mentions or ():
