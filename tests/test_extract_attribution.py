@@ -59,3 +59,11 @@ def test_quotation_speaker_found_when_the_parse_loses_the_link(extractor):
 
 def test_dated_past_act_is_history_not_a_position(extractor):
     assert run(extractor, "In 2011 the Kestrel Federation agreed to release prisoners in exchange for a soldier.") == []
+
+
+def test_quotation_over_several_sentences_keeps_its_speaker(extractor):
+    text = ("Guild leader Mara Voss warned that there could be more walkouts unless pay rose. "
+            "\"They tell us there is no choice,\" she said. \"If you want your pension you must work longer. "
+            "\"For dockworkers, it's completely unacceptable.\"")
+    ps = run(extractor, text)
+    assert any(p.actor == "Mara Voss" and p.red_line for p in ps), [(p.actor, p.red_line, p.evidence.text) for p in ps]

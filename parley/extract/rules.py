@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.14.0"
+VERSION = "0.15.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
@@ -157,6 +157,12 @@ class RulesExtractor:
             # a quotation that opens here is attributed after it; one that continues, before it
             order = (i + 1, i - 1) if opens and not any(q in prev for q in "\"“”") else (i - 1, i + 1)
             src = last_actor.get(order[0]) or last_actor.get(order[1])
+            k = i - 2
+            while src is None and k >= max(0, i - 3) and "\n" not in art.text[job.spans[k][1]:job.spans[i][0]]:
+                src = last_actor.get(k)  # a quotation running over several sentences
+                k -= 1
+            if src:
+                last_actor.setdefault(i, src)
             if src:
                 raw.append((i, c, src[0], src[1]))
         raw.sort(key=lambda r: (r[0], r[1].cue_i))
@@ -173,9 +179,10 @@ class RulesExtractor:
         if p.confidence >= SALIENT_CONFIDENCE:
             return True
         forms = {p.actor, *reg.aliases.get(p.actor, ())}
-        keys = {f.split()[-1] for f in forms if f and f.split()[-1][:1].isupper()}
+        keys = {f.split()[-1] for f in forms if f}
         text = art.text + "\n" + (art.title or "")
-        hits = sum(len(re.findall(r"\b" + re.escape(k) + r"\b", text)) for k in keys)
+        hits = sum(len(re.findall(r"\b" + re.escape(k) + r"\b", text, flags=0 if k[:1].isupper() else re.I))
+                   for k in keys)
         return hits >= MIN_MENTIONS
 
     def _apply_topic_prior(self, art: Article, docs: list[tuple[int, Doc]], claims: list) -> None:
