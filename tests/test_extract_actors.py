@@ -62,3 +62,10 @@ def test_it_needs_a_recent_state_subject(extractor):
     text = ("The Kestrel Federation met envoys. Crowds gathered. Rain fell. "
             "It rejected the truce proposal.")
     assert run(extractor, text) == []
+
+
+def test_party_possessive_is_not_part_of_a_name_and_given_names_resolve(extractor):
+    text = ("The Guild's Mara Voss rejected the pay offer on Monday. "
+            "Kestrel Foreign Minister Ri Sol Ju met the envoys. Ri later rejected the truce.")
+    ps = run(extractor, text)
+    assert {p.actor for p in ps} == {"Mara Voss", "Ri Sol Ju"}

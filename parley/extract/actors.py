@@ -61,6 +61,11 @@ class ActorFinder:
             if kind is None:
                 continue
             s, e = _clean(ent)
+            if kind == "person":
+                # "Labour's Jeremy Corbyn": the party is an affiliation, not part of the name
+                for k in range(s, e - 1):
+                    if doc[k].tag_ == "POS" or doc[k].lower_ in ("'s", "’s"):
+                        s = k + 1
             if s >= e or doc[s:e].text.lower() in PRONOUNS or doc[s:e].text.lower() in _STRIP \
                     or doc[s:e].text.lower() in self.cues.not_actors:
                 continue
@@ -131,7 +136,7 @@ class ActorFinder:
                 s, e = _clean(doc[t.left_edge.i:t.i + 1])
                 if s < e and all(x.pos_ == "PROPN" for x in doc[s:e]) and doc[s:e].text.lower() not in PRONOUNS \
                         and doc[s].lower_ not in _POSSESSIVES:
-                    mentions.append(Mention(s, e, doc[s:e].text, "org"))
+                    mentions.append(Mention(s, e, doc[s:e].text, "name"))  # person or organisation: resolve decides
                     taken.update(range(s, e))
         # lone pronoun subjects not in a noun chunk
         for t in doc:

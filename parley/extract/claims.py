@@ -8,7 +8,7 @@ from spacy.tokens import Doc
 
 @dataclass
 class Mention:
-    """A span naming a possible actor. ``kind``: person | org | state | group | pronoun."""
+    """A span naming a possible actor. ``kind``: person | org | state | group | description | name | pronoun."""
 
     start: int            # token offsets in the Doc
     end: int

@@ -23,6 +23,8 @@ TITLES = {"president", "minister", "secretary", "senator", "sen", "rep", "mr", "
           "former", "vice", "representative", "commissioner", "shadow", "supreme", "summit", "opposition",
           "secretary-general", "mr.", "mrs.", "ms.", "dr.", "sen.", "gov.", "gen.", "rep.", "lt.", "col.",
           "by", "for", "of", "with", "to", "in", "on", "at", "as", "after", "said", "says", "told"}
+_TITLE_WORDS = ("President", "Minister", "Secretary", "Senator", "Sen", "Chancellor", "Premier",
+                "Leader", "Spokesman", "Spokeswoman", "General", "Governor", "Ambassador", "Envoy", "Chairman")
 _US = {"u.s.", "us", "u.s", "america", "united states", "the united states", "the u.s."}
 _BARE_INSTITUTIONS = {"government", "regime", "administration", "authorities"}
 _NATIONAL = re.compile(r"\b([A-Z][a-z]+(?:ian|ese|ish|an|i))\s+(government|officials|authorities|regime|administration|ministers?)\b")
@@ -71,6 +73,8 @@ class ActorRegistry:
                         break
                     if w.isupper() and len(w) > 1 and "." not in w:
                         break  # acronyms ("PCS leader") are no first names
+                    if w.endswith(("'s", "’s")):
+                        break  # "the Guild's Mara Voss": a possessor, not a first name
                     keep.insert(0, w)
                     if len(keep) == most:
                         break
@@ -80,6 +84,12 @@ class ActorRegistry:
                 cand = " ".join(keep + [surname])
                 if len(cand.split()) > len(best.split()) and cand.split()[-len(words):] == words[-len(cand.split()):][-len(words):]:
                     best = cand
+        if len(best.split()) == 1:
+            # family name first ("Minister Ri Yong Ho" ... "Ri said"): title + name + given names
+            m = re.search(r"\b(?:" + "|".join(_TITLE_WORDS) + r")\.?\s+" + re.escape(surname)
+                          + r"((?:\s[A-Z][a-z\-]+){1,2})\b", self.text)
+            if m:
+                best = surname + m.group(1)
         self._full[key] = best
         return best
 
@@ -119,6 +129,12 @@ class ActorRegistry:
                 if not aff or (a and a.lower()[:4] == aff):
                     return name
             return None
+        if m.kind == "name":
+            full = self.full_name(m.text)
+            if len(full.split()) > len(m.text.split()):
+                self.persons.append((full, None))
+                return full
+            m = Mention(m.start, m.end, m.text, "org")
         if m.kind in ("state", "org", "group") and len(m.text.split()) <= 2:
             # "Marsh said ..." tagged as an organisation: a known person's surname wins
             last = m.text.split()[-1]
@@ -126,6 +142,14 @@ class ActorRegistry:
                 if name.split()[-1] == last:
                     return name
         if m.kind == "person":
+            words = m.text.split()
+            if len(words) == 1:
+                # "Ri" after "Ri Yong Ho": a single name inside one known full name
+                known = {p for p, _a in self.persons if words[0] in p.split() and len(p.split()) > 1}
+                if len(known) == 1:
+                    name = known.pop()
+                    self.persons.append((name, m.affiliation))
+                    return name
             name = self.full_name(m.text)
             self.persons.append((name, m.affiliation))
             return name
