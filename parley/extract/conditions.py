@@ -150,7 +150,7 @@ class ConditionFinder:
             if claim is None:
                 continue
             if texts:
-                claim.condition_spans.append((lo, hi))
+                claim.condition_spans.append((s, hi))  # marker included: "in exchange for" is no issue word
             for t in texts:
                 if t not in claim.conditions:
                     claim.conditions.append(t)
