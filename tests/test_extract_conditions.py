@@ -45,3 +45,14 @@ def test_duplicates_merge_and_conditions_union(extractor):
 def test_exchange_inside_a_relative_clause_describes_a_deal_not_a_condition(extractor):
     ps = run(extractor, "The Kestrel Federation rejected a treaty which lifted sanctions in return for inspections.")
     assert ps and all(p.stance == "oppose" and not p.conditions for p in ps)
+
+
+def test_demand_before_an_act_is_a_precondition(extractor):
+    p = one(extractor, "The Dockworkers' Guild wants a pay rise before it can agree to end the strike.")
+    assert p.stance == "conditional"
+    assert p.conditions == ("a pay rise",)
+
+
+def test_temporal_before_without_a_demand_is_no_condition(extractor):
+    ps = run(extractor, "The Kestrel Federation rejected the truce before the envoys arrived.")
+    assert ps and all(p.stance == "oppose" for p in ps)

@@ -134,7 +134,8 @@ class ActorFinder:
         for t in doc:
             if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "PROPN" and t.i not in taken:
                 s, e = _clean(doc[t.left_edge.i:t.i + 1])
-                if s < e and all(x.pos_ == "PROPN" for x in doc[s:e]) and doc[s:e].text.lower() not in PRONOUNS \
+                if s < e and all(x.pos_ == "PROPN" or x.tag_ == "POS" or x.text in ("'", "’") for x in doc[s:e]) \
+                        and doc[s:e].text.lower() not in PRONOUNS \
                         and doc[s].lower_ not in _POSSESSIVES:
                     mentions.append(Mention(s, e, doc[s:e].text, "name"))  # person or organisation: resolve decides
                     taken.update(range(s, e))

@@ -20,7 +20,7 @@ from .claims import Claim, Mention, register_extensions
 from .lexicon import Cues, load_cues
 
 _CONTENT_DEPS = {"ccomp", "xcomp", "dobj", "attr", "acomp", "oprd", "dative", "prep", "pcomp"}
-_EXPLANATORY_MARKS = {"because", "since", "after", "when", "once"}
+_EXPLANATORY_MARKS = {"because", "since", "after", "when", "once", "before"}
 _CONTENT_PREPS = {"to", "for", "on", "of", "against", "about", "with", "over", "into", "from"}
 _PROPOSAL_NOUNS = {"proposal": "support", "demand": "support", "offer": "support", "call": "support",
                    "plan": "support", "refusal": "oppose", "rejection": "oppose", "opposition": "oppose",
@@ -98,6 +98,11 @@ class Attributor:
     def subject_of(self, tok: Token) -> Token | None:
         t = tok
         for _ in range(4):
+            for ch in t.children:  # "X was demanded by Washington": the agent holds it
+                if ch.dep_ == "agent":
+                    for p in ch.children:
+                        if p.dep_ == "pobj":
+                            return p
             for ch in t.children:
                 if ch.dep_ in ("nsubj", "nsubjpass", "expl") and ch.dep_ != "expl":
                     if ch.dep_ == "nsubjpass" and t.i == tok.i and tok.pos_ == "VERB":
@@ -106,10 +111,6 @@ class Attributor:
                         if ap.dep_ == "appos" and ap.ent_type_ == "PERSON":
                             return ap
                     return ch
-                if ch.dep_ == "agent":
-                    for p in ch.children:
-                        if p.dep_ == "pobj":
-                            return p
             if t.dep_ in ("xcomp", "conj", "advcl", "acomp", "oprd") and t.head.i != t.i:
                 t = t.head
                 continue

@@ -131,10 +131,31 @@ class ConditionFinder:
         register_extensions()
         self.cues = load_cues(lexicon)
 
+    def _demand(self, doc: Doc, claim: Claim) -> bool:
+        cue = doc[claim.cue_i]
+        if cue.lemma_.lower() in self.cues.raw.get("demand_verbs", ()):
+            return True
+        return any(ch.dep_ == "aux" and ch.lower_ in self.cues.demand_modals
+                   for t in doc[claim.content[0]:claim.content[1]] if claim.content for ch in t.children)
+
     def __call__(self, doc: Doc) -> Doc:
         claims = doc._.parley_claims or []
         used: set[int] = set()
         for fam, phrase, s, e, keep in sorted(doc._.parley_cues or (), key=lambda c: (c[2], -(c[3] - c[2]))):
+            if fam == "precondition":
+                # "X wants A before B": a demand made a precondition (only after demand cues)
+                claim = attach(claims, doc[s])
+                if claim is not None and self._demand(doc, claim) and claim.content and s >= claim.content[0]:
+                    cue = doc[claim.cue_i]
+                    passive = [ch for ch in cue.children if ch.dep_ == "nsubjpass"]
+                    a, b = ((passive[0].left_edge.i, passive[0].right_edge.i + 1) if passive
+                            else (claim.content[0], s))
+                    first = doc[a:b]
+                    text = _text(doc, a, b)
+                    if text and len(first) >= 2 and first[0].lower_ != "by" and text not in claim.conditions:
+                        claim.conditions.append(text)
+                        claim.condition_spans.append((s, s + 1))
+                continue
             if fam != "condition" or s in used:
                 continue
             used.update(range(s, e))

@@ -34,6 +34,7 @@ class CueFinder:
                 self.patterns.append((re.compile(pat), pol))
         self.families += [
             ("mixed", _rx(list(c.mixed)), {m: None for m in c.mixed}),
+            ("precondition", _rx(list(c.raw.get("precondition_markers") or ["before"])), {}),
             ("shift", _rx([s for s, _ in c.shifts]), dict(c.shifts)),
         ]
 
