@@ -178,12 +178,16 @@ class RulesExtractor:
         """
         if p.confidence >= SALIENT_CONFIDENCE:
             return True
+        return RulesExtractor._mentions(art, p, reg) >= MIN_MENTIONS
+
+    @staticmethod
+    def _mentions(art: Article, p: Position, reg: ActorRegistry) -> int:
+        """How often the article (and its title) names the position's actor."""
         forms = {p.actor, *reg.aliases.get(p.actor, ())}
         keys = {f.split()[-1] for f in forms if f}
         text = art.text + "\n" + (art.title or "")
-        hits = sum(len(re.findall(r"\b" + re.escape(k) + r"\b", text, flags=0 if k[:1].isupper() else re.I))
+        return sum(len(re.findall(r"\b" + re.escape(k) + r"\b", text, flags=0 if k[:1].isupper() else re.I))
                    for k in keys)
-        return hits >= MIN_MENTIONS
 
     def _apply_topic_prior(self, art: Article, docs: list[tuple[int, Doc]], claims: list) -> None:
         """Between issues a claim's words name, prefer the article's dominant one.
