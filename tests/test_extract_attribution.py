@@ -67,3 +67,9 @@ def test_quotation_over_several_sentences_keeps_its_speaker(extractor):
             "\"For dockworkers, it's completely unacceptable.\"")
     ps = run(extractor, text)
     assert any(p.actor == "Mara Voss" and p.red_line for p in ps), [(p.actor, p.red_line, p.evidence.text) for p in ps]
+
+
+def test_possessor_of_a_spokesman_holds_the_position(extractor):
+    text = "Tomas Brell met the envoys. Brell's spokesman said he was not ruling out new sanctions on Vardenia."
+    ps = run(extractor, text)
+    assert ps and {p.actor for p in ps} == {"Tomas Brell"}

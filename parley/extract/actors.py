@@ -106,10 +106,14 @@ class ActorFinder:
                               for t in doc[s:e])
                 # "Iran's Foreign Ministry", "May's spokesman", "a spokesman for Mr X"
                 for child in root.children:
-                    if child.dep_ == "poss" and child.lower_ in _POSSESSIVES:
+                    if child.dep_ == "nmod" and any(g.dep_ == "case" for g in child.children):
+                        child_dep = "poss"  # "May's spokesman" parsed as nmod + case
+                    else:
+                        child_dep = child.dep_
+                    if child_dep == "poss" and child.lower_ in _POSSESSIVES:
                         # "its envoy", "his spokesman": the principal is whoever the pronoun means
                         m.principal = _POSSESSIVES[child.lower_]
-                    elif child.dep_ == "poss" and child.lower_ not in PRONOUNS:
+                    elif child_dep == "poss" and child.lower_ not in PRONOUNS:
                         m.principal = doc[child.left_edge.i:child.i + 1].text
                     elif child.dep_ == "prep" and child.lower_ in ("for", "of") and (
                             lem in self.cues.relay_nouns or lem in self.cues.metonym_heads):
