@@ -70,6 +70,6 @@ def test_quotation_over_several_sentences_keeps_its_speaker(extractor):
 
 
 def test_possessor_of_a_spokesman_holds_the_position(extractor):
-    text = "Tomas Brell met the envoys. Brell's spokesman said he was not ruling out new sanctions on Vardenia."
+    text = "Tomas Brell met the envoys for talks. Brell's spokesman said he was not ruling out new sanctions on Vardenia."
     ps = run(extractor, text)
     assert ps and {p.actor for p in ps} == {"Tomas Brell"}
