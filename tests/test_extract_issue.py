@@ -28,3 +28,10 @@ def test_user_taxonomy_relabels_positions(tmp_path):
     ex = get_extractor(taxonomy=str(tax))  # builds its own pipeline with that taxonomy
     ps = ex.extract(Article.create("The Dockworkers' Guild rejected the pay offer of the port authority."))
     assert [(p.actor, p.issue, p.stance) for p in ps] == [("Dockworkers' Guild", "wages", "oppose")]
+
+
+def test_generic_agreement_words_take_the_article_topic(extractor):
+    text = ("Vardenia and the Kestrel Federation resumed nuclear talks on the uranium enrichment programme. "
+            "The nuclear inspectors left the reactor site. The Kestrel envoy said the deal was not renegotiable.")
+    ps = [p for p in extractor.extract(Article.create(text)) if p.red_line]
+    assert [(p.issue, p.stance) for p in ps] == [("nuclear", "oppose")]

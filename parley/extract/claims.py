@@ -42,6 +42,7 @@ class Claim:
     previous_stance: str | None = None
     confidence: float = 0.5
     condition_spans: list[tuple[int, int]] = field(default_factory=list)  # token ranges of the conditions
+    topical: int = 0              # generic agreement words ("the deal") that take the article's topic
     issue_hit: bool = False       # the content itself named an issue of the taxonomy
 
 

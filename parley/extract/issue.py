@@ -55,6 +55,7 @@ class IssueLabeller:
     def __init__(self, taxonomy: str | None = None) -> None:
         register_extensions()
         self.taxonomy = load_taxonomy(taxonomy or None)
+        self.topical = self.taxonomy.topical
 
     def __call__(self, doc: Doc) -> Doc:
         for c in doc._.parley_claims or ():
@@ -67,6 +68,7 @@ class IssueLabeller:
                     if ch.dep_ in ("relcl", "acl", "prep") and ch.i > h.i:
                         skip.update(range(ch.left_edge.i, ch.right_edge.i + 1))
             c.issue, c.issues, c.issue_hit, c.issue_scores = label_issue(self.taxonomy, doc, span, c.cue_i, skip)
+            c.topical = sum(1 for t in doc[span[0]:span[1]] if t.i not in skip and t.lemma_.lower() in self.topical)
             toks = [t for t in doc[span[0]:span[1]] if not t.is_space]
             while toks and (toks[0].is_punct or toks[0].lower_ in ("that", "to")):
                 toks = toks[1:]

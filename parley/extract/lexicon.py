@@ -36,6 +36,7 @@ class Taxonomy:
     default: str = "other"
     source: str = "built-in"
     phrase_re: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
+    topical: frozenset[str] = frozenset()   # words that take the article's dominant issue ("deal")
 
     def score(self, lemmas: list[str], text: str) -> dict[str, float]:
         """Hits per label over ``lemmas`` (lower-case) and phrase hits in ``text``."""
@@ -81,7 +82,9 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
         if phrases:
             regexes[str(label)] = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in phrases) + r")\b")
     default = str(data.get("default") or "other")
-    return Taxonomy(labels=labels, default=default, source=str(p) if path else "built-in", phrase_re=regexes)
+    topical = frozenset(str(w).lower() for w in data.get("topical") or ())
+    return Taxonomy(labels=labels, default=default, source=str(p) if path else "built-in", phrase_re=regexes,
+                    topical=topical)
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.19.0"
+VERSION = "0.20.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.5
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
@@ -195,10 +195,11 @@ class RulesExtractor:
         "the deal is not renegotiable" in an article about a nuclear accord is about
         the accord (nuclear), not about talks.
         """
-        scores: dict[str, float] = {}
-        for _i, doc in docs:
-            for k, v in self.taxonomy.score([t.lemma_.lower() for t in doc], doc.text).items():
-                scores[k] = scores.get(k, 0.0) + v
+        # the whole text, unparsed: lower-cased words plus a crude singular (cheap, no lemmatizer)
+        low = art.text.lower()
+        words = re.findall(r"[a-z][a-z-]+", low)
+        words += [w[:-1] for w in words if w.endswith("s") and len(w) > 3]
+        scores: dict[str, float] = dict(self.taxonomy.score(words, low))
         if art.title:
             low = art.title.lower()
             for k, v in self.taxonomy.score(low.split(), low).items():
@@ -209,6 +210,11 @@ class RulesExtractor:
         if scores[topic] < TOPIC_SHARE * sum(scores.values()):
             return
         for c in claims:
+            if c.topical and c.issue in (topic, self.taxonomy.default) or (
+                    c.topical and c.issue_scores.get(c.issue, 0) <= c.topical):
+                c.issue_scores = {**c.issue_scores, topic: c.issue_scores.get(topic, 0) + c.topical}
+                c.issues = sorted(c.issue_scores, key=lambda k: -c.issue_scores[k])
+                c.issue, c.issue_hit = c.issues[0], True
             sc = c.issue_scores
             if c.issue_hit and topic in c.issues and c.issue != topic and sc.get(topic, 0) >= 0.5 * sc.get(c.issue, 0):
                 c.issue = topic
