@@ -26,9 +26,9 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.20.0"
+VERSION = "0.21.0"
 MAX_PER_ARTICLE = 8
-MIN_CONFIDENCE = 0.5
+MIN_CONFIDENCE = 0.56
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
 SALIENT_CONFIDENCE = 0.7   # at least this confident: kept even for an actor named once
 SALIENCE_MIN_SENTENCES = 6  # shorter texts have no room for an actor to recur
