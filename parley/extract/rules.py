@@ -127,7 +127,6 @@ class RulesExtractor:
         pending: list[tuple[int, object]] = []
         for i, doc in docs:
             reg.sentence = i
-            holders = {id(c.holder): c for c in doc._.parley_claims or () if c.holder is not None}
             resolved: dict[int, str | None] = {}
             for m in doc._.parley_mentions or ():
                 name = reg.resolve(m)
@@ -149,7 +148,6 @@ class RulesExtractor:
                     c.speaker = c.holder.text
                 raw.append((i, c, name, c.holder.text))
                 last_actor[i] = (name, c.holder.text)
-            del holders
         for i, c in pending:  # quotations without their own speaker: the adjacent one
             prev = art.text[job.spans[i - 1][0]:job.spans[i - 1][1]] if i > 0 else ""
             sent = art.text[job.spans[i][0]:job.spans[i][1]]
