@@ -20,6 +20,8 @@ from .claims import Claim, Mention, register_extensions
 from .lexicon import Cues, load_cues
 
 _CONTENT_DEPS = {"ccomp", "xcomp", "dobj", "attr", "acomp", "oprd", "dative", "prep", "pcomp"}
+_MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
+           "october", "november", "december"}
 _EXPLANATORY_MARKS = {"because", "since", "after", "when", "once", "before"}
 _CONTENT_PREPS = {"to", "for", "on", "of", "against", "about", "with", "over", "into", "from"}
 _PROPOSAL_NOUNS = {"proposal": "support", "demand": "support", "offer": "support", "call": "support",
@@ -73,7 +75,7 @@ class Attributor:
             if ch.dep_ == "prep" and ch.lower_ == "in":
                 for p in ch.children:
                     if p.dep_ == "pobj" and p.ent_type_ == "DATE" and any(
-                            t.like_num and len(t.text) == 4 for t in p.subtree):
+                            (t.like_num and len(t.text) == 4) or t.lower_ in _MONTHS for t in p.subtree):
                         return True
         return False
 

@@ -26,7 +26,7 @@ from .sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.22.0"
+VERSION = "0.23.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.56
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
