@@ -25,3 +25,17 @@ def test_extract_many_streams_pairs():
     for art, positions in out:
         for p in positions:
             assert art.text[p.evidence.start:p.evidence.end] == p.evidence.text
+
+
+def test_version_changes_with_the_taxonomy_file(tmp_path):
+    """The version carries a fingerprint of the rules, so a changed rule set re-extracts."""
+    from parley.extract import get_extractor
+
+    base = get_extractor().version
+    tax = tmp_path / "tax.yaml"
+    tax.write_text("labels:\n  wages: {description: pay, keywords: [wage, pay]}\n  other: {description: rest, keywords: []}\n")
+    one = get_extractor(taxonomy=str(tax)).version
+    tax.write_text("labels:\n  wages: {description: pay, keywords: [wage, pay, salary]}\n  other: {description: rest, keywords: []}\n")
+    two = get_extractor(taxonomy=str(tax)).version
+    assert base != one != two
+    assert base.split("+")[0] == one.split("+")[0]

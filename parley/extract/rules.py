@@ -61,13 +61,34 @@ def _is_headline(art: Article, span: tuple[int, int]) -> bool:
     return alone and len(line.split()) <= 16 and not line.rstrip("\"'”’").endswith((".", "!", "?", ":", ";", ","))
 
 
+def _rules_fingerprint(taxonomy: str | None) -> str:
+    """8 hex digits over this package's code and lexicons (and a custom taxonomy file).
+
+    Part of the version string, so that any change of the rules makes the store
+    re-extract (runs are keyed by extractor name + version) without anyone
+    remembering to bump ``VERSION``."""
+    import hashlib
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    files = sorted([*here.glob("*.py"), *(here / "lexicons").glob("*")])
+    if taxonomy:
+        files.append(Path(taxonomy))
+    for path in files:
+        if path.is_file():
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:8]
+
+
 class RulesExtractor:
     """Rule-based extractor over a spaCy pipeline (see module docstring)."""
 
     name = "rules"
-    version = VERSION
 
     def __init__(self, taxonomy: str | None = None, nlp: Language | None = None) -> None:
+        self.version = f"{VERSION}+{_rules_fingerprint(taxonomy)}"
         self.taxonomy_path = taxonomy
         self.taxonomy = load_taxonomy(taxonomy)  # validate early (E302)
         self.cues = load_cues()
