@@ -73,7 +73,7 @@ class Prefilter:
         phrases += [p for p, _ in cues.red_lines]
         phrases += list(cues.mixed) + [s for s, _ in cues.shifts if " " in s]
         strong += ["if", "until"]
-        strong += [w for w, pol in cues.evaluative.items() if pol == "oppose" and w not in ("value", "credible", "sincerity", "aggression")]
+        strong += [w for w, pol in cues.evaluative.items() if pol == "oppose" and w not in ("aggression",)]
         report: list[str] = []
         for lemma in cues.reporting:
             report += _forms(lemma)

@@ -271,11 +271,15 @@ class RulesExtractor:
             conds = tuple(c.conditions) if c.stance == "conditional" else ()
             if key in merged:
                 p = merged[key]
+                extra = {}
+                if c.confidence > p.confidence + 1e-9:  # the strongest statement is the evidence
+                    extra = dict(evidence=Evidence(s, e, art.text[s:e], art.id, c.cue), speaker=c.speaker,
+                                 proposition=c.proposition or p.proposition)
                 merged[key] = p.with_(
                     conditions=p.conditions + tuple(x for x in conds if x not in p.conditions),
                     red_line=p.red_line or c.red_line,
                     previous_stance=p.previous_stance or c.previous_stance,
-                    confidence=max(p.confidence, c.confidence))
+                    confidence=max(p.confidence, c.confidence), **extra)
                 continue
             merged[key] = Position(
                 actor=actor, issue=key[1], stance=c.stance,

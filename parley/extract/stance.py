@@ -18,12 +18,43 @@ from .lexicon import Cues, load_cues
 
 _FLIP = {"support": "oppose", "oppose": "support"}
 _NEG_WORDS = {"not", "n't", "never", "no", "nobody", "nothing", "neither", "nor", "cannot"}
+# words that deny what follows them ("lacks sincerity", "no value", "not a credible offer")
+_PRIVATIVE = {"no", "not", "n't", "never", "without", "lack", "lacks", "lacked", "lacking", "little", "nor"}
+_REASON_MARKS = {"because", "since", "after", "when", "once", "as", "while", "although", "though"}
+_QUOTES = {'"', "\u201c", "\u201d"}
 
 
 def negated(tok: Token) -> bool:
     return any(c.dep_ == "neg" or c.lower_ in ("never",) for c in tok.children) or (
         tok.dep_ in ("xcomp", "acomp") and tok.head.pos_ in ("AUX", "VERB")
         and any(c.dep_ == "neg" for c in tok.head.children) and tok.head.lemma_ in ("be", "remain", "seem"))
+
+
+def denied(doc: Doc, t: Token) -> bool:
+    """An evaluative word under negation: its verb is negated, or a privative word stands
+    at most three tokens before it in the same phrase ("not a credible offer", "lacks sincerity")."""
+    if negated(t) or (t.dep_ == "dobj" and t.head.lemma_ == "lack"):
+        return True
+    for k in range(t.i - 1, max(-1, t.i - 4), -1):
+        w = doc[k]
+        if w.lower_ in _PRIVATIVE or w.lemma_ == "lack":
+            return True
+        if w.is_punct and w.text not in _QUOTES or w.pos_ == "VERB":
+            break
+    return False
+
+
+def quoted(doc: Doc, t: Token) -> bool:
+    """True when ``t`` lies between quotation marks of its sentence."""
+    inside = False
+    for w in doc[: t.i]:
+        if w.text == '"':
+            inside = not inside
+        elif w.text == "\u201c":
+            inside = True
+        elif w.text == "\u201d":
+            inside = False
+    return inside
 
 
 class StanceClassifier:
@@ -34,7 +65,14 @@ class StanceClassifier:
     def content_polarity(self, doc: Doc, span: Span, cue: Token) -> tuple[str | None, float]:
         c = self.cues
         sup = opp = 0.0
+        skip: set[int] = set()
+        for t in span:  # "... after X set an ultimatum to fix 'disastrous flaws'": reasons, not the stance
+            if t.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in _REASON_MARKS for m in t.children) \
+                    or t.dep_ == "prep" and t.lower_ in ("given", "despite") and t.head.i != cue.i:
+                skip.update(x.i for x in t.subtree)
         for t in span:
+            if t.i in skip:
+                continue
             w = t.lemma_.lower()
             pol = c.evaluative.get(w) or c.evaluative.get(t.lower_)
             if pol is None and t.pos_ == "VERB" and t.i != cue.i and t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") \
@@ -42,12 +80,16 @@ class StanceClassifier:
                 pol = c.stance_verbs.get(w) if w in c.stance_verbs and w not in c.reporting else None
             if pol is None:
                 continue
-            if negated(t) or (t.i > 0 and doc[t.i - 1].lower_ in ("no", "not")):
+            weight = 1.0
+            if t.i != cue.i and t.lemma_.lower() in c.evaluative and (
+                    quoted(doc, t) or t.dep_ in ("acomp", "attr", "oprd")):
+                weight = 2.0  # a quoted verdict or a predicate ("called it 'unjustified'")
+            if denied(doc, t):
                 pol = _FLIP[pol]
             if pol == "support":
-                sup += 1
+                sup += weight
             else:
-                opp += 1
+                opp += weight
         heads = [t for t in span if t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") and t.pos_ in ("VERB", "AUX")
                  and t.head.i in (cue.i, t.i) or t.head.i == cue.i and t.pos_ in ("VERB", "AUX")]
         for h in heads[:2]:
