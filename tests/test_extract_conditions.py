@@ -56,3 +56,23 @@ def test_demand_before_an_act_is_a_precondition(extractor):
 def test_temporal_before_without_a_demand_is_no_condition(extractor):
     ps = run(extractor, "The Kestrel Federation rejected the truce before the envoys arrived.")
     assert ps and all(p.stance == "oppose" for p in ps)
+
+
+def test_rhetorical_and_counterfactual_if_are_no_conditions(extractor):
+    ps = run(extractor, "\"If anybody believes the militias will simply wait for the promised talks, they are wrong,\" "
+                        "Tomas Brell said. Ilona Marsh conceded that if the Kestrel troops had been told to hold "
+                        "their ground, the rebels may have thought otherwise about the talks.")
+    assert all(not p.conditions for p in ps), [(p.actor, p.conditions) for p in ps]
+
+
+def test_past_exchange_is_described_not_demanded(extractor):
+    ps = run(extractor, "Tomas Brell said nine prisoners had been returned to the rebels in exchange for 60 soldiers "
+                        "under the prisoner deal.")
+    assert all(not p.conditions for p in ps)
+
+
+def test_condition_of_a_contrasting_clause_is_not_the_hope(extractor):
+    ps = run(extractor, "\"I hope and pray the talks continue, but if they break down it's time to end their "
+                        "missile programme,\" Ilona Marsh told reporters.")
+    talks = [p for p in ps if p.issue == "talks"]
+    assert talks and talks[0].stance == "support" and not talks[0].conditions

@@ -25,3 +25,13 @@ def test_evidence_is_the_exact_sentence(extractor):
     assert ps
     for p in ps:
         assert text[p.evidence.start:p.evidence.end] == p.evidence.text == "The Dockworkers' Guild rejected the pay offer."
+
+
+def test_denied_evaluative_words_oppose(extractor):
+    ps = run(extractor, "Tomas Brell said the Kestrel offer of talks \"lacks sincerity\" and was not a credible offer.")
+    assert ps and ps[0].stance == "oppose"
+
+
+def test_quoted_verdict_is_a_position(extractor):
+    ps = run(extractor, "Ilona Marsh has called the Kestrel Federation's demand for a budget rebate \"unjustified\".")
+    assert ("Ilona Marsh", "oppose") in [(p.actor, p.stance) for p in ps]

@@ -134,6 +134,13 @@ class Attributor:
                 or (ch.dep_ == "prep" and ch.lower_ in _CONTENT_PREPS)]
         kids = [k for k in kids if not (k.dep_ == "advcl" and any(g.dep_ == "mark" for g in k.children))]
         if not kids:
+            # "hope and pray the talks continue": the content hangs on a coordinated verb
+            for cj in tok.children:
+                if cj.dep_ == "conj" and cj.pos_ == "VERB" and not any(
+                        g.dep_ in ("nsubj", "nsubjpass") for g in cj.children):
+                    inner = self.content_of(cj)
+                    if inner is not None:
+                        return inner
             return None
         return min(k.left_edge.i for k in kids), max(k.right_edge.i for k in kids) + 1
 
@@ -284,6 +291,8 @@ class Attributor:
                 if outer.kind == "report" and outer.cue == "according to":
                     dropped.add(i)  # the inner cue has its own holder; the source only relays it
                     continue
+                if inner.kind == "noun" and not same and outer.kind != "noun":
+                    continue  # "A called B's demand 'unjustified'": both stand, each with its holder
                 if outer.kind == "report":
                     # "A said B must withdraw" -> A's demand; "A said they accepted" -> A accepted;
                     # "A said B is willing to ..." -> A's position as the labelled sets read it

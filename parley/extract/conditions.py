@@ -79,6 +79,8 @@ def _skip(doc: Doc, cues: Cues, start: int, end: int, phrase: str) -> bool:
     first = doc[start]
     if start > 0 and doc[start - 1].lower_ in _NOT_CONDITION_BEFORE and phrase in ("if", "provided"):
         return True
+    if phrase in ("if", "unless", "in exchange for", "in return for", "subject to") and _not_a_condition(doc, start, end):
+        return True
     if phrase == "if":
         h = first.head
         if h.dep_ in ("ccomp", "xcomp") and h.head.lemma_.lower() in cues.question_verbs:
@@ -91,6 +93,46 @@ def _skip(doc: Doc, cues: Cues, start: int, end: int, phrase: str) -> bool:
     if phrase in ("until", "only after"):
         toks = [t for t in doc[end:min(len(doc), end + 8)]]
         if toks and (toks[0].ent_type_ in ("DATE", "TIME") or toks[0].lower_ in ("now", "recently", "then")):
+            return True
+    return False
+
+
+_BELIEF = {"believe", "think", "expect", "assume", "imagine", "suppose", "mean", "say"}
+_BELIEF_NOUNS = {"expectation", "assumption", "idea", "belief", "view", "notion", "impression", "argument"}
+_INDEFINITE = {"anybody", "anyone", "someone", "somebody", "everybody", "everyone", "people"}
+
+
+def _not_a_condition(doc: Doc, start: int, end: int) -> bool:
+    """Marked clauses that attach no condition to a position: rhetorical ones ("if anybody believes
+    ..., they are wrong", "if the expectation is ..."), counterfactuals ("if X had been told ...",
+    "if we had known"), and descriptions of past exchanges ("were returned in exchange for ...",
+    "found themselves subject to criticism")."""
+    marker = doc[start]
+    phrase = doc[start:end].text.lower()
+    if phrase in ("if", "unless"):
+        verb = marker.head if marker.head.i != marker.i else None
+        if verb is None:
+            return False
+        subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if verb.lemma_.lower() in _BELIEF and subj and subj[0].lower_ in _INDEFINITE:
+            return True
+        if subj and subj[0].lemma_.lower() in _BELIEF_NOUNS and verb.lemma_ == "be":
+            return True
+        aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
+        if any(a.lower_ in ("had", "'d") for a in aux) and verb.tag_ == "VBN":
+            return True  # past perfect in an if-clause: a counterfactual
+        return False
+    # prepositional markers: the clause they modify is a past event or a state, not a proposal
+    head = doc[start].head
+    while head.dep_ == "prep" and head.head.i != head.i:
+        head = head.head
+    if head.pos_ in ("VERB", "AUX"):
+        aux = {c.lower_ for c in head.children if c.dep_ in ("aux", "auxpass")}
+        passive = any(c.dep_ == "auxpass" for c in head.children)
+        if passive and head.tag_ == "VBN" and aux & {"had", "was", "were", "been"} and not aux & {"will", "would", "could", "should", "must"}:
+            return True
+        if phrase == "subject to" and (head.lemma_ in ("find", "become", "remain", "come") or any(
+                c.dep_ == "dobj" and c.tag_ == "PRP" for c in head.children)):
             return True
     return False
 
@@ -122,6 +164,10 @@ def attach(claims: list[Claim], anchor: Token) -> Claim | None:
             return by_i[t.i]
         if t.head.i == t.i:
             break
+        if t.dep_ == "conj" and t.head.i in by_i and t.pos_ in ("VERB", "AUX") and any(
+                g.dep_ in ("nsubj", "nsubjpass", "expl") for g in t.children) and any(
+                g.dep_ == "cc" and g.lower_ in ("but", "yet") and g.i < t.i for g in t.head.children):
+            return None  # "I hope X, but if Y it's time to Z": the condition qualifies the other clause
         t = t.head
     return min(claims, key=lambda c: abs(c.cue_i - anchor.i))
 
