@@ -35,3 +35,37 @@ def test_generic_agreement_words_take_the_article_topic(extractor):
             "The nuclear inspectors left the reactor site. The Kestrel envoy said the deal was not renegotiable.")
     ps = [p for p in extractor.extract(Article.create(text)) if p.red_line]
     assert [(p.issue, p.stance) for p in ps] == [("nuclear", "oppose")]
+
+
+def _issues(extractor, text):
+    return {(p.actor, p.issue, p.stance) for p in extractor.extract(Article.create(text))}
+
+
+def test_taxonomy_process_labels_and_wildcard_phrases():
+    tax = load_taxonomy()
+    assert tax.process == frozenset({"talks"})
+    assert tax.score(["open", "borders"], "they will open the northern borders").get("sanctions")
+
+
+def test_negotiating_a_ceasefire_is_about_the_ceasefire(extractor):
+    text = ("Kestrel Foreign Minister Tomas Brell met envoys in Halvik on Monday. "
+            "Brell rejected any suggestion that Kestrel could help negotiate a cease-fire in the valley.")
+    assert ("Tomas Brell", "ceasefire", "oppose") in _issues(extractor, text)
+
+
+def test_refusing_to_negotiate_over_a_topic_is_about_talks(extractor):
+    text = ("The Vardenian government met envoys about the uranium enrichment programme. "
+            "Vardenia said it would not negotiate over its nuclear programme, officials said.")
+    assert {(i, s) for _a, i, s in _issues(extractor, text)} >= {("talks", "oppose")}
+
+
+def test_the_setting_of_a_statement_is_no_issue(extractor):
+    text = ("The Dockworkers' Guild and the port authority held another round of talks on Friday. "
+            "Speaking after the meeting, Guild leader Mara Voss said the pension scheme was set in stone.")
+    assert ("Mara Voss", "other", "support") in _issues(extractor, text)
+
+
+def test_an_evaluation_of_the_object_names_no_issue(extractor):
+    text = ("The Harbour Party and the Guild argued over the budget deal for weeks. "
+            "The Harbour Party called the budget proposals \"unacceptable\" and \"hostage taking\".")
+    assert {i for _a, i, _s in _issues(extractor, text)} == {"other"}

@@ -1,28 +1,147 @@
 """Component ``parley_issue``: label each claim with an issue from the taxonomy data file.
 
-Scores the lemmas (and phrases) of the claim's content words against each
-label's lists; the cue word itself counts too ("negotiate"). Falls back to the
-whole sentence with half weight, then to the taxonomy's default label. Also
-fills ``proposition`` (the content span, shortened).
+What a claim is about is read from its own words first, weighted by their place
+in the parse, then from its condition clauses, then from the rest of the sentence:
+
+* the content (what the stance is taken on) minus the holder's own name, the
+  condition clauses and evaluations ("called the plan 'hostage taking'": an
+  object predicate judges, it names no issue); the heads of the content count
+  twice, words inside a relative or adverbial clause half;
+* *process* labels (``process:`` in the taxonomy, by default ``talks``) name how
+  parties bargain, not what about. A process word whose object names a topic
+  yields to it ("negotiate a ceasefire" is about the ceasefire); the subject
+  matter of a process word ("would not negotiate over its nuclear programme",
+  "nuclear talks") counts only a quarter, since the position is about talking;
+  at equal scores a topic label beats a process label;
+* when the content names no issue: the rest of the sentence but the condition
+  clauses (0.3), without process words when the content has a noun of its own:
+  "Speaking after the summit, he said the rebate was set in stone" is about the
+  rebate, not the summit; otherwise the taxonomy's default label.
+
+Also fills ``proposition`` (the content span, shortened) and ``topical``: the
+generic agreement words ("the deal") of the content that name no topic of
+their own, which the article step gives the article's dominant issue.
 """
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from .claims import register_extensions
 from .lexicon import Taxonomy, load_taxonomy
 
 MAX_PROP_TOKENS = 14
-SENTENCE_WEIGHT = 0.3   # the rest of the sentence, used only when the content names no issue
+SENTENCE_WEIGHT = 0.3   # the rest of the sentence, used only when neither names one
+HEAD_BONUS = 1.0        # the heads of the content count twice
+CLAUSE_WEIGHT = 0.5     # words inside a relative / adverbial clause of the content
+SUBJECT_MATTER = 0.25   # what a process word ("talks") is about
+_CLAUSES = ("relcl", "advcl", "acl")
+_OBJECTS = ("dobj", "nsubjpass", "attr", "oprd")
+_NAMING = {"call", "describe", "label", "brand", "dub", "term"}
+_ABOUT = {"on", "over", "about", "regarding", "concerning", "with", "under"}
 
 
-def _key(tax: Taxonomy, tok) -> str:
+def _key(tax: Taxonomy, tok: Token) -> str:
     """One word per token: its lemma, or its surface form when only that is listed ("borders")."""
     lemma = tok.lemma_.lower()
     if any(lemma in lem for lem, _ in tax.labels.values()):
         return lemma
     return tok.lower_
+
+
+def _labels_of(tax: Taxonomy, key: str) -> list[str]:
+    return [label for label, (lem, _p) in tax.labels.items() if key in lem]
+
+
+def _score(tax: Taxonomy, doc: Doc, weights: dict[int, float], exclude: frozenset[str] = frozenset()) -> dict[str, float]:
+    """Weighted lemma hits plus phrase hits (1.5 x the highest weight of the words they cover)."""
+    out: dict[str, float] = {}
+    for i, w in weights.items():
+        if w <= 0:
+            continue
+        for label in _labels_of(tax, _key(tax, doc[i])):
+            if label not in exclude:
+                out[label] = out.get(label, 0.0) + w
+    # phrases over the text of the weighted tokens (consecutive tokens keep their spacing)
+    idx = sorted(weights)
+    parts: list[str] = []
+    owner: list[int] = []
+    for n, i in enumerate(idx):
+        t = doc[i]
+        sep = t.whitespace_ if n + 1 < len(idx) and idx[n + 1] == i + 1 else " "
+        parts.append(t.text.lower() + sep)
+        owner.extend([i] * (len(t.text) + len(sep)))
+    text = "".join(parts)
+    for label, rx in tax.phrase_re.items():
+        if label in exclude:
+            continue
+        for m in rx.finditer(text):
+            covered = {owner[k] for k in range(m.start(), m.end()) if k < len(owner)}
+            w = max((weights[i] for i in covered), default=0.0)
+            if w > 0:
+                out[label] = out.get(label, 0.0) + 1.5 * w
+    return {k: v for k, v in out.items() if v > 0}
+
+
+def _rank(tax: Taxonomy, scores: dict[str, float]) -> list[str]:
+    """Best first; at equal scores a topic label before a process label."""
+    return sorted(scores, key=lambda k: (-round(scores[k], 6), k in tax.process))
+
+
+def _subtree(tok: Token, allowed: set[int]) -> list[int]:
+    return [t.i for t in tok.subtree if t.i in allowed]
+
+
+def content_weights(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int, skip: set[int]) -> dict[int, float]:
+    """Weight of each content word for the issue (see module docstring)."""
+    toks = [t for t in doc[span[0]:span[1]] if t.i not in skip]
+    allowed = {t.i for t in toks}
+    weights = {t.i: 1.0 for t in toks}
+    for t in toks:  # evaluations of an object name no issue
+        if t.dep_ == "oprd":
+            for i in _subtree(t, allowed):
+                weights[i] = 0.0
+    heads = [t for t in toks if t.head.i not in allowed or t.head.i == t.i]
+    for t in toks:
+        # a relative or adverbial clause inside the content, or one beside it that explains
+        # the stance ("..., citing past instances where ..."): half weight
+        if t.dep_ in _CLAUSES and (t.head.i in allowed or len([h for h in heads if not h.is_punct]) > 1):
+            for i in _subtree(t, allowed):
+                weights[i] *= CLAUSE_WEIGHT
+    heads += [c for h in heads for c in h.children if c.dep_ in ("dobj", "xcomp", "attr", "nsubjpass") and c.i in allowed]
+    for h in heads:
+        if weights.get(h.i):
+            weights[h.i] += HEAD_BONUS
+    if cue_i not in weights and cue_i not in skip:
+        weights[cue_i] = 1.0
+    # process words: the negotiated object wins; the subject matter of talks counts little
+    if tax.process:
+        for t in toks:
+            if not weights.get(t.i) or not (set(_labels_of(tax, _key(tax, t))) & tax.process):
+                continue
+            for ch in t.children:
+                if ch.i not in allowed:
+                    continue
+                sub = _subtree(ch, allowed)
+                topic = any(set(_labels_of(tax, _key(tax, doc[i]))) - tax.process for i in sub)
+                if ch.dep_ in ("dobj", "nsubjpass") and topic and t.pos_ == "VERB":
+                    weights[t.i] = 0.0
+                elif ch.dep_ in ("amod", "compound", "nmod") or (ch.dep_ == "prep" and ch.lower_ in _ABOUT):
+                    for i in sub:
+                        weights[i] *= SUBJECT_MATTER
+    return weights
+
+
+def _evaluation(cue: Token, span: tuple[int, int]) -> set[int]:
+    """'called the proposals "unacceptable" and "hostage taking"': after the object of a
+    naming verb comes the speaker's judgement of it, which names no issue."""
+    if cue.lemma_.lower() not in _NAMING or any(ch.dep_ in ("prep", "prt") and ch.lower_ in ("for", "on", "upon")
+                                                   for ch in cue.children):
+        return set()
+    for ch in cue.children:
+        if ch.dep_ == "dobj":
+            return {i for i in range(ch.i + 1, span[1]) if i > cue.i}
+    return set()
 
 
 def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
@@ -32,23 +151,32 @@ def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
     ``skip``: token indices that say nothing about the issue (the holder's own name,
     the condition clauses: "talks ... if X gives up its nuclear weapons" is about talks).
     """
-    skip = skip or set()
-    toks = [t for t in doc[span[0]:span[1]] if t.i not in skip] + [doc[cue_i]]
-    # the clause heads of the content ("negotiate" in "it won't negotiate over X") count twice
-    heads = [t for t in doc[span[0]:span[1]] if t.i not in skip and (not (span[0] <= t.head.i < span[1]) or t.head.i == t.i)]
-    heads += [c for h in heads for c in h.children if c.dep_ in ("dobj", "xcomp", "attr", "nsubjpass")]
-    lemmas = [_key(tax, t) for t in toks + heads]
-    text = " ".join(t.text for t in toks)
-    scores = tax.score(lemmas, text)
+    skip = set(skip or ())
+    skip |= {i for t in doc[span[0]:span[1]] if t.dep_ == "oprd" for i in (x.i for x in t.subtree)} - {cue_i}
+    skip |= _evaluation(doc[cue_i], span)
+    scores = _score(tax, doc, content_weights(tax, doc, span, cue_i, skip))
     hit = bool(scores)
     if not scores and SENTENCE_WEIGHT:
-        rest = [t for t in doc if t.i not in skip]
-        whole = tax.score([_key(tax, t) for t in rest], " ".join(t.text for t in rest))
-        scores = {k: SENTENCE_WEIGHT * v for k, v in whole.items() if v}
+        # the rest of the sentence, without the condition clauses ("X in exchange for funding":
+        # a price named in a condition does not make X an aid position)
+        w = {t.i: SENTENCE_WEIGHT for t in doc if t.i not in skip}
+        # process words around a content with a subject of its own ("the rebate was set in stone")
+        # are the setting; around an elliptical one ("asked if he would sit down ..., he said he
+        # would") they are what it is about
+        own = any(t.pos_ == "NOUN" for t in doc[span[0]:span[1]] if t.i not in skip)
+        scores = _score(tax, doc, w, exclude=tax.process if own else frozenset())
     if not scores:
         return tax.default, [], False, {}
-    ranked = sorted(scores, key=lambda k: -scores[k])
+    ranked = _rank(tax, scores)
     return ranked[0], ranked, hit, scores
+
+
+def own_topic(tok: Token) -> bool:
+    """'an agreement on its finances', 'the trade deal': the agreement names its own subject."""
+    for ch in tok.children:
+        if ch.dep_ == "compound" or (ch.dep_ == "prep" and ch.lower_ in _ABOUT - {"with", "under"}):
+            return True
+    return False
 
 
 class IssueLabeller:
@@ -68,7 +196,8 @@ class IssueLabeller:
                     if ch.dep_ in ("relcl", "acl", "prep") and ch.i > h.i:
                         skip.update(range(ch.left_edge.i, ch.right_edge.i + 1))
             c.issue, c.issues, c.issue_hit, c.issue_scores = label_issue(self.taxonomy, doc, span, c.cue_i, skip)
-            c.topical = sum(1 for t in doc[span[0]:span[1]] if t.i not in skip and t.lemma_.lower() in self.topical)
+            c.topical = sum(1 for t in doc[span[0]:span[1]]
+                            if t.i not in skip and t.lemma_.lower() in self.topical and not own_topic(t))
             toks = [t for t in doc[span[0]:span[1]] if not t.is_space]
             while toks and (toks[0].is_punct or toks[0].lower_ in ("that", "to")):
                 toks = toks[1:]

@@ -37,6 +37,7 @@ class Taxonomy:
     source: str = "built-in"
     phrase_re: dict[str, re.Pattern[str]] = field(default_factory=dict, compare=False)
     topical: frozenset[str] = frozenset()   # words that take the article's dominant issue ("deal")
+    process: frozenset[str] = frozenset()   # labels of how parties bargain ("talks"), not what about
 
     def score(self, lemmas: list[str], text: str) -> dict[str, float]:
         """Hits per label over ``lemmas`` (lower-case) and phrase hits in ``text``."""
@@ -59,6 +60,7 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
     Format (YAML or JSON)::
 
         default: other            # optional
+        process: [talks]          # optional: labels of the bargaining process itself
         labels:
           wages: {lemmas: [pay, wage, salary], phrases: ["pay rise"]}
           strike: [strike, walkout]   # a bare list means lemmas
@@ -80,11 +82,18 @@ def load_taxonomy(path: str | None = None) -> Taxonomy:
         phrases += tuple(w for w in lemmas if " " in w)
         labels[str(label)] = (frozenset(w for w in lemmas if " " not in w), phrases)
         if phrases:
-            regexes[str(label)] = re.compile(r"\b(?:" + "|".join(re.escape(x) for x in phrases) + r")\b")
+            regexes[str(label)] = re.compile(r"\b(?:" + "|".join(_phrase_re(x) for x in phrases) + r")\b")
     default = str(data.get("default") or "other")
     topical = frozenset(str(w).lower() for w in data.get("topical") or ())
+    process = frozenset(str(w) for w in data.get("process") or () if str(w) in labels)
     return Taxonomy(labels=labels, default=default, source=str(p) if path else "built-in", phrase_re=regexes,
-                    topical=topical)
+                    topical=topical, process=process)
+
+
+def _phrase_re(phrase: str) -> str:
+    """A phrase as a regex; ``*`` stands for up to three words ("open * borders")."""
+    parts = [re.escape(x.strip()) for x in phrase.split("*")]
+    return r"\s+(?:[\w'’.-]+\s+){0,3}?".join(p for p in parts if p)
 
 
 @dataclass(frozen=True)
