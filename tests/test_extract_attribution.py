@@ -73,3 +73,19 @@ def test_possessor_of_a_spokesman_holds_the_position(extractor):
     text = "Tomas Brell met the envoys for talks. Brell's spokesman said he was not ruling out new sanctions on Vardenia."
     ps = run(extractor, text)
     assert ps and {p.actor for p in ps} == {"Tomas Brell"}
+
+
+def test_denial_of_facts_and_embedded_questions_are_no_positions(extractor):
+    from parley.model import Article
+    ps = extractor.extract(Article.create(
+        "The Kestrel Federation was accused of arming the rebels during the talks, though the Kestrel Federation "
+        "has denied this. \"We will see if the rebels are willing to accept a ceasefire,\" Ilona Marsh said."))
+    assert not any(p.actor == "Kestrel Federation" and p.stance == "oppose" for p in ps)
+    assert not any(p.actor.endswith("rebels") for p in ps)
+
+
+def test_their_demand_quoted_by_the_refuser(extractor):
+    from parley.model import Article
+    ps = extractor.extract(Article.create(
+        "\"They wanted the sanctions lifted in full and we couldn't do that,\" Ilona Marsh said after the summit."))
+    assert ("Ilona Marsh", "oppose") in [(p.actor, p.stance) for p in ps]

@@ -18,12 +18,16 @@ from spacy.tokens import Doc, Token
 
 from .claims import Claim, Mention, register_extensions
 from .lexicon import Cues, load_cues
+from .stance import quoted
 
 _CONTENT_DEPS = {"ccomp", "xcomp", "dobj", "attr", "acomp", "oprd", "dative", "prep", "pcomp"}
 _MONTHS = {"january", "february", "march", "april", "may", "june", "july", "august", "september",
            "october", "november", "december"}
 _EXPLANATORY_MARKS = {"because", "since", "after", "when", "once", "before"}
 _CONTENT_PREPS = {"to", "for", "on", "of", "against", "about", "with", "over", "into", "from"}
+_ALLEGATIONS = {"allegation", "accusation", "charge", "claim", "report", "rumour", "rumor", "involvement",
+                "responsibility", "wrongdoing", "existence", "knowledge"}
+_THIRD = {"he", "she", "they", "him", "her", "them"}
 _PROPOSAL_NOUNS = {"proposal": "support", "demand": "support", "offer": "support", "call": "support",
                    "plan": "support", "refusal": "oppose", "rejection": "oppose", "opposition": "oppose",
                    "insistence": "support", "position": None, "request": "support"}
@@ -77,6 +81,30 @@ class Attributor:
                     if p.dep_ == "pobj" and p.ent_type_ == "DATE" and any(
                             (t.like_num and len(t.text) == 4) or t.lower_ in _MONTHS for t in p.subtree):
                         return True
+        return False
+
+    def _asked(self, tok: Token) -> bool:
+        """A cue inside an embedded question ("we will see if the rebels are willing to ...")."""
+        t = tok
+        for _ in range(6):
+            if any(m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in t.children) and (
+                    t.head.lemma_.lower() in self.cues.question_verbs and t.head.i != t.i):
+                return True
+            if t.head.i == t.i:
+                return False
+            t = t.head
+        return False
+
+    @staticmethod
+    def _denial(tok: Token) -> bool:
+        """'X denied this / the allegations / that it was involved': a denial of facts, no position."""
+        if tok.lemma_.lower() != "deny":
+            return False
+        for ch in tok.children:
+            if ch.dep_ == "ccomp":
+                return True
+            if ch.dep_ == "dobj" and (ch.pos_ in ("PRON", "DET") or ch.lemma_.lower() in _ALLEGATIONS):
+                return True
         return False
 
     @staticmethod
@@ -155,7 +183,7 @@ class Attributor:
             if cue is None:
                 continue
             kind, text, pol = cue
-            if self._explanatory(tok) or self._historical(tok):
+            if self._explanatory(tok) or self._historical(tok) or self._asked(tok) or self._denial(tok):
                 continue
             subj = self.subject_of(tok)
             if subj is None:
@@ -293,6 +321,10 @@ class Attributor:
                     continue
                 if inner.kind == "noun" and not same and outer.kind != "noun":
                     continue  # "A called B's demand 'unjustified'": both stand, each with its holder
+                if outer.kind == "report" and inner.holder is not None and inner.holder.text.lower() in _THIRD \
+                        and quoted(doc, doc[inner.cue_i]) and not quoted(doc, doc[outer.cue_i]):
+                    dropped.add(j)  # '"They wanted X and we couldn't do that," A said': A's view of their demand
+                    continue
                 if outer.kind == "report":
                     # "A said B must withdraw" -> A's demand; "A said they accepted" -> A accepted;
                     # "A said B is willing to ..." -> A's position as the labelled sets read it

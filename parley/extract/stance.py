@@ -20,6 +20,7 @@ _FLIP = {"support": "oppose", "oppose": "support"}
 _NEG_WORDS = {"not", "n't", "never", "no", "nobody", "nothing", "neither", "nor", "cannot"}
 # words that deny what follows them ("lacks sincerity", "no value", "not a credible offer")
 _PRIVATIVE = {"no", "not", "n't", "never", "without", "lack", "lacks", "lacked", "lacking", "little", "nor"}
+_MODALS = {"will", "would", "'ll", "can", "could", "should", "must", "shall", "may", "might", "ca", "wo"}
 _REASON_MARKS = {"because", "since", "after", "when", "once", "as", "while", "although", "though"}
 _QUOTES = {'"', "\u201c", "\u201d"}
 
@@ -92,8 +93,14 @@ class StanceClassifier:
                 opp += weight
         heads = [t for t in span if t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") and t.pos_ in ("VERB", "AUX")
                  and t.head.i in (cue.i, t.i) or t.head.i == cue.i and t.pos_ in ("VERB", "AUX")]
-        for h in heads[:2]:
-            aux = {a.lower_ for a in h.children if a.dep_ in ("aux", "neg", "advmod")}
+        # a coordinated clause with its own subject speaks too ("they wanted X and we couldn't do that")
+        heads += [cj for h in heads[:2] for cj in h.children if cj.dep_ == "conj" and cj.pos_ in ("VERB", "AUX")
+                  and span.start <= cj.i < span.end and any(g.dep_ in ("nsubj", "nsubjpass") for g in cj.children)]
+        for h in heads[:3]:
+            aux = {a.lower_ for a in h.children if a.dep_ in ("aux", "neg", "advmod", "auxpass")}
+            if (negated(h) or aux & _NEG_WORDS) and h.tag_ in ("VBD", "VBN") and not aux & _MODALS \
+                    and h.lemma_.lower() not in c.stance_verbs:
+                continue  # "the soldier was not killed in an attack": a past fact denied, no stance
             if negated(h) or aux & _NEG_WORDS:
                 opp += 1.5
             elif aux & {"must", "should", "need", "ought"} or any(
