@@ -28,3 +28,12 @@ def test_announced_change_across_sentences_replaces_the_earlier_stance(extractor
     ps = [p for p in run(extractor, text) if p.issue == "prisoners"]
     assert [(p.stance, p.previous_stance) for p in ps] == [("support", "oppose")]
     assert ps[0].evidence.text.startswith("The Kestrel Federation now supports")
+
+
+def test_dated_past_act_becomes_the_previous_stance(extractor):
+    from parley.model import Article
+    text = ("The Kestrel Federation said two years ago it would join the peace talks. "
+            "On Monday the Kestrel Federation rejected the peace talks.")
+    ps = [p for p in extractor.extract(Article.create(text)) if p.issue == "talks"]
+    assert [p.stance for p in ps] == ["oppose"], [(p.actor, p.stance) for p in ps]
+    assert ps[0].previous_stance == "support"

@@ -71,17 +71,31 @@ class Attributor:
         return None
 
     @staticmethod
-    def _historical(tok: Token) -> bool:
-        """'In 2011 X agreed to ...': a past act dated to a year is history, not a position."""
-        if tok.tag_ != "VBD":
-            return False
-        for ch in tok.children:
+    def _dated_past(v: Token) -> bool:
+        """A past-tense verb dated to a year or month ("in 2011"), or to years/months ago."""
+        for ch in v.children:
             if ch.dep_ == "prep" and ch.lower_ == "in":
                 for p in ch.children:
                     if p.dep_ == "pobj" and p.ent_type_ == "DATE" and any(
                             (t.like_num and len(t.text) == 4) or t.lower_ in _MONTHS for t in p.subtree):
                         return True
+            if ch.dep_ in ("advmod", "npadvmod") and ch.lower_ == "ago" and any(
+                    t.lemma_.lower() in ("year", "month", "decade") for t in ch.subtree):
+                return True
         return False
+
+    @classmethod
+    def _historical(cls, tok: Token) -> bool:
+        """'In 2011 X agreed to ...', 'X signalled six months ago it would ...': a past act dated
+        to a year, a month or years/months ago is history, not a current position."""
+        chain = [tok]
+        while chain[-1].dep_ in ("ccomp", "xcomp", "conj") and chain[-1].head.i != chain[-1].i and len(chain) < 4:
+            chain.append(chain[-1].head)  # "X said six months ago it would pull out": the report dates it
+        if not any(t.tag_ == "VBD" for t in chain):
+            return False
+        if any(cls._dated_past(t) for t in chain):
+            return True
+        return tok.tag_ == "VBD" and any(ch.dep_ in ("ccomp", "xcomp") and cls._dated_past(ch) for ch in tok.children)
 
     def _asked(self, tok: Token) -> bool:
         """A cue inside an embedded question ("we will see if the rebels are willing to ...")."""
@@ -183,8 +197,9 @@ class Attributor:
             if cue is None:
                 continue
             kind, text, pol = cue
-            if self._explanatory(tok) or self._historical(tok) or self._asked(tok) or self._denial(tok):
+            if self._explanatory(tok) or self._asked(tok) or self._denial(tok):
                 continue
+            past = self._historical(tok)
             subj = self.subject_of(tok)
             if subj is None:
                 continue
@@ -192,7 +207,7 @@ class Attributor:
             if m is None or m.commentator or not (m.named or m.principal or self._party_noun(doc, m)):
                 continue
             claims.append(Claim(holder=m, cue=text.lower(), cue_i=tok.i, kind=kind, polarity=pol,
-                                content=self.content_of(tok) or (tok.i + 1, len(doc))))
+                                content=self.content_of(tok) or (tok.i + 1, len(doc)), historical=past))
         claims += self._according_to(doc) + self._for_x(doc) + self._proposal_nouns(doc) + self._mixed(doc, claims)
         claims = self._nest(doc, claims)
         if not claims and any(q in doc.text for q in "\"“”"):

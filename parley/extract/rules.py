@@ -259,7 +259,24 @@ class RulesExtractor:
         for n in sorted(drop, reverse=True):
             del raw[n]
 
+    @staticmethod
+    def _history(raw) -> None:
+        """Dated past acts are no positions; a different stance of the same actor on the same
+        issue that the article reports as current takes them as its ``previous_stance``."""
+        past = [r for r in raw if r[1].historical and r[1].stance]
+        if not past:
+            return
+        for _i, c, actor, _s in raw:
+            if c.historical or c.previous_stance or c.stance is None:
+                continue
+            for _pi, pc, pactor, _ps in past:
+                if pactor == actor and pc.issue == c.issue and pc.stance != c.stance:
+                    c.previous_stance = pc.stance
+                    break
+        raw[:] = [r for r in raw if not r[1].historical]
+
     def _positions(self, art: Article, spans, raw, reg: ActorRegistry) -> list[Position]:
+        self._history(raw)
         self._announced_shifts(art, spans, raw)
         merged: dict[tuple[str, str, str], Position] = {}
         order: list[tuple[str, str, str]] = []
