@@ -76,3 +76,15 @@ def test_condition_of_a_contrasting_clause_is_not_the_hope(extractor):
                         "missile programme,\" Ilona Marsh told reporters.")
     talks = [p for p in ps if p.issue == "talks"]
     assert talks and talks[0].stance == "support" and not talks[0].conditions
+
+
+def test_refusal_with_a_demand_first_is_conditional(extractor):
+    ps = run(extractor, "The Kestrel Federation refused to extend the ceasefire, saying it wants guarantees "
+                        "from the rebels first that the border will open.")
+    assert [(p.issue, p.stance) for p in ps] == [("ceasefire", "conditional")], [(p.issue, p.stance) for p in ps]
+    assert ps[0].conditions[0].startswith("guarantees from the rebels first")
+
+
+def test_a_belief_in_an_if_clause_is_no_condition(extractor):
+    ps = run(extractor, "\"If the rebels think they have worn us down in the talks, they are wrong,\" Ilona Marsh said.")
+    assert all(not p.conditions for p in ps)

@@ -17,6 +17,7 @@ from .claims import Claim, register_extensions
 from .lexicon import Cues, load_cues
 
 _TRIM = set("\"'“”‘’,.;:—–-()[] ")
+_REFUSALS = {"refuse", "reject", "decline", "rebuff", "spurn", "dismiss"}
 _NOT_CONDITION_BEFORE = {"even", "as", "whether", "what"}
 
 
@@ -97,7 +98,7 @@ def _skip(doc: Doc, cues: Cues, start: int, end: int, phrase: str) -> bool:
     return False
 
 
-_BELIEF = {"believe", "think", "expect", "assume", "imagine", "suppose", "mean", "say"}
+_BELIEF = {"believe", "think", "assume", "imagine", "suppose", "say"}
 _BELIEF_NOUNS = {"expectation", "assumption", "idea", "belief", "view", "notion", "impression", "argument"}
 _INDEFINITE = {"anybody", "anyone", "someone", "somebody", "everybody", "everyone", "people"}
 
@@ -114,8 +115,8 @@ def _not_a_condition(doc: Doc, start: int, end: int) -> bool:
         if verb is None:
             return False
         subj = [c for c in verb.children if c.dep_ in ("nsubj", "nsubjpass")]
-        if verb.lemma_.lower() in _BELIEF and subj and subj[0].lower_ in _INDEFINITE:
-            return True
+        if verb.lemma_.lower() in _BELIEF and subj and (subj[0].lower_ in _INDEFINITE or verb.lemma_ != "say"):
+            return True  # "if X thinks it has worn us down, it is wrong": a belief, not a condition
         if subj and subj[0].lemma_.lower() in _BELIEF_NOUNS and verb.lemma_ == "be":
             return True
         aux = [c for c in verb.children if c.dep_ in ("aux", "auxpass")]
@@ -184,8 +185,43 @@ class ConditionFinder:
         return any(ch.dep_ == "aux" and ch.lower_ in self.cues.demand_modals
                    for t in doc[claim.content[0]:claim.content[1]] if claim.content for ch in t.children)
 
+    def _refusal_with_demand(self, doc: Doc, claims: list[Claim]) -> list[Claim]:
+        """'X refused to extend the truce, saying it wants guarantees first' / 'X rejected the plan,
+        demanding Y': the refusal holds until the demand is met -> a condition of the refused thing."""
+        demands = set(self.cues.raw.get("demand_verbs", ()))
+        out = list(claims)
+        for ref in claims:
+            cue = doc[ref.cue_i]
+            if ref.polarity != "oppose" or cue.lemma_.lower() not in _REFUSALS:
+                continue
+            for dem in claims:
+                d = doc[dem.cue_i]
+                if dem is ref or dem.content is None or d.lemma_.lower() not in demands or not (
+                        cue.left_edge.i <= d.i <= cue.right_edge.i) or d.i < cue.i:
+                    continue
+                same = dem.holder is None or dem.holder.kind == "pronoun" or (
+                    ref.holder is not None and dem.holder.text == ref.holder.text)
+                # the demand hangs on a participle of the refusal ("saying it wants", "demanding")
+                part = d if d.tag_ == "VBG" else d.head
+                if not same or part.tag_ != "VBG" or part.head.i != cue.i:
+                    continue
+                words = {t.lower_ for t in doc[dem.content[0]:min(len(doc), dem.content[1] + 2)]}
+                if d.tag_ != "VBG" and not words & {"first", "beforehand", "before"}:
+                    continue
+                a, b = dem.content
+                text = _text(doc, a, b)
+                if len(text.split()) < 2:
+                    continue
+                ref.conditions.append(text)
+                ref.condition_spans.append((part.left_edge.i, part.right_edge.i + 1))
+                if ref.content and ref.content[1] > part.left_edge.i >= ref.content[0]:
+                    ref.content = (ref.content[0], part.left_edge.i)
+                out = [c for c in out if c is not dem]
+        return out
+
     def __call__(self, doc: Doc) -> Doc:
-        claims = doc._.parley_claims or []
+        claims = self._refusal_with_demand(doc, doc._.parley_claims or [])
+        doc._.parley_claims = claims
         used: set[int] = set()
         for fam, phrase, s, e, keep in sorted(doc._.parley_cues or (), key=lambda c: (c[2], -(c[3] - c[2]))):
             if fam == "precondition":
