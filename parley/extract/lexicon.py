@@ -15,6 +15,7 @@ from ..errors import ExtractError
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 DEFAULT_CUES = LEXICON_DIR / "cues.yaml"
 DEFAULT_TAXONOMY = LEXICON_DIR / "taxonomy.yaml"
+DEFAULT_PLACES = LEXICON_DIR / "places.yaml"
 
 
 def _read(path: Path, code: str) -> Any:
@@ -163,8 +164,66 @@ def load_cues(path: str | None = None) -> Cues:
         relay_nouns=frozenset(d.get("relay_nouns") or ()),
         metonym_heads=frozenset(d.get("metonym_heads") or ()),
         leader_nouns=frozenset(d.get("leader_nouns") or ()),
-        metonyms={str(k).lower(): str(v) for k, v in (d.get("metonyms") or {}).items()},
+        # capitals and seats of power: the world gazetteer, plus any the cue file adds
+        metonyms={**load_places().metonyms,
+                  **{str(k).lower(): str(v) for k, v in (d.get("metonyms") or {}).items()}},
         commentators=frozenset(d.get("commentators") or ()),
         party_nouns=frozenset(d.get("party_nouns") or ()),
         not_actors=frozenset(str(x).lower() for x in d.get("not_actors") or ()),
     )
+
+
+@dataclass(frozen=True)
+class Places:
+    """The world gazetteer (lexicons/places.yaml), lower-cased keys.
+
+    ``metonyms``: capital (and, when ``seats_stand_for_state``, seat of power) -> state;
+    ``names``: any name of a state -> its canonical name; ``forms``: canonical name ->
+    all its names, fullest first; ``demonyms``: nationality adjective -> state;
+    ``seats``: seat of power -> state (whether or not it stands for the state).
+    """
+
+    metonyms: dict[str, str]
+    names: dict[str, str]
+    forms: dict[str, tuple[str, ...]]
+    demonyms: dict[str, str]
+    seats: dict[str, str]
+
+    def state_of(self, name: str) -> str | None:
+        """Canonical state for a name, capital, seat or nationality adjective (None when unknown)."""
+        low = re.sub(r"^the\s+", "", name.strip().replace("\u2019", "'").lower())
+        return self.names.get(low) or self.metonyms.get(low) or self.seats.get(low) or self.demonyms.get(low)
+
+
+@lru_cache(maxsize=4)
+def load_places(path: str | None = None) -> Places:
+    """Read the gazetteer; raises ExtractError E303 (a lexicon file) when malformed."""
+    p = Path(path) if path else DEFAULT_PLACES
+    d = _read(p, "E303")
+    if not isinstance(d, dict) or not isinstance(d.get("states"), dict):
+        raise ExtractError("E303", item=str(p), detail="expected a mapping with a 'states' mapping")
+    seats_are_state = bool(d.get("seats_stand_for_state", False))
+    metonyms: dict[str, str] = {}
+    names: dict[str, str] = {}
+    forms: dict[str, tuple[str, ...]] = {}
+    demonyms: dict[str, str] = {}
+    seats: dict[str, str] = {}
+    try:
+        for state, spec in d["states"].items():
+            state = str(state)
+            spec = spec or {}
+            own = [state, *(str(x) for x in spec.get("names") or ())]
+            forms[state] = tuple(own)
+            for n in own:
+                names[n.lower()] = state
+            for c in spec.get("capitals") or ():
+                metonyms[str(c).lower()] = state
+            for c in spec.get("seats") or ():
+                seats[str(c).lower()] = state
+                if seats_are_state:
+                    metonyms[str(c).lower()] = state
+            for c in spec.get("demonyms") or ():
+                demonyms[str(c).lower()] = state
+    except (TypeError, AttributeError) as exc:
+        raise ExtractError("E303", item=str(p), detail=f"malformed entry ({exc!r})") from None
+    return Places(metonyms=metonyms, names=names, forms=forms, demonyms=demonyms, seats=seats)
