@@ -69,3 +69,9 @@ def test_party_possessive_is_not_part_of_a_name_and_given_names_resolve(extracto
             "Kestrel Foreign Minister Ri Sol Ju met the envoys. Ri later rejected the truce.")
     ps = run(extractor, text)
     assert {p.actor for p in ps} == {"Mara Voss", "Ri Sol Ju"}
+
+
+def test_possessive_inside_an_organisation_name_is_no_principal(extractor):
+    text = ("The Harbour Workers' Union rejected the pay offer on Monday. "
+            "The Harbour Workers' Union later rejected the pension offer as well.")
+    assert {p.actor for p in run(extractor, text)} == {"Harbour Workers' Union"}

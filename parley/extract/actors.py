@@ -62,6 +62,10 @@ class ActorFinder:
                 continue
             s, e = _clean(ent)
             if kind == "person":
+                # "Moon Jae-in": the recogniser may stop inside a hyphenated given name
+                while e + 1 < len(doc) and doc[e].text == "-" and not doc[e - 1].whitespace_ \
+                        and not doc[e].whitespace_ and doc[e + 1].is_alpha:
+                    e += 2
                 # "Labour's Jeremy Corbyn": the party is an affiliation, not part of the name
                 for k in range(s, e - 1):
                     if doc[k].tag_ == "POS" or doc[k].lower_ in ("'s", "’s"):
@@ -82,7 +86,9 @@ class ActorFinder:
             if kind == "org":
                 # "Iran's Foreign Ministry" -> Iran
                 for ch in doc[e - 1].children:
-                    if ch.dep_ == "poss" and ch.ent_type_ in ("GPE", "PERSON", "ORG") and ch.lower_ not in PRONOUNS:
+                    # a possessor before the name ("Iran's Foreign Ministry"), not one inside it
+                    # ("the Harbour Workers' Union")
+                    if ch.dep_ == "poss" and ch.i < s and ch.ent_type_ in ("GPE", "PERSON", "ORG") and ch.lower_ not in PRONOUNS:
                         men.principal = doc[ch.left_edge.i:ch.i + 1].text
                 for t in doc[max(0, s - 2):s]:
                     if t.tag_ == "POS" and t.head.i < s and t.head.ent_type_ in ("GPE",):

@@ -37,6 +37,7 @@ CLAUSE_WEIGHT = 0.5     # words inside a relative / adverbial clause of the cont
 SUBJECT_MATTER = 0.25   # what a process word ("talks") is about
 _CLAUSES = ("relcl", "advcl", "acl")
 _OBJECTS = ("dobj", "nsubjpass", "attr", "oprd")
+_OCCASION = {"after", "because", "since", "as", "while", "when", "though", "although", "whereas"}
 _NAMING = {"call", "describe", "label", "brand", "dub", "term"}
 _ABOUT = {"on", "over", "about", "regarding", "concerning", "with", "under"}
 
@@ -106,8 +107,10 @@ def content_weights(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int, 
         # a relative or adverbial clause inside the content, or one beside it that explains
         # the stance ("..., citing past instances where ..."): half weight
         if t.dep_ in _CLAUSES and (t.head.i in allowed or len([h for h in heads if not h.is_punct]) > 1):
+            # "after rocket fire resumed", "because ...": the occasion, a quarter
+            why = t.dep_ == "advcl" and any(ch.dep_ == "mark" and ch.lower_ in _OCCASION for ch in t.children)
             for i in _subtree(t, allowed):
-                weights[i] *= CLAUSE_WEIGHT
+                weights[i] *= CLAUSE_WEIGHT / 2 if why else CLAUSE_WEIGHT
     heads += [c for h in heads for c in h.children if c.dep_ in ("dobj", "xcomp", "attr", "nsubjpass") and c.i in allowed]
     for h in heads:
         if weights.get(h.i):
@@ -172,9 +175,12 @@ def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
 
 
 def own_topic(tok: Token) -> bool:
-    """'an agreement on its finances', 'the trade deal': the agreement names its own subject."""
+    """'an agreement on its finances', 'the trade deal', 'a deal bringing X closer to Y': the
+    agreement names its own subject; in 'a no-deal option' it is no agreement at all."""
+    if tok.dep_ in ("compound", "amod", "nmod"):
+        return True
     for ch in tok.children:
-        if ch.dep_ == "compound" or (ch.dep_ == "prep" and ch.lower_ in _ABOUT - {"with", "under"}):
+        if ch.dep_ in ("compound", "acl", "relcl") or (ch.dep_ == "prep" and ch.lower_ in _ABOUT - {"with", "under"}):
             return True
     return False
 

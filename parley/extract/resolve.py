@@ -14,7 +14,8 @@ import re
 from dataclasses import dataclass, field
 
 from .claims import Mention
-from .lexicon import Cues
+from .lexicon import Cues, Places, load_places
+from .sentences import split_sentences
 
 TITLES = {"president", "minister", "secretary", "senator", "sen", "rep", "mr", "mrs", "ms", "dr", "chancellor",
           "premier", "leader", "spokesman", "spokeswoman", "spokesperson", "general", "gen", "governor",
@@ -27,7 +28,12 @@ _TITLE_WORDS = ("President", "Minister", "Secretary", "Senator", "Sen", "Chancel
                 "Leader", "Spokesman", "Spokeswoman", "General", "Governor", "Ambassador", "Envoy", "Chairman")
 _US = {"u.s.", "us", "u.s", "america", "united states", "the united states", "the u.s."}
 _BARE_INSTITUTIONS = {"government", "regime", "administration", "authorities"}
-_NATIONAL = re.compile(r"\b([A-Z][a-z]+(?:ian|ese|ish|an|i))\s+(government|officials|authorities|regime|administration|ministers?)\b")
+_DEMONYMS = "|".join(sorted((re.escape(d.title()) for d in load_places().demonyms if " " not in d), key=len, reverse=True))
+_NATIONAL = re.compile(r"\b(" + _DEMONYMS + r"|[A-Z][a-z]+(?:ian|ese|ish|an|i))\s+(government|officials|authorities|regime|administration|ministers?)\b")
+_PLACE_PREP = r"(?:in|at|near|outside|across|around)\s+(?:the\s+)?"
+_TITLE_RE = re.compile(r"\b(?:" + "|".join(_TITLE_WORDS + ("Chancellor", "Premier", "Mr", "Mrs", "Ms", "Dr", "Minister",
+                                                            "Spokeswoman", "Spokesperson", "King", "Queen", "Prince"))
+                       + r")\.?\s+((?:[A-Z][\w'’\-]+\s?){1,3})")
 _WORD = re.compile(r"[A-Z][\w'’.\-]*")
 
 
@@ -49,10 +55,73 @@ class ActorRegistry:
     subjects: list[str] = field(default_factory=list)   # persons seen as grammatical subjects
     subject_states: list[tuple[str, int]] = field(default_factory=list)  # (state/organisation, sentence)
     sentence: int = 0   # index of the sentence being resolved
+    places: Places = field(default_factory=load_places)
     _full: dict[str, str] = field(default_factory=dict)
+    _spans: list[tuple[int, int]] | None = None
+    _place: dict[str, bool] = field(default_factory=dict)
+    person_at: dict[str, int] = field(default_factory=dict)   # person -> last sentence seen
+
+    # -- names ------------------------------------------------------------------------
+    @staticmethod
+    def strip_titles(name: str) -> str:
+        """'Kestrel Federation Chancellor Ivo Renner' -> 'Ivo Renner': a name follows its last title."""
+        words = name.split()
+        last = -1
+        for k, w in enumerate(words[:-1]):
+            if w.lower() in TITLES and w.lower() not in ("the", "but", "and", "by", "for", "of", "with", "to", "in",
+                                                          "on", "at", "as", "after", "when", "while", "if",
+                                                          "said", "says", "told", "state", "foreign", "prime",
+                                                          "deputy", "former", "vice", "chief", "head", "shadow",
+                                                          "supreme", "summit", "opposition"):
+                last = k
+        return " ".join(words[last + 1:]) if last >= 0 else name
+
+    def is_place(self, name: str) -> bool:
+        """A one-word name the article uses as a location ("a rally in Orsk") and never with a
+        given name: a town or capital, not a person."""
+        if name in self._place:
+            return self._place[name]
+        out = False
+        if " " not in name and name[:1].isupper():
+            src = self.text + "\n" + self.title
+            loc = re.search(r"\b" + _PLACE_PREP + re.escape(name) + r"\b(?!['’]s)", src)
+            given = re.search(r"\b[A-Z][a-z]+\s+" + re.escape(name) + r"\b", src)
+            out = bool(loc) and not (given and given.group(0).split()[0].lower() not in
+                                     ("in", "at", "near", "outside", "across", "around", "the", "from", "to"))
+        self._place[name] = out
+        return out
+
+    def state_form(self, state: str) -> str:
+        """How the article names a state: its canonical name when used, else its most used name."""
+        src = self.text + "\n" + self.title
+        forms = self.places.forms.get(state, (state,))
+        counts = {f: len(re.findall(r"(?<![\w.])" + re.escape(f) + r"(?![\w])", src)) for f in forms}
+        if counts.get(state):
+            return state
+        best = max(forms, key=lambda f: counts[f])
+        return best if counts[best] else state
+
+    def _person_before(self) -> str | None:
+        """The titled person opening one of the two sentences before this one when those were
+        not parsed ("Vardenian President Mila Toren answered within hours. ... she said")."""
+        if self._spans is None:
+            self._spans = split_sentences(self.text)
+        for k in (self.sentence - 1, self.sentence - 2):
+            if k < 0 or k >= len(self._spans):
+                return None
+            if any(at >= k for at in self.person_at.values()):
+                return None  # the parsed sentences already name a person that recent
+            sent = self.text[self._spans[k][0]:self._spans[k][1]]
+            m = _TITLE_RE.search(sent[:80])
+            if m:
+                words = [w for w in m.group(1).split() if w[:1].isupper()]
+                if len(words) >= 2:
+                    return self.full_name(" ".join(words))
+        return None
 
     def full_name(self, name: str) -> str:
         """Fullest form of a person's name in the article (text and title)."""
+        name = self.strip_titles(name)
         words = [w for w in name.split() if w.lower().strip(".") not in TITLES and w.lower() not in TITLES]
         if not words:
             return name
@@ -94,12 +163,23 @@ class ActorRegistry:
         return best
 
     def state(self, name: str) -> str:
+        """A state's actor name: a capital or seat of power ("Moscow", "the Kremlin") becomes its
+        state as the article names it; a state's own name stays as written unless the article also
+        uses the state's full name ("U.S." -> "United States")."""
         low = _norm(name).lower()
         low = re.sub(r"^the\s+", "", low)
         if low in _US or low.replace("the ", "") in _US:
             return "United States"
         if low in self.cues.metonyms:
-            return self.cues.metonyms[low]
+            st = self.cues.metonyms[low]
+            if st == "United States":
+                return st   # as every form of the United States
+            return self.state_form(st) if st in self.places.forms else st
+        st = self.places.names.get(low)
+        if st and st != re.sub(r"^[Tt]he\s+", "", _norm(name)):
+            form = self.state_form(st)
+            if form == st:
+                return st
         return re.sub(r"^[Tt]he\s+", "", _norm(name))
 
     def resolve(self, m: Mention) -> str | None:
@@ -111,6 +191,10 @@ class ActorRegistry:
         if m.kind == "pronoun":
             w = m.text.lower()
             if w in ("he", "she", "him", "her"):
+                before = self._person_before()
+                if before:
+                    self._add_person(before, None)
+                    return before
                 if self.subjects:
                     return self.subjects[-1]
                 return self.persons[-1][0] if self.persons else None
@@ -124,17 +208,21 @@ class ActorRegistry:
                 return None
             return None
         if m.kind == "description":
-            aff = (m.affiliation or "").lower()[:4]
             for name, a in reversed(self.persons):
-                if not aff or (a and a.lower()[:4] == aff):
+                if not m.affiliation or (a and self._same_place(a, m.affiliation)):
                     return name
             return None
         if m.kind == "name":
+            bare = self.strip_titles(m.text)
             full = self.full_name(m.text)
-            if len(full.split()) > len(m.text.split()):
-                self.persons.append((full, None))
+            if len(full.split()) > len(m.text.split()) or (bare != m.text and len(full.split()) > 1):
+                # a longer name in the article, or a title before the name: a person
+                aff = m.text[:len(m.text) - len(bare)].split()[0] if bare != m.text else None
+                self._add_person(full, aff)
                 return full
             m = Mention(m.start, m.end, m.text, "org")
+        if m.kind in ("person", "name", "org") and self.is_place(m.text) and not self._known_person(m.text):
+            m = Mention(m.start, m.end, m.text, "state")  # "talks with Orsk": a capital, not a person
         if m.kind in ("state", "org", "group") and len(m.text.split()) <= 2:
             # "Marsh said ..." tagged as an organisation: a known person's surname wins
             last = m.text.split()[-1]
@@ -142,16 +230,16 @@ class ActorRegistry:
                 if name.split()[-1] == last:
                     return name
         if m.kind == "person":
-            words = m.text.split()
+            words = self.strip_titles(m.text).split()
             if len(words) == 1:
                 # "Ri" after "Ri Yong Ho": a single name inside one known full name
                 known = {p for p, _a in self.persons if words[0] in p.split() and len(p.split()) > 1}
                 if len(known) == 1:
                     name = known.pop()
-                    self.persons.append((name, m.affiliation))
+                    self._add_person(name, m.affiliation)
                     return name
             name = self.full_name(m.text)
-            self.persons.append((name, m.affiliation))
+            self._add_person(name, m.affiliation)
             return name
         if m.kind == "state":
             name = self.state(m.text)
@@ -173,6 +261,20 @@ class ActorRegistry:
         self.groups.append(name)
         return name
 
+    def _add_person(self, name: str, aff: str | None) -> None:
+        self.persons.append((name, aff))
+        self.person_at[name] = self.sentence
+
+    def _known_person(self, name: str) -> bool:
+        return any(p.split()[-1] == name for p, _a in self.persons)
+
+    def _same_place(self, a: str, b: str) -> bool:
+        """'Ukrainian' and "Ukraine's" name one place (gazetteer, else a shared stem)."""
+        sa, sb = self.places.state_of(a), self.places.state_of(b)
+        if sa and sb:
+            return sa == sb
+        return a.lower()[:4] == b.lower()[:4]
+
     def _named(self, text: str, aff: str | None) -> str:
         low = re.sub(r"^the\s+", "", _norm(text).lower())
         low = re.sub(r"'s$", "", low)
@@ -186,7 +288,7 @@ class ActorRegistry:
             full = self.full_name(" ".join(words))
             if len(full.split()) > 1 or len(words) == 1:
                 if len(full.split()) > len(words) or any(p[0] == full for p in self.persons):
-                    self.persons.append((full, aff))
+                    self._add_person(full, aff)
                     return full
         name = re.sub(r"^[Tt]he\s+", "", re.sub(r"['’]s$", "", text))
         self.states.append(name)

@@ -1,0 +1,63 @@
+"""Per-article actor resolution: titles, places, the gazetteer, pronouns."""
+from __future__ import annotations
+
+from parley.extract.claims import Mention
+from parley.extract.lexicon import load_cues, load_places
+from parley.extract.resolve import ActorRegistry
+from parley.model import Article
+
+
+def reg(text: str, title: str = "") -> ActorRegistry:
+    return ActorRegistry(text=text, cues=load_cues(), title=title)
+
+
+def test_gazetteer_covers_the_world():
+    places = load_places()
+    assert len(places.forms) >= 193
+    assert places.state_of("Nairobi") == "Kenya"
+    assert places.state_of("the Kremlin") == "Russia"
+    assert places.state_of("Ukrainian") == "Ukraine"
+    assert places.state_of("U.K.") == "United Kingdom"
+    assert places.state_of("Orsk") is None
+
+
+def test_capital_takes_the_state_name_the_article_uses():
+    r = reg("Britain said it would wait. London later rejected the offer. Britain's envoy left.")
+    assert r.resolve(Mention(0, 1, "London", "state")) == "Britain"
+    assert reg("Officials in Canberra met.").resolve(Mention(0, 1, "Canberra", "state")) == "Australia"
+    assert reg("Washington said no.").resolve(Mention(0, 1, "Washington", "state")) == "United States"
+
+
+def test_name_follows_its_last_title():
+    r = reg("Kestrel Federation Chancellor Ivo Renner spoke. Renner said no.")
+    assert r.resolve(Mention(0, 5, "Kestrel Federation Chancellor Ivo Renner", "name")) == "Ivo Renner"
+    assert r.resolve(Mention(0, 1, "Renner", "org")) == "Ivo Renner"
+
+
+def test_a_town_is_no_person():
+    r = reg("Mila Toren spoke at a rally in Orsk. \"Talks with Orsk are over,\" Ivo Renner said.")
+    assert r.resolve(Mention(0, 1, "Orsk", "person")) == "Orsk"
+    assert all(p != "Orsk" for p, _a in r.persons)
+
+
+def test_nationality_and_possessive_name_one_place():
+    r = reg("x")
+    assert r._same_place("Ukrainian", "Ukraine")
+    assert not r._same_place("Ukrainian", "Russian")
+    assert r._same_place("Vardenian", "Vardenia")   # unknown places: a shared stem
+
+
+def test_pronoun_takes_the_titled_person_of_an_unparsed_sentence(extractor):
+    text = ("Kestrel Federation Chancellor Ivo Renner rejected talks with Vardenia on Monday. "
+            "Vardenian President Mila Toren answered within hours. "
+            "Speaking at a rally in Orsk, she said the ceasefire proposal was unacceptable.")
+    ps = extractor.extract(Article.create(text))
+    actors = {p.actor for p in ps}
+    assert "Mila Toren" in actors and "Orsk" not in actors
+    assert "Ivo Renner" in actors
+
+
+def test_hyphenated_given_name_is_kept(extractor):
+    text = ("South Kestrel President Moon Ha-eun met envoys on Monday. "
+            "Moon Ha-eun rejected the ceasefire proposal on Tuesday.")
+    assert {p.actor for p in extractor.extract(Article.create(text))} == {"Moon Ha-eun"}
