@@ -88,3 +88,11 @@ def test_refusal_with_a_demand_first_is_conditional(extractor):
 def test_a_belief_in_an_if_clause_is_no_condition(extractor):
     ps = run(extractor, "\"If the rebels think they have worn us down in the talks, they are wrong,\" Ilona Marsh said.")
     assert all(not p.conditions for p in ps)
+
+
+def test_what_is_sought_in_exchange_is_the_condition(extractor):
+    ps = run(extractor, "Tomas Brell said the rebels had only sought partial sanctions relief in exchange for "
+                        "the dismantling of their missile programme.")
+    cond = [p for p in ps if p.stance == "conditional"]
+    assert cond and cond[0].conditions == ("partial sanctions relief",), [(p.issue, p.conditions) for p in ps]
+    assert cond[0].issue != "sanctions"

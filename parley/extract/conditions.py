@@ -185,6 +185,33 @@ class ConditionFinder:
         return any(ch.dep_ == "aux" and ch.lower_ in self.cues.demand_modals
                    for t in doc[claim.content[0]:claim.content[1]] if claim.content for ch in t.children)
 
+    def _swap_exchange(self, doc: Doc, claim: Claim, s: int, e: int, hi: int) -> bool:
+        """'X sought A in exchange for B': X gives B if it gets A -> the position is on B, conditional
+        on A (after a demand verb only; 'X agreed to A in exchange for B' keeps B as the condition)."""
+        v = doc[s].head
+        for _ in range(3):
+            if v.pos_ in ("VERB", "AUX") or v.head.i == v.i:
+                break
+            v = v.head
+        if v.lemma_.lower() not in ("seek", "want", "demand", "ask", "request") or claim.content is None:
+            return False
+        objs = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp") and c.i < s]
+        if not objs:
+            return False
+        a = objs[0].left_edge.i
+        if not claim.content[0] <= a < s <= claim.content[1]:
+            return False
+        while a < s and doc[a].lower_ in ("only", "just", "merely"):
+            a += 1
+        text = _text(doc, a, s)
+        if len(text.split()) < 2:
+            return False
+        claim.conditions.append(text)
+        claim.condition_spans.append((a, s))
+        claim.content = (e, hi)
+        claim.condition_spans.append((s, e))  # the marker names no issue
+        return True
+
     def _refusal_with_demand(self, doc: Doc, claims: list[Claim]) -> list[Claim]:
         """'X refused to extend the truce, saying it wants guarantees first' / 'X rejected the plan,
         demanding Y': the refusal holds until the demand is met -> a condition of the refused thing."""
@@ -251,6 +278,8 @@ class ConditionFinder:
             doc._.parley_claims = claims
             claim = attach(claims, anchor)
             if claim is None:
+                continue
+            if texts and phrase in ("in exchange for", "in return for") and self._swap_exchange(doc, claim, s, e, hi):
                 continue
             if texts:
                 claim.condition_spans.append((s, hi))  # marker included: "in exchange for" is no issue word
