@@ -61,3 +61,16 @@ def test_hyphenated_given_name_is_kept(extractor):
     text = ("South Kestrel President Moon Ha-eun met envoys on Monday. "
             "Moon Ha-eun rejected the ceasefire proposal on Tuesday.")
     assert {p.actor for p in extractor.extract(Article.create(text))} == {"Moon Ha-eun"}
+
+
+def test_party_possessive_name_and_his_party():
+    r = reg("The Harbour Party's Jon Varga spoke. His party wants a new vote.")
+    assert r.resolve(Mention(0, 5, "Harbour Party's Jon Varga", "org")) == "Jon Varga"
+    assert r.resolve(Mention(0, 1, "he", "pronoun")) == "Jon Varga"
+    assert r.resolve(Mention(0, 2, "His party", "group", principal="he")) == "Harbour Party"
+
+
+def test_a_word_used_in_compounds_is_no_person():
+    r = reg("Hardline Grexit-supporters met. Pro-Grexit members said Grexit would come.")
+    assert r.resolve(Mention(0, 1, "Grexit", "person")) is None
+    assert r.full_name("Grexit") == "Grexit"

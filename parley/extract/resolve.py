@@ -30,6 +30,7 @@ _US = {"u.s.", "us", "u.s", "america", "united states", "the united states", "th
 _BARE_INSTITUTIONS = {"government", "regime", "administration", "authorities"}
 _DEMONYMS = "|".join(sorted((re.escape(d.title()) for d in load_places().demonyms if " " not in d), key=len, reverse=True))
 _NATIONAL = re.compile(r"\b(" + _DEMONYMS + r"|[A-Z][a-z]+(?:ian|ese|ish|an|i))\s+(government|officials|authorities|regime|administration|ministers?)\b")
+_POSSESSED_NAME = re.compile(r"^([A-Z][\w\-]+(?:\s[A-Z][\w\-]+)?)['’]s\s+((?:[A-Z][\w'’\-]+\s)+[A-Z][\w'’\-]+)$")
 _PLACE_PREP = r"(?:in|at|near|outside|across|around)\s+(?:the\s+)?"
 _TITLE_RE = re.compile(r"\b(?:" + "|".join(_TITLE_WORDS + ("Chancellor", "Premier", "Mr", "Mrs", "Ms", "Dr", "Minister",
                                                             "Spokeswoman", "Spokesperson", "King", "Queen", "Prince"))
@@ -91,6 +92,18 @@ class ActorRegistry:
         self._place[name] = out
         return out
 
+    def is_word(self, name: str) -> bool:
+        """A one-word 'name' the article also uses inside hyphenated compounds ("pro-Brexit",
+        "Brexit-supporters") and never after a title nor with a given name: a thing, no person."""
+        if " " in name or not name[:1].isupper():
+            return False
+        src = self.text + "\n" + self.title
+        if not re.search(r"(?:\w-" + re.escape(name) + r"\b|\b" + re.escape(name) + r"-\w)", src):
+            return False
+        if _TITLE_RE.search(src) and any(m.group(1).split()[0] == name for m in _TITLE_RE.finditer(src)):
+            return False
+        return self.full_name(name) == name
+
     def state_form(self, state: str) -> str:
         """How the article names a state: its canonical name when used, else its most used name."""
         src = self.text + "\n" + self.title
@@ -132,7 +145,7 @@ class ActorRegistry:
             return best if len(best.split()) >= len(words) else " ".join(words)
         best = " ".join(words)
         for src, most in ((self.text, 2), (self.title, 1)):
-            for m in re.finditer(r"((?:(?:[A-Z]\.|[A-Z][\w'’\-]+)\s){1,3})" + re.escape(surname) + r"\b", src):
+            for m in re.finditer(r"((?:(?:[A-Z]\.|[A-Z][\w'’\-]+)\s){1,3})" + re.escape(surname) + r"\b(?!-\w)", src):
                 pre = m.group(1).split()
                 if src is self.title and pre and pre[-1].endswith("s"):
                     continue  # headline verbs ("Mexico Hits Trump") are no first names
@@ -186,8 +199,23 @@ class ActorRegistry:
         """Canonical actor for a mention, updating the registry (None when unresolvable)."""
         if m.principal:
             if m.principal in ("he", "she", "it", "they", "we", "i", "you"):
-                return self.resolve(Mention(m.start, m.end, m.principal, "pronoun"))
+                who = self.resolve(Mention(m.start, m.end, m.principal, "pronoun"))
+                head = m.text.split()[-1].lower() if m.text else ""
+                if who and head in self.cues.party_nouns | {"party"}:
+                    # "his party": the party the article ties that person to ("Labour's Jeremy Corbyn")
+                    aff = next((a for p, a in reversed(self.persons) if p == who and a), None)
+                    if aff and not self.places.state_of(aff):
+                        return aff
+                return who
             return self._named(m.principal, None)
+        poss = _POSSESSED_NAME.match(m.text) if m.kind in ("org", "name", "group") else None
+        if poss:
+            # "Labour's Jeremy Corbyn" recognised as one organisation: the person, tied to the party
+            name = self.full_name(poss.group(2))
+            self._add_person(name, poss.group(1))
+            return name
+        if m.kind == "person" and self.is_word(m.text):
+            return None
         if m.kind == "pronoun":
             w = m.text.lower()
             if w in ("he", "she", "him", "her"):
