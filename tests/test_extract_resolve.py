@@ -74,3 +74,13 @@ def test_a_word_used_in_compounds_is_no_person():
     r = reg("Hardline Grexit-supporters met. Pro-Grexit members said Grexit would come.")
     assert r.resolve(Mention(0, 1, "Grexit", "person")) is None
     assert r.full_name("Grexit") == "Grexit"
+
+
+def test_well_named_actors_for_the_salience_filter():
+    r = reg("Kestrel Foreign Minister Tomas Brell spoke. Some Vardenian diplomats disagreed.")
+    r.resolve(Mention(0, 5, "Kestrel Foreign Minister Tomas Brell", "person"))
+    r.resolve(Mention(0, 2, "Vardenian diplomats", "group"))
+    r.resolve(Mention(0, 1, "officials", "group"))
+    assert r.well_named("Tomas Brell")
+    assert r.well_named("Vardenian diplomats")
+    assert not r.well_named("officials") and not r.well_named("Brell")

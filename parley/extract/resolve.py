@@ -335,6 +335,22 @@ class ActorRegistry:
         self.groups.append(name)
         return name
 
+    def well_named(self, actor: str) -> bool:
+        """Whether the article introduces ``actor`` by a full name: a person with given and family
+        name ("Hans Stihl"), or a named group of people ("European diplomats", "Vardenian
+        negotiators"). A hook for the salience filter: an actor introduced this way is a party the
+        article means, even when it is named only once; bare surnames, pronouns, "officials" and
+        lone nouns are not."""
+        words = actor.split()
+        if len(words) < 2:
+            return False
+        if any(p == actor for p, _a in self.persons):
+            return all(w[:1].isupper() for w in words)
+        if actor in self.groups:
+            return words[0][:1].isupper() and words[-1].lower() in self.cues.group_nouns \
+                and words[-1].lower().endswith("s") and words[-1].lower() not in ("officials",)
+        return False
+
     def note_subject(self, name: str) -> None:
         """A person who was the subject of a clause: the preferred antecedent of he/she."""
         if any(p[0] == name for p in self.persons):
