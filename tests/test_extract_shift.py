@@ -37,3 +37,20 @@ def test_dated_past_act_becomes_the_previous_stance(extractor):
     ps = [p for p in extractor.extract(Article.create(text)) if p.issue == "talks"]
     assert [p.stance for p in ps] == ["oppose"], [(p.actor, p.stance) for p in ps]
     assert ps[0].previous_stance == "support"
+
+
+def test_backed_off_is_a_phrasal_refusal_with_an_earlier_stance(extractor):
+    from parley.model import Article
+    text = ("Tomas Brell threatened in March to close the border to Kestrel trucks if the rebels did not halt "
+            "the raids during the talks. A few days later, Brell backed off the threat to close the border, "
+            "saying he was pleased with the talks.")
+    ps = [p for p in extractor.extract(Article.create(text)) if p.stance == "oppose"]
+    assert ps and ps[0].previous_stance == "conditional", [(p.issue, p.stance, p.previous_stance) for p in ps]
+
+
+def test_previously_insisted_is_the_earlier_stance_of_a_later_sentence(extractor):
+    from parley.model import Article
+    text = ("The Kestrel Federation had previously insisted it would never join talks with the rebels. "
+            "On Monday the Kestrel Federation agreed to join talks with the rebels.")
+    ps = [p for p in extractor.extract(Article.create(text)) if p.issue == "talks"]
+    assert [(p.stance, p.previous_stance) for p in ps] == [("support", "oppose")]

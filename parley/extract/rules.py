@@ -273,6 +273,15 @@ class RulesExtractor:
                 if pactor == actor and pc.issue == c.issue and pc.stance != c.stance:
                     c.previous_stance = pc.stance
                     break
+        current: dict[str, list] = {}
+        for r in raw:
+            if not r[1].historical and r[1].stance and r[1].confidence >= MIN_CONFIDENCE:
+                current.setdefault(r[2], []).append(r[1])
+        for _pi, pc, pactor, _ps in past:  # else the actor's first current stance, whatever its issue word
+            now = current.get(pactor, [])
+            if now and not any(c.previous_stance for c in now) and now[0].stance != pc.stance \
+                    and not any(c.issue == pc.issue for c in now):
+                now[0].previous_stance = pc.stance
         raw[:] = [r for r in raw if not r[1].historical]
 
     def _positions(self, art: Article, spans, raw, reg: ActorRegistry) -> list[Position]:
@@ -284,6 +293,8 @@ class RulesExtractor:
             if c.stance is None or c.confidence < MIN_CONFIDENCE:
                 continue
             s, e = spans[i]
+            if c.previous_stance:  # an announced change of stance is news: ranks higher under the cap
+                c.confidence = min(1.0, c.confidence + 0.1)
             key = (actor, c.issue or self.taxonomy.default, c.stance)
             conds = tuple(c.conditions) if c.stance == "conditional" else ()
             if key in merged:

@@ -37,6 +37,8 @@ class ShiftDetector:
                     c.previous_stance = prev
             doc._.parley_claims = current
             return doc
+        for c in past:  # "X had previously insisted ...": an earlier stance, for a later sentence's claim
+            c.historical = True
         default = next((s[4] for s in shifts if s[4]), None)
         for c in claims:
             if c in past:
