@@ -84,3 +84,15 @@ def test_well_named_actors_for_the_salience_filter():
     assert r.well_named("Tomas Brell")
     assert r.well_named("Vardenian diplomats")
     assert not r.well_named("officials") and not r.well_named("Brell")
+
+
+def test_commentators_are_no_actors():
+    text = ("\"Kestrel must move first,\" said analyst Lena Hart at Nordbank. "
+            "Pia Moll, a senior fellow at the Harbour Institute, doubted the deal. "
+            "Tomas Brell, the Kestrel foreign minister, told reporters Brell would not move.")
+    r = reg(text)
+    assert r.resolve(Mention(0, 2, "Lena Hart", "person")) is None
+    assert r.resolve(Mention(0, 1, "Hart", "person")) is None
+    assert r.resolve(Mention(0, 2, "Pia Moll", "person")) is None
+    assert r.resolve(Mention(0, 2, "Harbour Institute", "org")) is None
+    assert r.resolve(Mention(0, 2, "Tomas Brell", "person")) == "Tomas Brell"

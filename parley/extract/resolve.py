@@ -30,6 +30,7 @@ _US = {"u.s.", "us", "u.s", "america", "united states", "the united states", "th
 _BARE_INSTITUTIONS = {"government", "regime", "administration", "authorities"}
 _DEMONYMS = "|".join(sorted((re.escape(d.title()) for d in load_places().demonyms if " " not in d), key=len, reverse=True))
 _NATIONAL = re.compile(r"\b(" + _DEMONYMS + r"|[A-Z][a-z]+(?:ian|ese|ish|an|i))\s+(government|officials|authorities|regime|administration|ministers?)\b")
+_INSTITUTIONS = ("Institute", "Institution", "University", "College", "Foundation", "School", "Think-Tank")
 _POSSESSED_NAME = re.compile(r"^([A-Z][\w\-]+(?:\s[A-Z][\w\-]+)?)['’]s\s+((?:[A-Z][\w'’\-]+\s)+[A-Z][\w'’\-]+)$")
 _PLACE_PREP = r"(?:in|at|near|outside|across|around)\s+(?:the\s+)?"
 _TITLE_RE = re.compile(r"\b(?:" + "|".join(_TITLE_WORDS + ("Chancellor", "Premier", "Mr", "Mrs", "Ms", "Dr", "Minister",
@@ -60,6 +61,7 @@ class ActorRegistry:
     _full: dict[str, str] = field(default_factory=dict)
     _spans: list[tuple[int, int]] | None = None
     _place: dict[str, bool] = field(default_factory=dict)
+    _comment: dict[str, bool] = field(default_factory=dict)
     person_at: dict[str, int] = field(default_factory=dict)   # person -> last sentence seen
 
     # -- names ------------------------------------------------------------------------
@@ -196,10 +198,41 @@ class ActorRegistry:
         return re.sub(r"^[Tt]he\s+", "", _norm(name))
 
     def resolve(self, m: Mention) -> str | None:
-        """Canonical actor for a mention, updating the registry (None when unresolvable)."""
+        """Canonical actor for a mention, updating the registry (None when unresolvable, or when
+        the article presents the actor as a commentator: an analyst, a scholar, a think tank)."""
+        name = self._resolve(m)
+        if name and self.is_commentator(name):
+            return None
+        return name
+
+    def is_commentator(self, name: str) -> bool:
+        """'analyst Nick Edwards', 'Chris Horner, a senior fellow at the X Institute', 'X, a
+        trade lawyer', the X Institute itself: the labelling rules keep analysts, think tanks
+        and outside experts out of the actors."""
+        if name in self._comment:
+            return self._comment[name]
+        words = name.split()
+        out = False
+        if words and words[-1] in _INSTITUTIONS:
+            out = True
+        elif words and words[0][:1].isupper() and any(p == name for p, _a in self.persons):
+            key = re.escape(words[-1])
+            nouns = "|".join(sorted(self.cues.commentators | {"lawyer", "attorney", "consultant"}))
+            src = self.text
+            titles = "|".join(sorted(self.cues.commentators - {"reporter", "correspondent", "editor"}))
+            before = re.search(r"\b(?:" + titles + r")\s+(?:[A-Z][\w.'’-]+\s+){0,3}" + key + r"\b", src)
+            after = re.search(key + r",\s+(?:a|an|the)\s+(?:[\w.’'-]+\s+){0,6}?(?:" + nouns
+                              + r")\b(?!\s+(?:for|representing|to)\b)", src)
+            inst = re.search(key + r",\s+(?:a|an|the)\s+[^.;\n]{0,80}?\b(?:at|of)\s+(?:the\s+)?(?:[A-Z][\w.'’-]*\s+){0,5}(?:"
+                             + "|".join(_INSTITUTIONS) + r")\b", src)
+            out = bool(before or after or inst)
+        self._comment[name] = out
+        return out
+
+    def _resolve(self, m: Mention) -> str | None:
         if m.principal:
             if m.principal in ("he", "she", "it", "they", "we", "i", "you"):
-                who = self.resolve(Mention(m.start, m.end, m.principal, "pronoun"))
+                who = self._resolve(Mention(m.start, m.end, m.principal, "pronoun"))
                 head = m.text.split()[-1].lower() if m.text else ""
                 if who and head in self.cues.party_nouns | {"party"}:
                     # "his party": the party the article ties that person to ("Labour's Jeremy Corbyn")
