@@ -69,3 +69,11 @@ def test_an_evaluation_of_the_object_names_no_issue(extractor):
     text = ("The Harbour Party and the Guild argued over the budget deal for weeks. "
             "The Harbour Party called the budget proposals \"unacceptable\" and \"hostage taking\".")
     assert {i for _a, i, _s in _issues(extractor, text)} == {"other"}
+
+
+def test_a_deal_whose_content_is_given_takes_that_content(extractor):
+    text = ("Vardenia and the Kestrel Federation resumed ceasefire talks on the valley truce. "
+            "The ceasefire held. Vardenia wants any deal to include a promise that the valley "
+            "will not be used as a base by armed groups.")
+    ps = extractor.extract(Article.create(text))
+    assert ("Vardenia", "security_guarantees", "support") in {(p.actor, p.issue, p.stance) for p in ps}

@@ -176,11 +176,14 @@ def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
 
 def own_topic(tok: Token) -> bool:
     """'an agreement on its finances', 'the trade deal', 'a deal bringing X closer to Y': the
-    agreement names its own subject; in 'a no-deal option' it is no agreement at all."""
+    agreement names its own subject (a relative clause only judges it: 'a deal that is in the
+    national interest'); in 'a no-deal option' it is no agreement at all."""
     if tok.dep_ in ("compound", "amod", "nmod"):
         return True
+    if tok.dep_ == "nsubj" and any(ch.dep_ == "dobj" for ch in tok.head.children):
+        return True   # "any deal to include a promise that ...": the deal's content is given
     for ch in tok.children:
-        if ch.dep_ in ("compound", "acl", "relcl") or (ch.dep_ == "prep" and ch.lower_ in _ABOUT - {"with", "under"}):
+        if ch.dep_ in ("compound", "acl") or (ch.dep_ == "prep" and ch.lower_ in _ABOUT - {"with", "under"}):
             return True
     return False
 
