@@ -77,3 +77,11 @@ def test_a_deal_whose_content_is_given_takes_that_content(extractor):
             "will not be used as a base by armed groups.")
     ps = extractor.extract(Article.create(text))
     assert ("Vardenia", "security_guarantees", "support") in {(p.actor, p.issue, p.stance) for p in ps}
+
+
+def test_control_and_status_of_land_are_territory():
+    tax = load_taxonomy()
+    for text in ("the return of the hills to vardenian control", "talks on the final status of the valley",
+                 "kestrel would never cede the valley"):
+        scores = tax.score(text.split(), text)
+        assert max(scores, key=scores.get) == "territory", text
