@@ -89,3 +89,14 @@ def test_their_demand_quoted_by_the_refuser(extractor):
     ps = extractor.extract(Article.create(
         "\"They wanted the sanctions lifted in full and we couldn't do that,\" Ilona Marsh said after the summit."))
     assert ("Ilona Marsh", "oppose") in [(p.actor, p.stance) for p in ps]
+
+
+def test_role_and_proposal_nouns_name_their_holder(extractor):
+    from parley.model import Article
+    ps = extractor.extract(Article.create(
+        "Ilona Marsh has been a leading advocate of a ceasefire in the valley. "
+        "The deal came despite a Kestrel demand for the rebels to disarm. "
+        "The rebels have not made an official offer on the ceasefire."))
+    got = {(p.actor, p.stance) for p in ps}
+    assert ("Ilona Marsh", "support") in got
+    assert not any(p.actor.endswith("rebels") and p.stance == "support" for p in ps)

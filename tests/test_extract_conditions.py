@@ -96,3 +96,11 @@ def test_what_is_sought_in_exchange_is_the_condition(extractor):
     cond = [p for p in ps if p.stance == "conditional"]
     assert cond and cond[0].conditions == ("partial sanctions relief",), [(p.issue, p.conditions) for p in ps]
     assert cond[0].issue != "sanctions"
+
+
+def test_ultimatum_or_face_is_conditional_on_the_demanded_act(extractor):
+    ps = run(extractor, "The Nordmark Council is giving the Kestrel Federation a one-week ultimatum to pull its "
+                        "troops back from the border or face additional economic sanctions.")
+    cond = [p for p in ps if p.stance == "conditional"]
+    assert cond and cond[0].actor == "Nordmark Council" and cond[0].issue == "sanctions"
+    assert cond[0].conditions[0].startswith("pull its troops back")

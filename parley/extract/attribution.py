@@ -30,7 +30,12 @@ _ALLEGATIONS = {"allegation", "accusation", "charge", "claim", "report", "rumour
 _THIRD = {"he", "she", "they", "him", "her", "them"}
 _PROPOSAL_NOUNS = {"proposal": "support", "demand": "support", "offer": "support", "call": "support",
                    "plan": "support", "refusal": "oppose", "rejection": "oppose", "opposition": "oppose",
-                   "insistence": "support", "position": None, "request": "support"}
+                   "insistence": "support", "position": None, "request": "support", "ultimatum": "support",
+                   "advocate": "support", "proponent": "support", "champion": "support",
+                   "opponent": "oppose", "critic": "oppose"}
+# verbs whose subject makes the proposal named by their object ("X issued an ultimatum", "X tabled a plan")
+_PROPOSING_VERBS = {"give", "issue", "set", "deliver", "send", "present", "make", "table", "submit", "put",
+                    "unveil", "lay", "float", "extend"}
 
 
 class Attributor:
@@ -300,7 +305,21 @@ class Attributor:
             if tok.pos_ != "NOUN" or lemma not in _PROPOSAL_NOUNS or _PROPOSAL_NOUNS[lemma] is None:
                 continue
             holder = None
+            h = tok.head
+            if tok.dep_ == "dobj" and h.lemma_.lower() in _PROPOSING_VERBS and lemma in (
+                    "proposal", "offer", "demand", "ultimatum", "plan", "request", "call"):
+                subj = self.subject_of(h)
+                holder = self.mention_at(doc, subj) if subj is not None and not any(
+                    c.dep_ == "neg" for c in h.children) else None
+                if holder is None:
+                    continue  # "X has not made an offer"
+            if tok.dep_ in ("attr",) and h.lemma_ == "be" and lemma in ("advocate", "proponent", "champion",
+                                                                       "opponent", "critic"):
+                subj = self.subject_of(h)  # "X has been a leading advocate of Y"
+                holder = self.mention_at(doc, subj) if subj is not None else None
             for ch in tok.children:
+                if ch.dep_ == "compound" and ch.pos_ == "PROPN" and holder is None:
+                    holder = self.mention_at(doc, ch)  # "an EU demand for ..."
                 if ch.dep_ == "poss":
                     holder = self.mention_at(doc, ch)
                 elif ch.dep_ == "prep" and ch.lower_ in ("from", "by"):
@@ -338,6 +357,7 @@ class Attributor:
                     dropped.add(i)  # the inner cue has its own holder; the source only relays it
                     continue
                 if inner.kind == "noun" and not same and outer.kind != "noun":
+                    inner.embedded = True
                     continue  # "A called B's demand 'unjustified'": both stand, each with its holder
                 if outer.kind == "report" and inner.holder is not None and inner.holder.text.lower() in _THIRD \
                         and quoted(doc, doc[inner.cue_i]) and not quoted(doc, doc[outer.cue_i]):

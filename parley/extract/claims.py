@@ -44,6 +44,7 @@ class Claim:
     condition_spans: list[tuple[int, int]] = field(default_factory=list)  # token ranges of the conditions
     topical: int = 0              # generic agreement words ("the deal") that take the article's topic
     issue_hit: bool = False       # the content itself named an issue of the taxonomy
+    embedded: bool = False        # named inside another holder's statement ("A rejected B's demand")
     historical: bool = False      # a dated past act ("in 2011", "six months ago"): an earlier stance only
 
 

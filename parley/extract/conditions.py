@@ -246,8 +246,33 @@ class ConditionFinder:
                 out = [c for c in out if c is not dem]
         return out
 
+    def _or_face(self, doc: Doc, claims: list[Claim]) -> None:
+        """Ultimatums: 'X gave Y a week to A or face B', 'Y must A or face B' -> X's stance on B
+        (the threatened measure) is conditional on A."""
+        for b in doc:
+            if b.lemma_.lower() not in ("face", "risk", "suffer") or b.dep_ != "conj":
+                continue
+            a = b.head
+            cc = [g for g in a.children if g.dep_ == "cc" and g.lower_ == "or" and g.i < b.i]
+            if not cc or a.pos_ != "VERB":
+                continue
+            claim = attach(claims, a)
+            if claim is None or claim.conditions:
+                continue
+            start = a.i
+            lo = min([a.i] + [g.i for g in a.children if g.i < a.i and g.dep_ not in ("aux", "nsubj", "mark")])
+            start = lo
+            text = _text(doc, start, cc[0].i)
+            objs = [g for g in b.children if g.dep_ in ("dobj", "attr")]
+            if len(text.split()) < 2 or not objs:
+                continue
+            claim.conditions.append(text)
+            claim.condition_spans.append((start, b.i + 1))
+            claim.content = (objs[0].left_edge.i, objs[0].right_edge.i + 1)
+
     def __call__(self, doc: Doc) -> Doc:
         claims = self._refusal_with_demand(doc, doc._.parley_claims or [])
+        self._or_face(doc, claims)
         doc._.parley_claims = claims
         used: set[int] = set()
         for fam, phrase, s, e, keep in sorted(doc._.parley_cues or (), key=lambda c: (c[2], -(c[3] - c[2]))):

@@ -22,13 +22,25 @@ class ShiftDetector:
     def __init__(self, lexicon: str | None = None) -> None:
         register_extensions()
 
+    @staticmethod
+    def _chain(tok):
+        """The cue and the reporting verbs above it ("had previously insisted it would not bow")."""
+        out = [tok]
+        while out[-1].dep_ in ("ccomp", "xcomp") and out[-1].head.i != out[-1].i and len(out) < 3:
+            out.append(out[-1].head)
+        return out
+
+    @staticmethod
+    def _past(t) -> bool:
+        return any(ch.lower_ in _PAST_MARKERS for ch in t.children) or (
+            t.tag_ == "VBN" and any(ch.lower_ == "had" for ch in t.children))
+
     def __call__(self, doc: Doc) -> Doc:
         shifts = [c for c in doc._.parley_cues or () if c[0] == "shift"]
         claims = doc._.parley_claims or []
         if not shifts or not claims:
             return doc
-        past = [c for c in claims if any(ch.lower_ in _PAST_MARKERS for ch in doc[c.cue_i].children)
-                or doc[c.cue_i].tag_ == "VBN" and any(ch.lower_ == "had" for ch in doc[c.cue_i].children)]
+        past = [c for c in claims if any(self._past(t) for t in self._chain(doc[c.cue_i]))]
         current = [c for c in claims if c not in past]
         if past and current:
             prev = past[0].stance

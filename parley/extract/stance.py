@@ -21,6 +21,8 @@ _NEG_WORDS = {"not", "n't", "never", "no", "nobody", "nothing", "neither", "nor"
 # words that deny what follows them ("lacks sincerity", "no value", "not a credible offer")
 _PRIVATIVE = {"no", "not", "n't", "never", "without", "lack", "lacks", "lacked", "lacking", "little", "nor"}
 _MODALS = {"will", "would", "'ll", "can", "could", "should", "must", "shall", "may", "might", "ca", "wo"}
+_ROLE_NOUNS = {"advocate", "proponent", "champion", "opponent", "critic", "ultimatum", "demand", "proposal",
+               "offer", "request", "refusal", "rejection", "insistence"}
 _REASON_MARKS = {"because", "since", "after", "when", "once", "as", "while", "although", "though"}
 _QUOTES = {'"', "\u201c", "\u201d"}
 
@@ -151,7 +153,7 @@ class StanceClassifier:
                 continue  # "they did not say ..." reports nothing
             if cl.kind == "mixed" or ("mixed" in fams and self._governs_mixed(doc, cl)):
                 cl.stance, cl.confidence = "mixed", 0.75
-            elif cl.conditions and cl.kind != "noun":
+            elif cl.conditions and (cl.kind != "noun" or cl.cue == "ultimatum"):
                 cl.stance, cl.confidence = "conditional", 0.8
             else:
                 pol = cl.polarity
@@ -171,7 +173,7 @@ class StanceClassifier:
                 if pol is None:
                     continue
                 cl.stance = pol
-                if cl.kind in ("stance", "adjective"):
+                if cl.kind in ("stance", "adjective") or cl.cue in _ROLE_NOUNS and not cl.embedded:
                     cl.confidence = 0.8 if cl.issue_hit else 0.6
                 else:
                     cl.confidence = min(0.75, 0.4 + 0.1 * min(strength, 2.0) + (0.1 if cl.issue_hit else 0.0))
