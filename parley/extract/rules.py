@@ -42,6 +42,8 @@ class _Job:
     chosen: list[int]
 
 
+_COMMON = {"rebels", "militants", "insurgents", "separatists", "unions", "employers", "democrats", "republicans",
+           "protesters", "strikers", "workers", "officials", "negotiators", "diplomats", "lawmakers"}
 _CONTRAST = re.compile(r"\b(?:later\b.{0,40}\bhowever|now|no longer|since then|reversed|changed course|changed (?:his|her|its|their) (?:mind|position)|u-turn|backed (?:off|down)|softened|hardened)\b")
 _DATELINE = re.compile(r"^[A-Z][A-Z.'/ -]{2,}(?:,\s*[A-Z][\w.' -]+)?\s*(?:\([\w .]+\))?\s*[—–-]{1,2}\s+(?=[A-Z\"“])")
 
@@ -205,7 +207,10 @@ class RulesExtractor:
         forms = {p.actor, *reg.aliases.get(p.actor, ())}
         keys = {f.split()[-1] for f in forms if f}
         text = art.text + "\n" + (art.title or "")
-        return sum(len(re.findall(r"\b" + re.escape(k) + r"\b", text, flags=0 if k[:1].isupper() else re.I))
+        # a common noun capitalised at a sentence start ("Rebels said") is still a common noun
+        common = {k for k in keys if len(forms) == 1 and len(p.actor.split()) == 1 and k.lower() in _COMMON}
+        return sum(len(re.findall(r"\b" + re.escape(k) + r"\b", text,
+                                  flags=0 if k[:1].isupper() and k not in common else re.I))
                    for k in keys)
 
     def _apply_topic_prior(self, art: Article, docs: list[tuple[int, Doc]], claims: list) -> None:
