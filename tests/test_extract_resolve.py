@@ -96,3 +96,10 @@ def test_commentators_are_no_actors():
     assert r.resolve(Mention(0, 2, "Pia Moll", "person")) is None
     assert r.resolve(Mention(0, 2, "Harbour Institute", "org")) is None
     assert r.resolve(Mention(0, 2, "Tomas Brell", "person")) == "Tomas Brell"
+
+
+def test_an_office_resolves_to_the_person_introduced_with_that_title(extractor):
+    text = ("Kestrel Foreign Minister Tomas Brell met Prime Minister Ana Lind on Monday. "
+            "Brell left early. The prime minister later rejected the ceasefire proposal.")
+    ps = extractor.extract(Article.create(text))
+    assert ("Ana Lind", "ceasefire", "oppose") in {(p.actor, p.issue, p.stance) for p in ps}

@@ -18,6 +18,9 @@ _KIND = {"PERSON": "person", "ORG": "org", "GPE": "state", "NORP": "group"}
 PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
             "they": "group", "them": "group", "it": "state", "we": "speaker", "i": "speaker"}
 _POSSESSIVES = {"his": "he", "her": "she", "its": "it", "their": "they", "our": "we", "my": "i", "your": "you"}
+_OFFICE_NOUNS = {"secretary", "chairman", "chairwoman", "governor", "chancellor", "premier", "minister"}
+_OFFICE_WORDS = {"foreign", "prime", "deputy", "vice", "defence", "defense", "finance", "interior", "home",
+                 "trade", "state", "general", "chief", "executive", "first"}
 _STRIP = {"the", "a", "an", "some", "several", "many", "other", "both", "all", "its", "their", "his", "her"}
 
 
@@ -128,12 +131,19 @@ class ActorFinder:
                                 ps, pe = _clean(doc[pobj.left_edge.i:pobj.i + 1])
                                 m.principal = doc[ps:pe].text
                                 m.text = doc[s:pe].text
-                if lem in self.cues.leader_nouns and m.principal is None:
+                if (lem in self.cues.leader_nouns or lem in _OFFICE_NOUNS) and m.principal is None:
                     # "the Russian leader" -> affiliation for description resolution
                     for t in doc[s:root.i]:
                         if t.ent_type_ in ("NORP", "GPE"):
                             m.affiliation = t.text
-                    m.kind = "description" if m.affiliation or root.lower_ in ("president", "leader") else "group"
+                    # "the prime minister", "the Chancellor": one office holder, named elsewhere
+                    office = root.tag_ in ("NN", "NNP") and chunk[0].lower_ == "the" and all(
+                        t.lower_ in _OFFICE_WORDS or t.lemma_.lower() in self.cues.leader_nouns
+                        or t.lemma_.lower() in _OFFICE_NOUNS for t in doc[s:e])
+                    m.kind = "description" if m.affiliation or office or root.lower_ in ("president", "leader") \
+                        else "group"
+                    if office:
+                        m.named = True   # one particular office holder
                 elif lem in self.cues.leader_nouns and m.principal:
                     m.kind = "description"
                     m.affiliation = m.principal

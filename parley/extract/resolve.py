@@ -94,6 +94,24 @@ class ActorRegistry:
         self._place[name] = out
         return out
 
+    def _office_holder(self, description: str) -> str | None:
+        """'the prime minister' -> the person the article introduces as 'Prime Minister X' (the
+        last such before this sentence)."""
+        words = [w for w in description.split() if w.lower() not in ("the", "a", "an")]
+        if not words or any(w.lower() not in TITLES and w.lower() not in ("chairwoman",) for w in words):
+            return None
+        if self._spans is None:
+            self._spans = split_sentences(self.text)
+        upto = self._spans[self.sentence][0] if self.sentence < len(self._spans) else len(self.text)
+        rx = re.compile(r"\b" + r"\s+".join(re.escape(w) for w in words) + r"\.?\s+((?:[A-Z][\w'’\-]+\s?){1,3})",
+                        re.IGNORECASE)
+        found = None
+        for m in rx.finditer(self.text[:upto] or self.text):
+            names = [w for w in m.group(1).split() if w[:1].isupper() and w.lower() not in TITLES]
+            if names and names[0][:1].isupper() and m.group(1)[:1].isupper():
+                found = " ".join(names)
+        return self.full_name(found) if found else None
+
     def is_word(self, name: str) -> bool:
         """A one-word 'name' the article also uses inside hyphenated compounds ("pro-Brexit",
         "Brexit-supporters") and never after a title nor with a given name: a thing, no person."""
@@ -269,6 +287,10 @@ class ActorRegistry:
                 return None
             return None
         if m.kind == "description":
+            titled = self._office_holder(m.text)
+            if titled:
+                self._add_person(titled, m.affiliation)
+                return titled
             for name, a in reversed(self.persons):
                 if not m.affiliation or (a and self._same_place(a, m.affiliation)):
                     return name
