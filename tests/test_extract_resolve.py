@@ -103,3 +103,11 @@ def test_an_office_resolves_to_the_person_introduced_with_that_title(extractor):
             "Brell left early. The prime minister later rejected the ceasefire proposal.")
     ps = extractor.extract(Article.create(text))
     assert ("Ana Lind", "ceasefire", "oppose") in {(p.actor, p.issue, p.stance) for p in ps}
+
+
+def test_a_former_office_holder_is_not_the_office():
+    text = ("President Ana Lind spoke, and former President Tomas Brell criticised her. "
+            "The president said she would wait.")
+    r = reg(text)
+    r.sentence = 1
+    assert r.resolve(Mention(0, 2, "The president", "description")) == "Ana Lind"

@@ -107,6 +107,8 @@ class ActorRegistry:
                         re.IGNORECASE)
         found = None
         for m in rx.finditer(self.text[:upto] or self.text):
+            if re.search(r"\b(?:former|ex|late|then)[\s-]+$", self.text[max(0, m.start() - 12):m.start()], re.I):
+                continue  # "former President X" no longer holds the office
             names = [w for w in m.group(1).split() if w[:1].isupper() and w.lower() not in TITLES]
             if names and names[0][:1].isupper() and m.group(1)[:1].isupper():
                 found = " ".join(names)
