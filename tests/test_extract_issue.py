@@ -85,3 +85,9 @@ def test_control_and_status_of_land_are_territory():
                  "kestrel would never cede the valley"):
         scores = tax.score(text.split(), text)
         assert max(scores, key=scores.get) == "territory", text
+
+
+def test_ransom_idiom_is_no_hostage_issue():
+    tax = load_taxonomy()
+    assert "prisoners" not in tax.score(["hold", "economy", "to", "ransom"], "holding the regional economy to ransom")
+    assert "prisoners" in tax.score(["pay", "a", "ransom"], "they refused to pay a ransom")
