@@ -100,3 +100,11 @@ def test_role_and_proposal_nouns_name_their_holder(extractor):
     got = {(p.actor, p.stance) for p in ps}
     assert ("Ilona Marsh", "support") in got
     assert not any(p.actor.endswith("rebels") and p.stance == "support" for p in ps)
+
+
+def test_according_to_a_spokesman_names_the_pronoun_speaker(extractor):
+    from parley.model import Article
+    ps = extractor.extract(Article.create(
+        "Ilona Marsh met the rebels on Monday. He said the door to talks was open if the Kestrel Federation "
+        "withdrew its troops, according to a spokesman for President Tomas Brell."))
+    assert any(p.actor.endswith("Brell") and p.stance == "conditional" for p in ps), [(p.actor, p.stance) for p in ps]

@@ -118,6 +118,18 @@ class Attributor:
         return False
 
     @staticmethod
+    def _in_condition(tok: Token, top: Token) -> bool:
+        """True when ``tok`` sits in an if/unless clause below ``top``."""
+        t = tok
+        for _ in range(6):
+            if t.i == top.i or t.head.i == t.i:
+                return False
+            if t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.children):
+                return True
+            t = t.head
+        return False
+
+    @staticmethod
     def _denial(tok: Token) -> bool:
         """'X denied this / the allegations / that it was involved': a denial of facts, no position."""
         if tok.lemma_.lower() != "deny":
@@ -351,10 +363,20 @@ class Attributor:
                     continue
                 if not (outer.content[0] <= inner.cue_i < outer.content[1]):
                     continue
+                if self._in_condition(doc[inner.cue_i], doc[outer.cue_i]):
+                    continue  # "A said the door is open if B withdrew": B's act is A's condition
                 same = inner.holder is None or inner.holder.kind == "pronoun" or (
                     outer.holder is not None and inner.holder.text == outer.holder.text)
                 if outer.kind == "report" and outer.cue == "according to":
                     dropped.add(i)  # the inner cue has its own holder; the source only relays it
+                    if inner.holder is not None and inner.holder.kind == "pronoun" and outer.holder is not None \
+                            and inner.holder.text.lower() in ("he", "she"):
+                        # "He said ..., according to a Moon spokesman": Moon
+                        src = outer.holder
+                        person = next((m for m in doc._.parley_mentions or () if m.kind == "person"
+                                       and src.start <= m.start and m.end <= src.end and m is not src), None)
+                        if src.principal or person is not None:
+                            inner.holder = person or src
                     continue
                 if inner.kind == "noun" and not same and outer.kind != "noun":
                     inner.embedded = True
