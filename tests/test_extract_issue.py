@@ -91,3 +91,9 @@ def test_ransom_idiom_is_no_hostage_issue():
     tax = load_taxonomy()
     assert "prisoners" not in tax.score(["hold", "economy", "to", "ransom"], "holding the regional economy to ransom")
     assert "prisoners" in tax.score(["pay", "a", "ransom"], "they refused to pay a ransom")
+
+
+def test_a_bargaining_topic_outside_the_taxonomy_is_a_definite_issue(parley_nlp):
+    doc = parley_nlp("A spokesman for the Harbour Guild warned that the pension changes would have to go ahead.")
+    claims = [c for c in doc._.parley_claims if c.issue == "other"]
+    assert claims and all(c.issue_hit for c in claims)

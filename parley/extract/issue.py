@@ -18,17 +18,24 @@ in the parse, then from its condition clauses, then from the rest of the sentenc
   "Speaking after the summit, he said the rebate was set in stone" is about the
   rebate, not the summit; otherwise the taxonomy's default label.
 
+``issue_hit`` (the claim is about something definite, which the stance step reads
+as support for its confidence) is also set for a content that names a bargaining
+topic the default label covers (the cue lexicon's bargaining nouns: "the pension
+scheme", "the rebate", "pay").
+
 Also fills ``proposition`` (the content span, shortened) and ``topical``: the
 generic agreement words ("the deal") of the content that name no topic of
 their own, which the article step gives the article's dominant issue.
 """
 from __future__ import annotations
 
+import re
+
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
 from .claims import register_extensions
-from .lexicon import Taxonomy, load_taxonomy
+from .lexicon import Taxonomy, load_cues, load_taxonomy
 
 MAX_PROP_TOKENS = 14
 SENTENCE_WEIGHT = 0.3   # the rest of the sentence, used only when neither names one
@@ -193,6 +200,12 @@ class IssueLabeller:
         register_extensions()
         self.taxonomy = load_taxonomy(taxonomy or None)
         self.topical = self.taxonomy.topical
+        # bargaining topics the default label covers ("the pension scheme", "the rebate", "pay"):
+        # a content naming one is about something, even with no label of its own
+        stems = [str(w) for w in load_cues().raw.get("bargaining") or ()
+                 if not any(str(w).startswith(x) for x in ("reject", "refus", "insist", "veto", "threat",
+                                                          "boycott", "demand", "offer", "propos", "condition"))]
+        self.bargaining = re.compile(r"\b(?:" + "|".join(stems) + r")\b", re.I) if stems else None
 
     def __call__(self, doc: Doc) -> Doc:
         for c in doc._.parley_claims or ():
@@ -205,6 +218,9 @@ class IssueLabeller:
                     if ch.dep_ in ("relcl", "acl", "prep") and ch.i > h.i:
                         skip.update(range(ch.left_edge.i, ch.right_edge.i + 1))
             c.issue, c.issues, c.issue_hit, c.issue_scores = label_issue(self.taxonomy, doc, span, c.cue_i, skip)
+            if not c.issue_hit and self.bargaining is not None and c.issue == self.taxonomy.default:
+                own = " ".join(t.text for t in doc[span[0]:span[1]] if t.i not in skip and t.pos_ in ("NOUN", "PROPN"))
+                c.issue_hit = bool(self.bargaining.search(own))
             c.topical = sum(1 for t in doc[span[0]:span[1]]
                             if t.i not in skip and t.lemma_.lower() in self.topical and not own_topic(t))
             toks = [t for t in doc[span[0]:span[1]] if not t.is_space]
