@@ -108,3 +108,10 @@ def test_according_to_a_spokesman_names_the_pronoun_speaker(extractor):
         "Ilona Marsh met the rebels on Monday. He said the door to talks was open if the Kestrel Federation "
         "withdrew its troops, according to a spokesman for President Tomas Brell."))
     assert any(p.actor.endswith("Brell") and p.stance == "conditional" for p in ps), [(p.actor, p.stance) for p in ps]
+
+
+def test_inflected_cue_verbs_survive_lemma_slips(extractor):
+    from parley.model import Article
+    ps = extractor.extract(Article.create(
+        "Ilona Marsh said that while the ceasefire will be hard to keep, she hopes it will last and end the war."))
+    assert ("Ilona Marsh", "support") in [(p.actor, p.stance) for p in ps]

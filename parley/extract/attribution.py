@@ -47,7 +47,7 @@ class Attributor:
     def cue_of(self, tok: Token) -> tuple[str, str, str | None] | None:
         """(kind, cue text, polarity) when ``tok`` is a cue, else None."""
         c = self.cues
-        lemma = tok.lemma_.lower()
+        lemma = self._lemma(tok)
         if tok.dep_ in ("amod", "compound", "relcl", "acl", "nmod") and tok.pos_ != "ADJ":
             return None
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and lemma in c.reporting):
@@ -74,6 +74,20 @@ class Attributor:
         if tok.pos_ == "ADJ" and lemma in c.adjectives and tok.dep_ in ("acomp", "ROOT", "oprd", "xcomp", "ccomp"):
             return "adjective", tok.text, c.adjectives[lemma]
         return None
+
+    def _lemma(self, tok: Token) -> str:
+        """The token's lemma, or a cue verb its surface form inflects when the tagger's lemma is
+        off ("hopes" -> "hop")."""
+        lemma = tok.lemma_.lower()
+        c = self.cues
+        known = lambda w: w in c.stance_verbs or w in c.reporting  # noqa: E731
+        if known(lemma) or tok.pos_ not in ("VERB", "AUX"):
+            return lemma
+        w = tok.lower_
+        for cand in (w[:-1], w[:-2], w[:-1] + "e" if w.endswith("ed") else "", w[:-3], w[:-3] + "e"):
+            if cand and len(cand) > 2 and known(cand) and w.startswith(cand.rstrip("e")):
+                return cand
+        return lemma
 
     @staticmethod
     def _dated_past(v: Token) -> bool:

@@ -177,7 +177,10 @@ class RulesExtractor:
             opens = sent[:1] in "\"“‘"
             # a quotation that opens here is attributed after it; one that continues, before it
             order = (i + 1, i - 1) if opens and not any(q in prev for q in "\"“”") else (i - 1, i + 1)
-            src = last_actor.get(order[0]) or last_actor.get(order[1])
+            # a speaker is looked for in the same paragraph only
+            same_para = [j for j in order if 0 <= j < len(job.spans) and "\n" not in art.text[
+                min(job.spans[j][1], job.spans[i][1]):max(job.spans[j][0], job.spans[i][0])]]
+            src = next((last_actor[j] for j in same_para if j in last_actor), None)
             k = i - 2
             while src is None and k >= max(0, i - 3) and "\n" not in art.text[job.spans[k][1]:job.spans[i][0]]:
                 src = last_actor.get(k)  # a quotation running over several sentences
