@@ -101,6 +101,9 @@ class Attributor:
             if ch.dep_ in ("advmod", "npadvmod") and ch.lower_ == "ago" and any(
                     t.lemma_.lower() in ("year", "month", "decade") for t in ch.subtree):
                 return True
+            if ch.dep_ == "advcl" and any(m.lower_ == "when" for m in ch.children) and v.tag_ == "VBD" \
+                    and Attributor._dated_past(ch):
+                return True  # "When X finalized the deal in 2015, it committed ..."
             if ch.dep_ == "npadvmod" and ch.lemma_.lower() in ("year", "decade") and any(
                     d.lower_ == "last" for d in ch.children) and v.tag_ == "VBD":
                 return True  # "walked away last year"; last month is still news

@@ -59,8 +59,12 @@ def _is_headline(art: Article, span: tuple[int, int]) -> bool:
     line = art.text[span[0]:span[1]]
     if art.title and line.strip() == art.title.strip():
         return True
-    alone = (span[0] == 0 or art.text[span[0] - 1] == "\n") and (span[1] == len(art.text) or art.text[span[1]] == "\n")
-    return alone and len(line.split()) <= 16 and not line.rstrip("\"'”’").endswith((".", "!", "?", ":", ";", ","))
+    ends_line = span[1] == len(art.text) or art.text[span[1]] == "\n"
+    alone = (span[0] == 0 or art.text[span[0] - 1] == "\n") and ends_line
+    unpunctuated = not line.rstrip("\"'”’").endswith((".", "!", "?", ":", ";", ","))
+    # a short unpunctuated tail of a line after a caption ("... with Abbas. Obama urges X on peace")
+    tail = ends_line and len(line.split()) <= 8 and not any(q in line for q in "\"“”")
+    return unpunctuated and (alone and len(line.split()) <= 16 or tail)
 
 
 def _rules_fingerprint(taxonomy: str | None) -> str:
