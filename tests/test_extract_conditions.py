@@ -104,3 +104,11 @@ def test_ultimatum_or_face_is_conditional_on_the_demanded_act(extractor):
     cond = [p for p in ps if p.stance == "conditional"]
     assert cond and cond[0].actor == "Nordmark Council" and cond[0].issue == "sanctions"
     assert cond[0].conditions[0].startswith("pull its troops back")
+
+
+def test_only_a_would_pave_the_way_for_b(extractor):
+    ps = run(extractor, "Tomas Brell said that only a full withdrawal and the release of prisoners would pave the "
+                        "way for talks with the rebels.")
+    cond = [p for p in ps if p.stance == "conditional"]
+    assert cond and cond[0].issue == "talks"
+    assert cond[0].conditions == ("a full withdrawal", "the release of prisoners")

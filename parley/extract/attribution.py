@@ -48,7 +48,7 @@ class Attributor:
         """(kind, cue text, polarity) when ``tok`` is a cue, else None."""
         c = self.cues
         lemma = self._lemma(tok)
-        if tok.dep_ in ("amod", "compound", "relcl", "acl", "nmod") and tok.pos_ != "ADJ":
+        if tok.dep_ in ("amod", "compound", "relcl", "acl", "nmod") and tok.pos_ != "ADJ" and not self._misparsed_report(tok):
             return None
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and lemma in c.reporting):
             parts = {ch.lower_ for ch in tok.children if ch.dep_ in ("prt", "prep", "advmod")}
@@ -176,7 +176,15 @@ class Attributor:
         head = doc[m.end - 1].lemma_.lower()
         return head in self.cues.party_nouns or (m.text.lower() in ("government", "regime", "administration", "authorities"))
 
+    def _misparsed_report(self, tok: Token) -> bool:
+        """'X, an adviser to Y, tweeted that ...' parsed as a reduced relative of a verbless root."""
+        return (tok.dep_ == "acl" and tok.head.dep_ == "ROOT" and tok.head.pos_ == "PROPN"
+                and tok.tag_ in ("VBD", "VBN") and self._lemma(tok) in self.cues.reporting
+                and any(c.dep_ in ("ccomp", "prep") for c in tok.children))
+
     def subject_of(self, tok: Token) -> Token | None:
+        if self._misparsed_report(tok):
+            return tok.head
         t = tok
         for _ in range(4):
             for ch in t.children:  # "X was demanded by Washington": the agent holds it

@@ -17,6 +17,7 @@ from .claims import Claim, register_extensions
 from .lexicon import Cues, load_cues
 
 _TRIM = set("\"'“”‘’,.;:—–-()[] ")
+_OPENING_VERBS = {"pave", "open", "lead", "allow", "enable", "bring", "permit", "persuade", "convince", "make"}
 _REFUSALS = {"refuse", "reject", "decline", "rebuff", "spurn", "dismiss"}
 _NOT_CONDITION_BEFORE = {"even", "as", "whether", "what"}
 
@@ -270,9 +271,33 @@ class ConditionFinder:
             claim.condition_spans.append((start, b.i + 1))
             claim.content = (objs[0].left_edge.i, objs[0].right_edge.i + 1)
 
+    def _only_subject(self, doc: Doc, claims: list[Claim]) -> None:
+        """'only A and B would pave the way for / lead to / allow C': A and B are the conditions of C."""
+        for only in doc:
+            if only.lower_ != "only" or only.dep_ != "advmod":
+                continue
+            h = only.head
+            if h.dep_ not in ("csubj", "nsubj") or h.head.lemma_.lower() not in _OPENING_VERBS:
+                continue
+            v = h.head
+            claim = attach(claims, v)
+            objs = [g for g in v.children if g.dep_ in ("dobj", "xcomp", "ccomp", "prep")]
+            if claim is None or claim.conditions or not objs:
+                continue
+            parts = [h] + [c for c in h.children if c.dep_ == "conj"]
+            for part in parts:
+                skip = {t.i for c in part.children if c.dep_ in ("conj", "cc") for t in c.subtree} | {only.i}
+                toks = [t.i for t in part.subtree if t.i not in skip]
+                text = _text(doc, min(toks), max(toks) + 1) if toks else ""
+                if len(text.split()) >= 2:
+                    claim.conditions.append(text)
+            claim.condition_spans.append((h.left_edge.i, h.right_edge.i + 1))
+            claim.content = (v.i, max(o.right_edge.i for o in objs) + 1)
+
     def __call__(self, doc: Doc) -> Doc:
         claims = self._refusal_with_demand(doc, doc._.parley_claims or [])
         self._or_face(doc, claims)
+        self._only_subject(doc, claims)
         doc._.parley_claims = claims
         used: set[int] = set()
         for fam, phrase, s, e, keep in sorted(doc._.parley_cues or (), key=lambda c: (c[2], -(c[3] - c[2]))):
