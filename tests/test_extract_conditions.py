@@ -112,3 +112,9 @@ def test_only_a_would_pave_the_way_for_b(extractor):
     cond = [p for p in ps if p.stance == "conditional"]
     assert cond and cond[0].issue == "talks"
     assert cond[0].conditions == ("a full withdrawal", "the release of prisoners")
+
+
+def test_no_deal_which_does_not_is_a_condition(extractor):
+    ps = run(extractor, "Ilona Marsh said there can be no deal on the budget which does not protect the rebate.")
+    cond = [p for p in ps if p.stance == "conditional"]
+    assert cond and cond[0].conditions == ("protect the rebate",) and cond[0].red_line

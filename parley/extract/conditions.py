@@ -294,10 +294,33 @@ class ConditionFinder:
             claim.condition_spans.append((h.left_edge.i, h.right_edge.i + 1))
             claim.content = (v.i, max(o.right_edge.i for o in objs) + 1)
 
+    def _no_x_without(self, doc: Doc, claims: list[Claim]) -> None:
+        """'There can be no deal which does not protect X' / 'no agreement that fails to Y':
+        a deal is acceptable only if it does -> conditional on the relative clause, negation dropped."""
+        for det in doc:
+            if det.lower_ != "no" or det.dep_ != "det":
+                continue
+            n = det.head
+            rel = next((c for c in n.subtree if c.dep_ == "relcl"), None)  # "no deal on X which does not"
+            if rel is None or not any(c.dep_ == "neg" for c in rel.children):
+                continue
+            claim = attach(claims, n)
+            if claim is None or claim.conditions:
+                continue
+            drop = {c.i for c in rel.children if c.dep_ in ("nsubj", "aux", "neg") and c.i < rel.i}
+            toks = [t.i for t in rel.subtree if t.i not in drop and t.i >= rel.i]
+            text = _text(doc, min(toks), max(toks) + 1) if toks else ""
+            if len(text.split()) < 2:
+                continue
+            claim.conditions.append(text)
+            claim.condition_spans.append((rel.left_edge.i, rel.right_edge.i + 1))
+            claim.content = (n.left_edge.i, rel.left_edge.i)
+
     def __call__(self, doc: Doc) -> Doc:
         claims = self._refusal_with_demand(doc, doc._.parley_claims or [])
         self._or_face(doc, claims)
         self._only_subject(doc, claims)
+        self._no_x_without(doc, claims)
         doc._.parley_claims = claims
         used: set[int] = set()
         for fam, phrase, s, e, keep in sorted(doc._.parley_cues or (), key=lambda c: (c[2], -(c[3] - c[2]))):
