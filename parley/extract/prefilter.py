@@ -108,6 +108,10 @@ class Prefilter:
                 # a quotation without its own reporting verb: its speaker is near
                 if i > 0:
                     chosen.add(i - 1)
+                    # a quotation running over sentences: its speaker may be two back, same paragraph
+                    if i > 1 and not self.report.search(text[spans[i - 1][0]:spans[i - 1][1]]) \
+                            and "\n" not in text[spans[i - 2][1]:s]:
+                        chosen.add(i - 2)
                 if i + 1 < len(spans):
                     chosen.add(i + 1)
         return sorted(chosen)

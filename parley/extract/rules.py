@@ -162,6 +162,10 @@ class RulesExtractor:
                     reg.note_alias(name, m.text)
                 if name and doc[m.end - 1].dep_ in ("nsubj", "nsubjpass") or (name and m.kind == "description"):
                     reg.note_subject(name)
+                head = doc[m.end - 1].head
+                if name and m.kind != "pronoun" and doc[m.end - 1].dep_ == "nsubj" and not m.commentator \
+                        and head.lemma_.lower() in self.cues.reporting and i not in last_actor:
+                    last_actor[i] = (name, m.text)  # 'X responded: "..."': the speaker of what follows
             for c in doc._.parley_claims or ():
                 if c.holder is None:
                     pending.append((i, c))
