@@ -118,3 +118,9 @@ def test_no_deal_which_does_not_is_a_condition(extractor):
     ps = run(extractor, "Ilona Marsh said there can be no deal on the budget which does not protect the rebate.")
     cond = [p for p in ps if p.stance == "conditional"]
     assert cond and cond[0].conditions == ("protect the rebate",) and cond[0].red_line
+
+
+def test_providing_with_an_object_is_no_condition(extractor):
+    ps = run(extractor, "The rebel council agreed to a temporary ceasefire, providing a window in which a peace "
+                        "agreement can be signed, Ilona Marsh said.")
+    assert ps and all(not p.conditions for p in ps)

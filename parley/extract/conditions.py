@@ -92,6 +92,9 @@ def _skip(doc: Doc, cues: Cues, start: int, end: int, phrase: str) -> bool:
         nxt = doc[end] if end < len(doc) else None
         if nxt is not None and nxt.lower_ in ("any", "necessary", "possible", "so", "not", "at"):
             return True
+    if phrase in ("provided", "providing") and first.pos_ == "VERB" and any(
+            c.dep_ in ("dobj", "dative") for c in first.children):
+        return True  # "agreed to a truce, providing a window for talks": a participle with an object
     if phrase in ("until", "only after"):
         toks = [t for t in doc[end:min(len(doc), end + 8)]]
         if toks and (toks[0].ent_type_ in ("DATE", "TIME") or toks[0].lower_ in ("now", "recently", "then")):
