@@ -24,3 +24,10 @@ def test_cue_sentences_are_chosen_and_plain_ones_skipped():
 def test_leading_pronoun_brings_its_antecedent_sentence():
     text = "Tomas Brell arrived in the capital for the summit. He rejected the truce. The weather was fine."
     assert select(text) == ["Tomas Brell arrived in the capital for the summit.", "He rejected the truce."]
+
+
+def test_favourable_verdict_sentences_are_candidates():
+    from parley.extract.lexicon import load_cues
+    from parley.extract.prefilter import Prefilter
+    pf = Prefilter.from_cues(load_cues())
+    assert pf.is_candidate("Ilona Marsh said earlier there is an opportunity for a permanent ceasefire.")

@@ -74,6 +74,9 @@ class Prefilter:
         phrases += list(cues.mixed) + [s for s, _ in cues.shifts if " " in s]
         strong += ["if", "until"]
         strong += [w for w, pol in cues.evaluative.items() if pol == "oppose" and w not in ("aggression",)]
+        # verdicts in favour that are rarely idle ("an opportunity for a ceasefire", "progress")
+        strong += [w for w in ("opportunity", "progress", "breakthrough", "constructive", "workable")
+                   if cues.evaluative.get(w) == "support"]
         report: list[str] = []
         for lemma in cues.reporting:
             report += _forms(lemma)
