@@ -136,7 +136,7 @@ def _not_a_condition(doc: Doc, start: int, end: int) -> bool:
         passive = any(c.dep_ == "auxpass" for c in head.children)
         if passive and head.tag_ == "VBN" and aux & {"had", "was", "were", "been"} and not aux & {"will", "would", "could", "should", "must"}:
             return True
-        if phrase == "subject to" and (head.lemma_ in ("find", "become", "remain", "come") or any(
+        if phrase == "subject to" and (head.lemma_ in ("find", "become", "remain", "come", "make", "leave") or any(
                 c.dep_ == "dobj" and c.tag_ == "PRP" for c in head.children)):
             return True
     return False
