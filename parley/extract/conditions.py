@@ -6,7 +6,19 @@ introduces is read off the dependency parse: the subtree of the marked verb
 (subordinators) or of the marker's object (prepositions). Embedded questions
 ("asked if he would ...") and concessives ("even if") are not conditions.
 Coordinated clauses with their own subjects are split. Each condition goes to
-the claim whose cue governs the marker, else to the nearest claim.
+the claim whose cue governs the marker, else to the nearest claim (not across a
+contrasting "but if" clause).
+
+Not conditions: rhetorical and belief clauses ("if anybody believes ...", "if X
+thinks ..."), counterfactuals ("if X had been told"), past exchanges ("were
+returned in exchange for"), impositions ("making X subject to sanctions") and
+participles with an object ("providing a window").
+
+Constructions read as conditions besides the markers: a refusal with a demand
+attached ("refused X, saying it wants Y first"), ultimatums ("gave Y a week to
+A or face B": B conditional on A), "only A would pave the way for B", "there can
+be no deal which does not A", and "sought A in exchange for B" (the position is
+on B, conditional on A).
 """
 from __future__ import annotations
 

@@ -5,7 +5,9 @@ A shift phrase ("previously", "had long", "no longer", "now appears",
 whose cue the phrase modifies ("previously dismissed") describes the *earlier*
 stance, is removed, and gives its polarity as ``previous_stance`` to the other
 claims of the sentence; otherwise the phrase's default earlier stance applies,
-or the opposite of the current one.
+or the opposite of the current one. A past claim with no current claim in its
+sentence is marked ``historical``: the article step makes it the
+``previous_stance`` of the same actor's later claim (see ``rules._history``).
 """
 from __future__ import annotations
 
