@@ -115,3 +115,13 @@ def test_inflected_cue_verbs_survive_lemma_slips(extractor):
     ps = extractor.extract(Article.create(
         "Ilona Marsh said that while the ceasefire will be hard to keep, she hopes it will last and end the war."))
     assert ("Ilona Marsh", "support") in [(p.actor, p.stance) for p in ps]
+
+
+def test_guesses_gerund_subjects_and_relative_clauses_are_no_positions(extractor):
+    from parley.model import Article
+    ps = extractor.extract(Article.create(
+        "If it joins the union, the Kestrel Federation may have to accept limits on its fishing fleet. "
+        "Lawmakers said Tomas Brell walking away from the talks was better than a bad deal. "
+        "Ilona Marsh, who refused to recognise the tribunal in 2009, was ousted after the talks."))
+    assert not any(p.actor in ("Kestrel Federation", "Tomas Brell", "Ilona Marsh") for p in ps), \
+        [(p.actor, p.stance) for p in ps]

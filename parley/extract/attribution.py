@@ -134,6 +134,28 @@ class Attributor:
             t = t.head
         return False
 
+    def _speculative(self, tok: Token) -> bool:
+        """Not an attributed stance: a guess about an actor ('X might have intended to ...',
+        'if it joins, X may have to accept ...'), or an act named as a noun ('the president
+        walking away from the talks was better than ...')."""
+        if tok.tag_ == "VBG" and tok.dep_ in ("csubj", "nsubj", "nsubjpass", "pobj", "dobj"):
+            return True
+        aux = {c.lower_ for c in tok.children if c.dep_ == "aux"}
+        if not aux & {"may", "might"}:
+            t = tok  # "may have to accept": the modal sits on 'have'
+            if t.dep_ == "xcomp" and t.head.lemma_ == "have":
+                aux = {c.lower_ for c in t.head.children if c.dep_ == "aux"}
+        if not aux & {"may", "might"}:
+            return False
+        t = tok
+        for _ in range(4):  # hedged by the speaker himself ("X said it may accept") is still his
+            if t.dep_ in ("ccomp", "xcomp") and self._lemma(t.head) in self.cues.reporting:
+                return False
+            if t.head.i == t.i:
+                break
+            t = t.head
+        return True
+
     @staticmethod
     def _in_condition(tok: Token, top: Token) -> bool:
         """True when ``tok`` sits in an if/unless clause below ``top``."""
@@ -196,6 +218,8 @@ class Attributor:
                 if ch.dep_ in ("nsubj", "nsubjpass", "expl") and ch.dep_ != "expl":
                     if ch.dep_ == "nsubjpass" and t.i == tok.i and tok.pos_ == "VERB":
                         return None  # "the offer was rejected": the holder is not the subject
+                    if ch.tag_ in ("WDT", "WP") and t.dep_ == "relcl":
+                        return None  # "Bashir, who refused to ...": a description, background
                     for ap in ch.children:  # "X's ambassador, Zhang Jun, said": the person
                         if ap.dep_ == "appos" and ap.ent_type_ == "PERSON":
                             return ap
@@ -242,7 +266,7 @@ class Attributor:
             if cue is None:
                 continue
             kind, text, pol = cue
-            if self._explanatory(tok) or self._asked(tok) or self._denial(tok):
+            if self._explanatory(tok) or self._asked(tok) or self._denial(tok) or self._speculative(tok):
                 continue
             past = self._historical(tok)
             subj = self.subject_of(tok)
