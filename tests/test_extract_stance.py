@@ -35,3 +35,8 @@ def test_denied_evaluative_words_oppose(extractor):
 def test_quoted_verdict_is_a_position(extractor):
     ps = run(extractor, "Ilona Marsh has called the Kestrel Federation's demand for a budget rebate \"unjustified\".")
     assert ("Ilona Marsh", "oppose") in [(p.actor, p.stance) for p in ps]
+
+
+def test_halting_hostilities_supports_a_ceasefire(extractor):
+    ps = run(extractor, "The Kestrel Federation will halt its assault on the valley under the ceasefire, Ilona Marsh said.")
+    assert ps and all(p.stance == "support" for p in ps), [(p.actor, p.issue, p.stance) for p in ps]

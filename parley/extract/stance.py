@@ -64,6 +64,7 @@ class StanceClassifier:
     def __init__(self, lexicon: str | None = None) -> None:
         register_extensions()
         self.cues: Cues = load_cues(lexicon)
+        self._hostilities = frozenset(self.cues.raw.get("hostilities") or ())
 
     def content_polarity(self, doc: Doc, span: Span, cue: Token) -> tuple[str | None, float]:
         c = self.cues
@@ -161,6 +162,9 @@ class StanceClassifier:
                 if pol is not None:
                     if negated(cue) or any(c.lower_ in ("longer",) for c in cue.children):
                         pol = _FLIP[pol]
+                    if cl.polarity == "oppose" and any(
+                            o.dep_ == "dobj" and o.lemma_.lower() in self._hostilities for o in cue.children):
+                        pol = _FLIP[pol]  # "halt its assault", "end the fighting": for a ceasefire
                     inner, st = self.content_polarity(doc, span, cue)
                     if inner == "oppose" and cl.kind in ("stance", "adjective") and pol == "support" and st >= 1.5 \
                             and cue.lemma_ in ("say", "warn", "insist", "want"):
