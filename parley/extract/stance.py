@@ -180,7 +180,8 @@ class StanceClassifier:
                 if cl.kind in ("stance", "adjective") or cl.cue in _ROLE_NOUNS and not cl.embedded:
                     cl.confidence = 0.8 if cl.issue_hit else 0.6
                 else:
-                    cl.confidence = min(0.75, 0.4 + 0.1 * min(strength, 2.0) + (0.1 if cl.issue_hit else 0.0))
+                    cl.confidence = min(0.75, 0.4 + 0.1 * min(strength, 2.0) + (0.1 if cl.issue_hit else 0.0)
+                                        + (0.1 if strength >= 2.0 else 0.0))  # a verdict ("was unacceptable")
             kept.append(cl)
         doc._.parley_claims = kept
         return doc
