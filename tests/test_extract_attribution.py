@@ -125,3 +125,10 @@ def test_guesses_gerund_subjects_and_relative_clauses_are_no_positions(extractor
         "Ilona Marsh, who refused to recognise the tribunal in 2009, was ousted after the talks."))
     assert not any(p.actor in ("Kestrel Federation", "Tomas Brell", "Ilona Marsh") for p in ps), \
         [(p.actor, p.stance) for p in ps]
+
+
+def test_first_person_in_a_quotation_is_its_speaker(extractor):
+    from parley.model import Article
+    ps = extractor.extract(Article.create(
+        "\"That is why we reject the ceasefire plan and the talks,\" Ilona Marsh said on Monday."))
+    assert ("Ilona Marsh", "oppose") in [(p.actor, p.stance) for p in ps], [(p.actor, p.stance) for p in ps]

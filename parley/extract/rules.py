@@ -167,6 +167,9 @@ class RulesExtractor:
                         and head.lemma_.lower() in self.cues.reporting and i not in last_actor:
                     last_actor[i] = (name, m.text)  # 'X responded: "..."': the speaker of what follows
             for c in doc._.parley_claims or ():
+                if c.holder is not None and c.holder.kind == "pronoun" and c.holder.text.lower() in ("i", "we") \
+                        and any(q in doc.text for q in "\"“”"):
+                    c.holder = None  # "I am inviting ..." inside a quotation: its speaker holds it
                 if c.holder is None:
                     pending.append((i, c))
                     continue
