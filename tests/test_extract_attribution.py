@@ -132,3 +132,10 @@ def test_first_person_in_a_quotation_is_its_speaker(extractor):
     ps = extractor.extract(Article.create(
         "\"That is why we reject the ceasefire plan and the talks,\" Ilona Marsh said on Monday."))
     assert ("Ilona Marsh", "oppose") in [(p.actor, p.stance) for p in ps], [(p.actor, p.stance) for p in ps]
+
+
+def test_words_quoted_as_a_subject_are_judged_by_the_speaker(extractor):
+    from parley.model import Article
+    ps = extractor.extract(Article.create(
+        "Tomas Brell said that what the rebels said about the ceasefire talks is \"accurate\"."))
+    assert ("Tomas Brell", "support") in [(p.actor, p.stance) for p in ps], [(p.actor, p.stance) for p in ps]

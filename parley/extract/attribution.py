@@ -157,6 +157,18 @@ class Attributor:
         return True
 
     @staticmethod
+    def _in_subject(tok: Token, top: Token) -> bool:
+        """True when ``tok`` sits in a subject clause below ``top`` ("what the U.S. said is ...")."""
+        t = tok
+        for _ in range(6):
+            if t.i == top.i or t.head.i == t.i:
+                return False
+            if t.dep_ in ("csubj", "nsubj", "nsubjpass", "relcl"):
+                return True
+            t = t.head
+        return False
+
+    @staticmethod
     def _in_condition(tok: Token, top: Token) -> bool:
         """True when ``tok`` sits in an if/unless clause below ``top``."""
         t = tok
@@ -414,6 +426,8 @@ class Attributor:
                     continue
                 if self._in_condition(doc[inner.cue_i], doc[outer.cue_i]):
                     continue  # "A said the door is open if B withdrew": B's act is A's condition
+                if inner.kind == "report" and self._in_subject(doc[inner.cue_i], doc[outer.cue_i]):
+                    continue  # "A said what B said is accurate": B's words are what A judges
                 same = inner.holder is None or inner.holder.kind == "pronoun" or (
                     outer.holder is not None and inner.holder.text == outer.holder.text)
                 if outer.kind == "report" and outer.cue == "according to":

@@ -75,7 +75,7 @@ class Prefilter:
         strong += ["if", "until"]
         strong += [w for w, pol in cues.evaluative.items() if pol == "oppose" and w not in ("aggression",)]
         # verdicts in favour that are rarely idle ("an opportunity for a ceasefire", "progress")
-        strong += [w for w in ("opportunity", "progress", "breakthrough", "constructive", "workable")
+        strong += [w for w in ("opportunity", "progress", "breakthrough", "constructive", "workable", "accurate")
                    if cues.evaluative.get(w) == "support"]
         report: list[str] = []
         for lemma in cues.reporting:
