@@ -16,6 +16,9 @@ from typing import Any
 STANCES = ("support", "oppose", "conditional", "mixed")
 
 _WS = re.compile(r"\s+")
+_CONNECTIVE = re.compile(
+    r"(?i)^(?:only\s+)?(?:if|unless|provided|providing|as long as|so long as|on condition|under the condition|"
+    r"in exchange for|in return for|subject to|once|until|till|before|after|when|whenever|with|without)\b")
 
 
 def normalise_text(text: str) -> str:
@@ -28,6 +31,16 @@ def normalise_text(text: str) -> str:
 def article_id_for(text: str) -> str:
     """Stable article id: first 16 hex digits of sha256 of the normalised text."""
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]
+
+
+def condition_phrase(conditions: "tuple[str, ...] | list[str]") -> str:
+    """Conditions as one readable phrase, "if A; unless B": "if" is prefixed only to a
+    condition that does not open with its own connective ("unless", "provided that"...)."""
+    parts = []
+    for cond in conditions:
+        c = cond.strip()
+        parts.append(c if _CONNECTIVE.match(c) else f"if {c}")
+    return "; ".join(parts)
 
 
 def utcnow() -> datetime:
@@ -124,6 +137,13 @@ class Position:
     def __post_init__(self) -> None:
         if self.stance not in STANCES:
             raise ValueError(f"stance must be one of {STANCES}, not {self.stance!r}")
+
+    def condition_phrase(self) -> str:
+        """The conditions as one readable phrase: "if A; unless B" ("" when unconditional).
+
+        "if" is prefixed only to a condition that does not already open with its
+        own connective ("unless", "provided that", "in exchange for", ...)."""
+        return condition_phrase(self.conditions)
 
     def with_(self, **kw: Any) -> "Position":
         return replace(self, **kw)

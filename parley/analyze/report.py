@@ -105,7 +105,7 @@ def _desc(p: Position) -> str:
     if p.proposition:
         s += f" — {p.proposition}"
     if p.conditions:
-        s += f", if {'; '.join(p.conditions)}"
+        s += f", {p.condition_phrase()}"
     return s
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from ..errors import AnalysisError
+from ..model import condition_phrase
 from .ledger import Citation, Ledger
 
 __all__ = ["TimelinePoint", "Timeline", "build_timeline", "render_text", "plot_timeline", "STANCE_SYMBOL"]
@@ -97,7 +98,7 @@ def render_text(tl: Timeline) -> str:
     lines.append("")
     for i, p in enumerate(tl.points, 1):
         who = "" if p.actor == tl.actor else f"{p.actor}: "
-        cond = f" if {'; '.join(p.conditions)}" if p.conditions else ""
+        cond = f" {condition_phrase(p.conditions)}" if p.conditions else ""
         lines.append(f"[{i}] {who}{p.stance}{' (red line)' if p.red_line else ''} on {p.issue}{cond}")
         lines.append(f"    {p.citation.label()}")
         lines.append(f"    \"{p.citation.sentence}\"")

@@ -280,7 +280,7 @@ def compare_cmd(a: str, b: str, issue: str | None, as_json: bool, db: str | None
                 click.echo(f"  {label}: (no stated position)")
             for p in ps:
                 extra = " RED LINE" if p.red_line else ""
-                cond = f" if {'; '.join(p.conditions)}" if p.conditions else ""
+                cond = f" {p.condition_phrase()}" if p.conditions else ""
                 click.echo(f"  {label}: {p.actor} {p.stance}{extra}{cond} [{comp.ref(p)}]")
         for c in ic.conditions:
             click.echo(f"  condition of {c.holder}: \"{c.condition}\" -> {c.verdict} ({c.reason})"

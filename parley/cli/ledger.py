@@ -60,7 +60,7 @@ def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet
 def _notes(p: Position) -> str:
     bits = []
     if p.conditions:
-        bits.append("if " + "; ".join(p.conditions))
+        bits.append(p.condition_phrase())
     if p.red_line:
         bits.append("RED LINE")
     if p.previous_stance:
