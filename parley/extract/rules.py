@@ -213,7 +213,7 @@ class RulesExtractor:
         """
         if p.confidence >= SALIENT_CONFIDENCE:
             return True
-        return RulesExtractor._mentions(art, p, reg) >= MIN_MENTIONS
+        return reg.well_named(p.actor) or RulesExtractor._mentions(art, p, reg) >= MIN_MENTIONS
 
     @staticmethod
     def _mentions(art: Article, p: Position, reg: ActorRegistry) -> int:
