@@ -93,8 +93,12 @@ class RulesExtractor:
 
     name = "rules"
 
-    def __init__(self, taxonomy: str | None = None, nlp: Language | None = None) -> None:
+    def __init__(self, taxonomy: str | None = None, nlp: Language | None = None,
+                 use_prefilter: bool = True) -> None:
+        """``use_prefilter=False`` parses every sentence (slow; for checking that the
+        cue prefilter costs no quality: benchmarks/prefilter_scores.py)."""
         self.version = f"{VERSION}+{_rules_fingerprint(taxonomy)}"
+        self.use_prefilter = use_prefilter
         self.taxonomy_path = taxonomy
         self.taxonomy = load_taxonomy(taxonomy)  # validate early (E302)
         self.cues = load_cues()
@@ -118,7 +122,8 @@ class RulesExtractor:
         batch: list[_Job] = []
         for art in articles:
             spans = split_sentences(art.text or "")
-            chosen = [i for i in self.prefilter.select(art.text or "", spans) if not _is_headline(art, spans[i])]
+            candidates = self.prefilter.select(art.text or "", spans) if self.use_prefilter else range(len(spans))
+            chosen = [i for i in candidates if not _is_headline(art, spans[i])]
             batch.append(_Job(art, spans, chosen))
             if len(batch) >= batch_size:
                 yield from self._run(batch)
