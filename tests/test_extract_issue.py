@@ -97,3 +97,17 @@ def test_a_bargaining_topic_outside_the_taxonomy_is_a_definite_issue(parley_nlp)
     doc = parley_nlp("A spokesman for the Harbour Guild warned that the pension changes would have to go ahead.")
     claims = [c for c in doc._.parley_claims if c.issue == "other"]
     assert claims and all(c.issue_hit for c in claims)
+
+
+def test_giving_up_or_getting_back_land_is_territory():
+    tax = load_taxonomy()
+    text = "the premier said the republic would never give up the northern province"
+    assert max(tax.score(text.split(), text).items(), key=lambda kv: kv[1])[0] == "territory"
+    text = "the return of the entire Brannoch peninsula is a precondition"
+    assert "territory" in tax.score(text.lower().split(), text.lower())
+
+
+def test_resuming_operations_is_about_the_ceasefire():
+    tax = load_taxonomy()
+    text = "the army would resume military operations along the river"
+    assert max(tax.score(text.split(), text).items(), key=lambda kv: kv[1])[0] == "ceasefire"
