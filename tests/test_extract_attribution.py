@@ -139,3 +139,25 @@ def test_words_quoted_as_a_subject_are_judged_by_the_speaker(extractor):
     ps = extractor.extract(Article.create(
         "Tomas Brell said that what the rebels said about the ceasefire talks is \"accurate\"."))
     assert ("Tomas Brell", "support") in [(p.actor, p.stance) for p in ps], [(p.actor, p.stance) for p in ps]
+
+
+def _relay(extractor, text):
+    from parley.model import Article as _A
+    return {(p.actor, p.issue, p.stance) for p in extractor.extract(_A.create(text))}
+
+
+def test_spokesperson_relays_the_principals_position(extractor):
+    lead = "Premier Otto Vance of Drevia spoke about the talks on Monday. "
+    got = _relay(extractor, lead + "Lena Marsh, his spokeswoman, said the Premier wanted the talks to focus on "
+                 "a prisoner exchange.")
+    assert any(a.endswith("Otto Vance") and i == "prisoners" for a, i, _s in got)
+    assert not any("Marsh" in a for a, _i, _s in got)
+    got = _relay(extractor, lead + "Lena Marsh, a spokeswoman for Premier Otto Vance, said the Premier would "
+                 "under no circumstances attend talks in Rivna.")
+    assert {(a.split()[-1], i, s) for a, i, s in got} == {("Vance", "talks", "oppose")}
+
+
+def test_spokesperson_speaking_for_herself_keeps_the_position(extractor):
+    got = _relay(extractor, "Premier Otto Vance of Drevia spoke about the talks on Monday. Lena Marsh, a "
+                 "spokeswoman for Premier Otto Vance, said she would not attend talks in Rivna.")
+    assert {(a, i, s) for a, i, s in got} == {("Lena Marsh", "talks", "oppose")}

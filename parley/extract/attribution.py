@@ -28,6 +28,8 @@ _CONTENT_PREPS = {"to", "for", "on", "of", "against", "about", "with", "over", "
 _ALLEGATIONS = {"allegation", "accusation", "charge", "claim", "report", "rumour", "rumor", "involvement",
                 "responsibility", "wrongdoing", "existence", "knowledge"}
 _THIRD = {"he", "she", "they", "him", "her", "them"}
+_POSS_PRONOUNS = {"he", "she", "it", "they", "we", "i", "you", "his", "her", "its", "their", "our", "my", "your"}
+_SPOKES = {"spokesman", "spokeswoman", "spokesperson", "spokespeople", "spokesmen", "spokeswomen"}
 _PROPOSAL_NOUNS = {"proposal": "support", "demand": "support", "offer": "support", "call": "support",
                    "plan": "support", "refusal": "oppose", "rejection": "oppose", "opposition": "oppose",
                    "insistence": "support", "position": None, "request": "support", "ultimatum": "support",
@@ -456,7 +458,10 @@ class Attributor:
                         continue
                     weak_outer = outer.holder is None or outer.holder.kind == "pronoun" or (
                         not outer.holder.named and not outer.holder.principal)
-                    if same or not weak_outer:
+                    relayed = None if same else self._relayed(doc, outer.holder, inner.holder)
+                    if relayed is not None:
+                        inner.holder = relayed  # "X, his spokeswoman, said the Chancellor wanted ...": his
+                    elif same or not weak_outer:
                         inner.holder = outer.holder
                     inner.speaker = inner.speaker or outer.speaker
                     dropped.add(i)
@@ -465,7 +470,66 @@ class Attributor:
                         dropped.add(i)
                     else:
                         dropped.add(j)
-        return [c for k, c in enumerate(claims) if k not in dropped]
+        out = [c for k, c in enumerate(claims) if k not in dropped]
+        for c in out:  # "a spokeswoman for X said the Chancellor would under no circumstances ...": X's
+            if c.kind == "report" and c.holder is not None:
+                for ch in doc[c.cue_i].children:
+                    if ch.dep_ != "ccomp":
+                        continue
+                    if self._demanded(ch):
+                        continue  # "a spokesman said B must ...": the spokesman's side demands it
+                    subj = next((g for g in ch.children if g.dep_ in ("nsubj", "nsubjpass")), None)
+                    m = self.mention_at(doc, subj) if subj is not None else None
+                    relayed = self._relayed(doc, c.holder, m) if m is not None and m is not c.holder else None
+                    if relayed is not None:
+                        c.speaker = c.speaker or c.holder.text
+                        c.holder = relayed
+        return out
+
+    @staticmethod
+    def _spokes(tok: Token) -> bool:
+        return tok.lemma_.lower() in _SPOKES or tok.lower_ in _SPOKES
+
+    def _relay_source(self, doc: Doc, m: Mention) -> tuple[bool, Mention | None]:
+        """(whether ``m`` speaks for someone else, the mention naming that principal if any):
+        "a spokesman for X", "Y, a spokeswoman for X", "Y, his spokeswoman", "spokeswoman Y"."""
+        head = doc[m.end - 1]
+        if m.principal and self._spokes(head):
+            return True, m
+        for ch in head.children:
+            if ch.dep_ == "appos" and self._spokes(ch):
+                pm = self.mention_at(doc, ch)
+                return True, (pm if pm is not None and pm.principal else None)
+        if any(self._spokes(t) for t in doc[m.start:m.end]) or any(
+                ch.dep_ == "compound" and self._spokes(ch) for ch in head.children):
+            return True, None
+        return False, None
+
+    def _relayed(self, doc: Doc, outer: Mention | None, inner: Mention | None) -> Mention | None:
+        """The holder of what a spokesperson reports when the reported clause's subject is the
+        principal (a pronoun or a title: the principal; a name: that name), else None: a
+        spokesperson speaking for themselves keeps it."""
+        if outer is None or inner is None:
+            return None
+        relay, principal = self._relay_source(doc, outer)
+        if not relay:
+            return None
+        if inner.kind == "pronoun":
+            # "a spokesman for May said she ...": May; "a spokeswoman ... said she ...": herself
+            own = {"he": ("spokesman", "spokesmen"), "she": ("spokeswoman", "spokeswomen")}.get(inner.text.lower())
+            nouns = {t.lower_ for t in doc if self._spokes(t)}
+            if own and principal is not None and principal is not outer and not nouns & set(own) \
+                    and nouns - {"spokesperson", "spokespeople"}:
+                return principal
+            return None
+        if inner.kind == "description":  # "the Chancellor": the one a spokesman "for X" names, or the title
+            named = principal is not None and principal is not outer and principal.principal not in _POSS_PRONOUNS
+            return principal if named else inner
+        if inner.kind in ("person", "name"):  # the principal by name, or a person the spokesman reports on
+            words = set((principal.principal or "").lower().split()) if principal is not None else set()
+            if words & set(inner.text.lower().split()) or (inner.kind == "person" and not words):
+                return inner
+        return None
 
 
 @Language.factory("parley_attribution", requires=["doc._.parley_mentions", "token.dep"],
