@@ -161,3 +161,10 @@ def test_spokesperson_speaking_for_herself_keeps_the_position(extractor):
     got = _relay(extractor, "Premier Otto Vance of Drevia spoke about the talks on Monday. Lena Marsh, a "
                  "spokeswoman for Premier Otto Vance, said she would not attend talks in Rivna.")
     assert {(a, i, s) for a, i, s in got} == {("Lena Marsh", "talks", "oppose")}
+
+
+def test_calling_something_a_name_for_years_is_no_call_for(extractor):
+    got = _relay(extractor, "Premier Otto Vance of Drevia rejected the talks. Drevia will never give up the "
+                 "river province, he added, calling the province \"Drevian soil for four centuries.\"")
+    assert ("Otto Vance", "territory", "oppose") in got
+    assert ("Otto Vance", "territory", "support") not in got

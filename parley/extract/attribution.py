@@ -54,14 +54,16 @@ class Attributor:
             return None
         if tok.pos_ in ("VERB", "AUX") or (tok.pos_ == "NOUN" and tok.dep_ == "ROOT" and lemma in c.reporting):
             parts = {ch.lower_ for ch in tok.children if ch.dep_ in ("prt", "prep", "advmod")}
+            naming = lemma == "call" and any(ch.dep_ in ("dobj", "oprd") for ch in tok.children)
             for p in parts:
-                pol = c.phrasal.get((lemma, p))
+                pol = None if naming else c.phrasal.get((lemma, p))
                 if pol:
                     return "stance", f"{tok.text} {p}", pol
             if lemma == "make" and any(ch.lower_ == "clear" for ch in tok.children):
                 return "report", "made clear", None
             if lemma == "call":
-                if parts & {"for", "on", "upon"}:
+                # "calling the region 'our soil' for centuries" names, it calls for nothing
+                if parts & {"for", "on", "upon"} and not any(ch.dep_ in ("dobj", "oprd") for ch in tok.children):
                     return "stance", tok.text + " for", "support"
                 return "report", tok.text, None
             if lemma in c.stance_verbs and lemma not in ("must",):
