@@ -111,3 +111,10 @@ def test_resuming_operations_is_about_the_ceasefire():
     tax = load_taxonomy()
     text = "the army would resume military operations along the river"
     assert max(tax.score(text.split(), text).items(), key=lambda kv: kv[1])[0] == "ceasefire"
+
+
+def test_red_line_idiom_words_name_no_issue(extractor):
+    text = ("Maria Quell, leader of the Dockers' Guild, rejected the pay offer of the port authority. "
+            "She added that any cut to the guild pension scheme was off the table.")
+    ps = [p for p in extractor.extract(Article.create(text)) if p.red_line]
+    assert [(p.actor, p.issue, p.stance) for p in ps] == [("Maria Quell", "other", "oppose")]

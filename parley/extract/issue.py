@@ -211,6 +211,9 @@ class IssueLabeller:
         for c in doc._.parley_claims or ():
             span = c.content or (0, len(doc))
             skip = {i for a, b in c.condition_spans for i in range(a, b)}
+            # the words of a red-line idiom name no issue ("off the table" is not about talks)
+            skip |= {i for fam, _p, a, b, _x in doc._.parley_cues or () if fam == "red_line"
+                     for i in range(a, b) if i != c.cue_i and doc[i].pos_ == "NOUN"}
             if c.holder is not None:
                 h = doc[c.holder.end - 1]
                 skip.update(range(h.left_edge.i, h.i + 1))
