@@ -40,3 +40,9 @@ def test_quoted_verdict_is_a_position(extractor):
 def test_halting_hostilities_supports_a_ceasefire(extractor):
     ps = run(extractor, "The Kestrel Federation will halt its assault on the valley under the ceasefire, Ilona Marsh said.")
     assert ps and all(p.stance == "support" for p in ps), [(p.actor, p.issue, p.stance) for p in ps]
+
+
+def test_not_ruling_out_with_a_reservation_is_mixed(extractor):
+    ps = run(extractor, "Premier Otto Vance has not ruled out peace talks with the river rebels, but he said "
+             "any meeting would be brief.")
+    assert ("Otto Vance", "talks", "mixed") in {(p.actor, p.issue, p.stance) for p in ps}

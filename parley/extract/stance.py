@@ -162,6 +162,12 @@ class StanceClassifier:
                 if pol is not None:
                     if negated(cue) or any(c.lower_ in ("longer",) for c in cue.children):
                         pol = _FLIP[pol]
+                        if cl.polarity == "oppose" and cl.cue.endswith(" out") and any(
+                                t.lower_ in ("but", "though", "although", "however") for t in doc[cue.i + 1:]):
+                            # "X has not ruled out A, but ...": an open door with a reservation
+                            cl.stance, cl.confidence = "mixed", 0.75
+                            kept.append(cl)
+                            continue
                     if cl.polarity == "oppose" and any(
                             o.dep_ == "dobj" and o.lemma_.lower() in self._hostilities for o in cue.children):
                         pol = _FLIP[pol]  # "halt its assault", "end the fighting": for a ceasefire
