@@ -111,3 +111,13 @@ def test_a_former_office_holder_is_not_the_office():
     r = reg(text)
     r.sentence = 1
     assert r.resolve(Mention(0, 2, "The president", "description")) == "Ana Lind"
+
+
+def test_pronoun_after_an_unparsed_sentence_opened_by_a_known_surname(extractor):
+    from parley.model import Article as _A
+    text = ("Premier Otto Vance of Drevia rejected the truce talks on Monday. "
+            "Foreign Minister Karl Dunmore said Drevia would attend the talks only if the rebels withdrew. "
+            "Vance was firmer. Addressing the cabinet, he said any deal that left rebel soldiers in the hills "
+            "was off the table.")
+    ps = [p for p in extractor.extract(_A.create(text)) if p.red_line]
+    assert [(p.actor, p.issue, p.stance) for p in ps] == [("Otto Vance", "withdrawal", "oppose")]

@@ -192,6 +192,9 @@ def own_topic(tok: Token) -> bool:
     for ch in tok.children:
         if ch.dep_ in ("compound", "acl") or (ch.dep_ == "prep" and ch.lower_ in _ABOUT - {"with", "under"}):
             return True
+        if ch.dep_ == "relcl" and ch.lemma_.lower() not in ("be", "have", "seem", "look", "sound", "remain") \
+                and any(g.dep_ == "dobj" for g in ch.children):
+            return True   # "any deal that left soldiers in the valley": what the deal would do
     return False
 
 

@@ -147,6 +147,11 @@ class ActorRegistry:
             if any(at >= k for at in self.person_at.values()):
                 return None  # the parsed sentences already name a person that recent
             sent = self.text[self._spans[k][0]:self._spans[k][1]]
+            first = re.match(r"\s*([A-Z][\w'’\-]+)\s+(?:was|is|has|had|remained|remains|did|does|went)\b", sent)
+            if first:  # "Toren was blunter. ..., she said": a known person by surname, as subject
+                known = [p for p, _a in reversed(self.persons) if p.split()[-1] == first.group(1)]
+                if known:
+                    return known[0]
             m = _TITLE_RE.search(sent[:80])
             if m:
                 words = [w for w in m.group(1).split() if w[:1].isupper()]
