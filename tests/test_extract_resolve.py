@@ -121,3 +121,13 @@ def test_pronoun_after_an_unparsed_sentence_opened_by_a_known_surname(extractor)
             "was off the table.")
     ps = [p for p in extractor.extract(_A.create(text)) if p.red_line]
     assert [(p.actor, p.issue, p.stance) for p in ps] == [("Otto Vance", "withdrawal", "oppose")]
+
+
+def test_leader_description_after_an_unparsed_titled_sentence(extractor):
+    from parley.model import Article as _A
+    text = ("The river rebels rejected the truce talks on Monday. Premier Otto Vance struck a calmer note in "
+            "the capital. The Drevian leader said he could accept a freeze, but only if foreign observers were "
+            "deployed along the river and the rebels stopped shelling border villages.")
+    got = [(p.actor, p.issue, p.stance, len(p.conditions)) for p in extractor.extract(_A.create(text))
+           if p.stance == "conditional"]
+    assert got == [("Otto Vance", "ceasefire", "conditional", 2)]

@@ -301,6 +301,12 @@ class ActorRegistry:
             for name, a in reversed(self.persons):
                 if not m.affiliation or (a and self._same_place(a, m.affiliation)):
                     return name
+            # "President X struck a softer tone. The Vardenian leader said ...": the titled person
+            # who opens the sentence before, though that sentence was not parsed
+            before = self._person_before()
+            if before:
+                self._add_person(before, m.affiliation)
+                return before
             return None
         if m.kind == "name":
             bare = self.strip_titles(m.text)
