@@ -124,3 +124,12 @@ def test_providing_with_an_object_is_no_condition(extractor):
     ps = run(extractor, "The rebel council agreed to a temporary ceasefire, providing a window in which a peace "
                         "agreement can be signed, Ilona Marsh said.")
     assert ps and all(not p.conditions for p in ps)
+
+
+def test_before_talks_demands_are_preconditions_of_the_talks(extractor):
+    from parley.model import Article as _A
+    text = ("\u201cBefore any negotiations, the rebels must hand back the two ferries and clear the mines from "
+            "the harbour,\u201d Premier Otto Vance told the assembly in Drevport on Friday.")
+    ps = extractor.extract(_A.create(text))
+    assert [(p.actor, p.issue, p.stance) for p in ps] == [("Otto Vance", "talks", "conditional")]
+    assert len(ps[0].conditions) == 2 and "ferries" in ps[0].conditions[0] and "mines" in ps[0].conditions[1]

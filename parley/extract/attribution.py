@@ -260,6 +260,11 @@ class Attributor:
         kids = [ch for ch in tok.children if ch.dep_ in _CONTENT_DEPS and ch.dep_ != "prep"
                 or (ch.dep_ == "prep" and ch.lower_ in _CONTENT_PREPS)]
         kids = [k for k in kids if not (k.dep_ == "advcl" and any(g.dep_ == "mark" for g in k.children))]
+        if self._lemma(tok) in self.cues.reporting:
+            # '"Before any talks, B must ...," A told parliament': the quotation before the verb,
+            # parsed as a clause modifying it, is what A says
+            kids += [k for k in tok.children if k.dep_ in ("advcl", "parataxis", "ccomp") and k.i < tok.i
+                     and k not in kids and k.pos_ in ("VERB", "AUX") and quoted(tok.doc, k)]
         if not kids:
             # "hope and pray the talks continue": the content hangs on a coordinated verb
             for cj in tok.children:

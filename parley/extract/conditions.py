@@ -331,8 +331,38 @@ class ConditionFinder:
             claim.condition_spans.append((rel.left_edge.i, rel.right_edge.i + 1))
             claim.content = (n.left_edge.i, rel.left_edge.i)
 
+    def _before_demand(self, doc: Doc, claims: list[Claim]) -> None:
+        """'Before any talks, B must do A and do C': talks only after A and C -> the claim holding
+        the demand is about the talks, conditional on the demanded acts."""
+        for v in doc:
+            if v.pos_ not in ("VERB", "AUX") or not any(ch.dep_ == "aux" and ch.lower_ in self.cues.demand_modals
+                                                         for ch in v.children):
+                continue
+            before = next((ch for ch in v.children if ch.dep_ == "prep" and ch.lower_ == "before" and ch.i < v.i), None)
+            obj = next((g for g in before.children if g.dep_ == "pobj"), None) if before is not None else None
+            if obj is None:
+                continue
+            claim = attach(claims, v)
+            if claim is None or claim.conditions or not claim.content or not (
+                    claim.content[0] <= v.i < claim.content[1]):
+                continue
+            parts = [v] + [c for c in v.children if c.dep_ == "conj" and c.pos_ in ("VERB", "AUX")]
+            for n, part in enumerate(parts):
+                skip = {t.i for c in part.children if c.dep_ in ("conj", "cc", "punct") or c.i == before.i
+                        for t in c.subtree}
+                if n == 0:
+                    skip |= {t.i for c in part.children if c.dep_ == "prep" and c.i == before.i for t in c.subtree}
+                toks = [t.i for t in part.subtree if t.i not in skip]
+                text = _text(doc, min(toks), max(toks) + 1) if toks else ""
+                if len(text.split()) >= 2:
+                    claim.conditions.append(text)
+            if claim.conditions:
+                claim.condition_spans.append((max(v.left_edge.i, before.right_edge.i + 1), v.right_edge.i + 1))
+                claim.content = (obj.left_edge.i, obj.right_edge.i + 1)
+
     def __call__(self, doc: Doc) -> Doc:
         claims = self._refusal_with_demand(doc, doc._.parley_claims or [])
+        self._before_demand(doc, claims)
         self._or_face(doc, claims)
         self._only_subject(doc, claims)
         self._no_x_without(doc, claims)
