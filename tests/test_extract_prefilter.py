@@ -31,3 +31,18 @@ def test_favourable_verdict_sentences_are_candidates():
     from parley.extract.prefilter import Prefilter
     pf = Prefilter.from_cues(load_cues())
     assert pf.is_candidate("Ilona Marsh said earlier there is an opportunity for a permanent ceasefire.")
+
+
+def test_red_line_constructions_make_a_candidate():
+    from parley.extract.lexicon import load_cues as _lc
+    from parley.extract.prefilter import Prefilter as _P
+    pf = _P.from_cues(_lc())
+    assert pf.is_candidate("Vance said Drevia would never surrender the river province.")
+
+
+def test_would_never_give_up_land_is_a_territorial_red_line(extractor):
+    from parley.model import Article as _A
+    text = ("Premier Otto Vance of Drevia rejected the truce talks. Vance said Drevia would never give up the "
+            "river province and that its future would be decided \"in Drevport, not abroad.\"")
+    ps = [p for p in extractor.extract(_A.create(text)) if p.red_line]
+    assert [(p.actor, p.issue, p.stance) for p in ps] == [("Otto Vance", "territory", "oppose")]

@@ -57,6 +57,7 @@ class Prefilter:
     report: re.Pattern[str]
     topic: re.Pattern[str] | None = None
     phrases: re.Pattern[str] | None = None
+    patterns: re.Pattern[str] | None = None   # red lines written as constructions ("would never give up")
 
     @classmethod
     def from_cues(cls, cues: Cues) -> "Prefilter":
@@ -83,12 +84,17 @@ class Prefilter:
         report += ["according to"]
         words = list(cues.raw.get("bargaining") or [])
         topic = re.compile(r"\b(?:" + "|".join(words) + r")\b", re.I) if words else None
-        return cls(strong=_words_re(strong), report=_words_re(report), topic=topic, phrases=_words_re(phrases))
+        pats = [str(p) for ps in (cues.raw.get("red_line_patterns") or {}).values() for p in ps or ()]
+        patterns = re.compile("|".join(f"(?:{p})" for p in pats), re.I) if pats else None
+        return cls(strong=_words_re(strong), report=_words_re(report), topic=topic, phrases=_words_re(phrases),
+                   patterns=patterns)
 
     def is_candidate(self, sent: str, on_topic: bool = False) -> bool:
         """``on_topic``: the article is plainly about bargaining, so no topic word is needed here."""
         if self.phrases is not None and self.phrases.search(sent):
             return True  # conditions, red lines, mixed signals, shifts: always worth a parse
+        if self.patterns is not None and self.patterns.search(sent.replace("\u2019", "'")):
+            return True
         if not on_topic and self.topic is not None and not self.topic.search(sent):
             return False
         return bool(self.strong.search(sent) or (self.report.search(sent) and _MODAL.search(sent)))
