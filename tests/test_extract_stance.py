@@ -46,3 +46,11 @@ def test_not_ruling_out_with_a_reservation_is_mixed(extractor):
     ps = run(extractor, "Premier Otto Vance has not ruled out peace talks with the river rebels, but he said "
              "any meeting would be brief.")
     assert ("Otto Vance", "talks", "mixed") in {(p.actor, p.issue, p.stance) for p in ps}
+
+
+def test_under_no_circumstances_accept_is_oppose(extractor):
+    ps = run(extractor, "Premier Otto Vance of Drevia rejected the truce talks on Monday. Vance said he would under "
+             "no circumstances accept a referendum held while rebel fighters stayed in the hills.")
+    got = {(p.actor, p.issue, p.stance, p.red_line) for p in ps}
+    assert ("Otto Vance", "governance", "oppose", True) in got
+    assert not any(s == "support" for _a, _i, s, _r in got)

@@ -47,6 +47,16 @@ def denied(doc: Doc, t: Token) -> bool:
     return False
 
 
+def _never_adverbial(tok: Token) -> bool:
+    """'would under no circumstances accept', 'will in no way accept': a negated adverbial."""
+    for ch in tok.children:
+        if ch.dep_ == "prep" and ch.i < tok.i:
+            for p in ch.children:
+                if p.dep_ == "pobj" and any(d.lower_ == "no" and d.dep_ == "det" for d in p.children):
+                    return True
+    return False
+
+
 def quoted(doc: Doc, t: Token) -> bool:
     """True when ``t`` lies between quotation marks of its sentence."""
     inside = False
@@ -160,7 +170,7 @@ class StanceClassifier:
                 pol = cl.polarity
                 strength = 1.0
                 if pol is not None:
-                    if negated(cue) or any(c.lower_ in ("longer",) for c in cue.children):
+                    if negated(cue) or any(c.lower_ in ("longer",) for c in cue.children) or _never_adverbial(cue):
                         pol = _FLIP[pol]
                         if cl.polarity == "oppose" and cl.cue.endswith(" out") and any(
                                 t.lower_ in ("but", "though", "although", "however") for t in doc[cue.i + 1:]):
