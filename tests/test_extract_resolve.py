@@ -131,3 +131,13 @@ def test_leader_description_after_an_unparsed_titled_sentence(extractor):
     got = [(p.actor, p.issue, p.stance, len(p.conditions)) for p in extractor.extract(_A.create(text))
            if p.stance == "conditional"]
     assert got == [("Otto Vance", "ceasefire", "conditional", 2)]
+
+
+def test_leader_description_matches_the_pronoun_gender(extractor):
+    from parley.model import Article as _A
+    text = ("President Anna Kell said the truce talks were a start and that she backed monitoring along the river. "
+            "Chancellor Piet Droon rejected the ceasefire talks, and he walked out. "
+            "The Lorvanian leader said she would under no circumstances accept a referendum held while foreign "
+            "troops stayed in the hills.")
+    ps = [p for p in extractor.extract(_A.create(text)) if p.red_line]
+    assert [p.actor for p in ps] == ["Anna Kell"]

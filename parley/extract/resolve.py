@@ -136,6 +136,40 @@ class ActorRegistry:
         best = max(forms, key=lambda f: counts[f])
         return best if counts[best] else state
 
+    def _sentences(self) -> list[tuple[int, int]]:
+        if self._spans is None:
+            self._spans = split_sentences(self.text)
+        return self._spans
+
+    @staticmethod
+    def _pronoun_gender(sent: str) -> str | None:
+        fem = len(re.findall(r"\b(?:she|her|hers|herself)\b", sent, re.I))
+        masc = len(re.findall(r"\b(?:he|his|him|himself)\b", sent, re.I))
+        return "f" if fem and not masc else "m" if masc and not fem else None
+
+    def _gender_here(self) -> str | None:
+        """The gender of the third-person pronouns of the sentence being resolved, if only one."""
+        spans = self._sentences()
+        if not 0 <= self.sentence < len(spans):
+            return None
+        return self._pronoun_gender(self.text[spans[self.sentence][0]:spans[self.sentence][1]])
+
+    def gender(self, name: str) -> str | None:
+        """'f' / 'm' from the pronouns of sentences naming this person and no other known person."""
+        surname = name.split()[-1]
+        others = {p.split()[-1] for p, _a in self.persons if p != name}
+        votes = {"f": 0, "m": 0}
+        for a, b in self._sentences():
+            sent = self.text[a:b]
+            if re.search(r"\b" + re.escape(surname) + r"\b", sent) and not any(
+                    re.search(r"\b" + re.escape(o) + r"\b", sent) for o in others):
+                g = self._pronoun_gender(sent)
+                if g:
+                    votes[g] += 1
+        if votes["f"] == votes["m"]:
+            return None
+        return "f" if votes["f"] > votes["m"] else "m"
+
     def _person_before(self) -> str | None:
         """The titled person opening one of the two sentences before this one when those were
         not parsed ("Vardenian President Mila Toren answered within hours. ... she said")."""
@@ -301,6 +335,18 @@ class ActorRegistry:
             for name, a in reversed(self.persons):
                 if not m.affiliation or (a and self._same_place(a, m.affiliation)):
                     return name
+            # "President X ... The Vardenian leader": a head of state or government whose place is unknown
+            # (one tied to another place is not meant)
+            if m.affiliation and m.text.split()[-1].lower() in ("leader", "president", "premier", "chancellor"):
+                want = self._gender_here()
+                known = [(n, a) for n, a in reversed(self.persons) if want and self.gender(n) == want]
+                for name, a in known + [(n, a) for n, a in reversed(self.persons) if (n, a) not in known]:
+                    if want and self.gender(name) not in (None, want):
+                        continue
+                    if a is None and not any(pa for pn, pa in self.persons if pn == name) and re.search(
+                            r"\b(?:President|Premier|Chancellor|Prime Minister|King|Queen)\s+" + re.escape(name),
+                            self.text):
+                        return name
             # "President X struck a softer tone. The Vardenian leader said ...": the titled person
             # who opens the sentence before, though that sentence was not parsed
             before = self._person_before()
