@@ -46,3 +46,10 @@ def test_would_never_give_up_land_is_a_territorial_red_line(extractor):
             "river province and that its future would be decided \"in Drevport, not abroad.\"")
     ps = [p for p in extractor.extract(_A.create(text)) if p.red_line]
     assert [(p.actor, p.issue, p.stance) for p in ps] == [("Otto Vance", "territory", "oppose")]
+
+
+def test_preconditions_is_bargaining_vocabulary():
+    from parley.extract.lexicon import load_cues as _lc
+    from parley.extract.prefilter import Prefilter as _P
+    pf = _P.from_cues(_lc())
+    assert pf.is_candidate("Lars Emmet urged the two presidents to meet without preconditions.")
