@@ -118,3 +118,10 @@ def test_red_line_idiom_words_name_no_issue(extractor):
             "She added that any cut to the guild pension scheme was off the table.")
     ps = [p for p in extractor.extract(Article.create(text)) if p.red_line]
     assert [(p.actor, p.issue, p.stance) for p in ps] == [("Maria Quell", "other", "oppose")]
+
+
+def test_opening_a_border_to_freight_is_trade():
+    tax = load_taxonomy()
+    text = "ostmark would reopen its border to drevian freight once the guns fell silent"
+    sc = tax.score(text.split(), text)
+    assert max(sc.items(), key=lambda kv: kv[1])[0] == "trade"
