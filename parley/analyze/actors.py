@@ -35,6 +35,7 @@ from ..errors import AnalysisError
 from ..model import Actor, Position
 from ..store.base import ActorLink
 from .names import _GOV_WORDS as _GOV
+from .names import _STOP as _STOPWORDS
 from .names import GENERIC_GROUPS, NameInfo, acronym, demonym_matches, is_capitalised, key, parse_name, side_table
 
 __all__ = ["ActorRecord", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
@@ -46,6 +47,11 @@ SIDE_PREFIX = "@side:"
 FUZZ_LAST = 85      # rapidfuzz ratio two surnames need to be spelling variants
 FUZZ_FIRST = 80     # ... and two first names
 FUZZ_BARE = 88      # a bare surname against a full name's surname
+# Words that open party/faction names, never a made-up side ("GOP Senator ...", "Labour leader ...").
+_NOT_SIDES = frozenset("gop republican republicans democratic democrats democrat labour conservative conservatives "
+                       "liberal liberals tory tories green greens socialist socialists senate house".split())
+# The only reasons a state may absorb a name that is not already the same side.
+_SIDE_REASONS = ("the government of the side", "short form of the side's name")
 
 
 @dataclass(frozen=True)
@@ -308,9 +314,16 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     demonym_side: dict[str, str] = {}
     candidates = sorted((k for k, n in nodes.items() if n.info.kind in ("bare", "state", "org")
                          and not k.startswith("@")), key=lambda k: (len(k.split()), k))
+    # a made-up side is never a person's name ("Trump Jr.", "Trump") nor a party
+    person_tokens = {t for n in nodes.values() if n.info.kind == "person" and not set(n.info.tokens) & _STOPWORDS
+                     for t in n.info.tokens}
+    candidates = [c for c in candidates if not nodes[c].info.suffix and c not in person_tokens
+                  and c.split()[0] not in _NOT_SIDES]
     for n in list(nodes.values()):
         dems = {n.info.demonym} | {v[1:] for v in n.side_votes if v.startswith("?")}
         for dem in sorted(d for d in dems if d and d not in demonym_side):
+            if dem in person_tokens or dem.split()[0] in _NOT_SIDES:
+                continue
             for c in candidates:
                 if c != n.key and demonym_matches(dem, c):
                     demonym_side[dem] = c
@@ -420,6 +433,9 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     used: dict[str, list[Merge]] = defaultdict(list)
     kinds_of = {k: {kind(k)} for k in nodes}
     persons_of = {k: [k] if kind(k) == "person" else [] for k in nodes}
+    # the side(s) a cluster *is* (its state members) and the collective groups it holds
+    states_of = {k: ({nodes[k].info.side or k} if kind(k) == "state" or k in made_up_sides else set()) for k in nodes}
+    groups_of = {k: {k} if kind(k) == "group" and not k.startswith("@") else set() for k in nodes}
     compat: dict[tuple[str, str], bool] = {}
 
     def union(a: str, b: str, conf: float, reason: str, curated: bool = False) -> bool:
@@ -433,6 +449,23 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             ka, kb = kinds_of[ra], kinds_of[rb]
             if ("state" in ka) != ("state" in kb) and (ka | kb) & {"person", "bare"}:
                 return False
+            # the whole cluster decides, not the one member the edge touches (no transitive chains)
+            sa, sb = states_of[ra], states_of[rb]
+            if sa and sb and sa != sb and reason not in _SIDE_REASONS:
+                return False            # two different states never merge
+            if bool(sa) != bool(sb) and reason not in _SIDE_REASONS:
+                other = kb if sa else ka
+                if other & {"person", "bare", "group", "state"} or not (
+                        reason.startswith("named as") or reason == "acronym"):
+                    return False        # a state takes only its government forms / aliases from the table
+                state_side = sa or sb
+                if reason.startswith("named as") and not any(
+                        nodes[x].info.side in state_side for x in members[rb if sa else ra]):
+                    return False        # ... or an org its own title places on that side
+            ga, gb = groups_of[ra], groups_of[rb]
+            if (ga or gb) and ga != gb:
+                if (ga and gb) or (kb if ga else ka) & {"person", "bare", "state"}:
+                    return False        # "Democrats" never joins a person, a state or another group
             for x in persons_of[ra]:
                 for y in persons_of[rb]:
                     pair = (x, y) if x < y else (y, x)
@@ -444,6 +477,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
         members[ra] = ma | mb
         kinds_of[ra] = kinds_of[ra] | kinds_of.pop(rb)
         persons_of[ra] = persons_of[ra] + persons_of.pop(rb)
+        states_of[ra] = states_of[ra] | states_of.pop(rb)
+        groups_of[ra] = groups_of[ra] | groups_of.pop(rb)
         del members[rb]
         used[ra] = used.get(ra, []) + used.pop(rb, []) + [Merge(_label(nodes[a]), _label(nodes[b]), conf, reason)]
         return True

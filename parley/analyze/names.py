@@ -171,8 +171,43 @@ def _demonym_like(w: str) -> bool:
     return len(w) > 4 and w.endswith(("ian", "an", "ese", "ish", "i"))
 
 
+# Capitalised sentence-initial words an extractor may glue to a name ("Now Republicans", "Add Donald Trump"):
+# dropped from the front. _LEAD_JUNK always; _LEAD_WEAK (also first names or party labels) only when at
+# least two name words remain ("Can Dundar" stays, "Republican Paul Ryan" -> "Paul Ryan").
+_LEAD_JUNK = frozenset("""
+add now why did does do an even pinterest so but and when if what how after while meanwhile also still says
+said asked told tells let like thus yet here there today yesterday however instead rather although though
+because since unless whether where who whom whose which this that these those both either neither cryin
+watch read see video photo exclusive breaking update updated analysis opinion
+""".split())
+_LEAD_WEAK = frozenset("""
+can will may might could should would must is was has had republican republicans democrat democrats
+democratic gop conservative labour tory senators sens reps congressmen
+""".split())
+
+
+def _drop_lead_junk(raw: str) -> str:
+    toks = raw.split()
+    while len(toks) >= 2:
+        w = key(toks[0])
+        if w in _LEAD_JUNK or (w in _LEAD_WEAK and len(toks) >= 3 and toks[1][:1].isupper()):
+            toks = toks[1:]
+        else:
+            break
+    return " ".join(toks)
+
+
 def parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
     """Classify a surface form and strip its titles (see module docstring)."""
+    raw = raw.strip()
+    cut = _drop_lead_junk(raw)
+    if cut != raw:
+        info = _parse_name(cut, table)
+        return NameInfo(raw, info.key, info.kind, info.side, info.suffix, info.demonym)
+    return _parse_name(raw, table)
+
+
+def _parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
     table = table or side_table()
     raw = raw.strip()
     ws = words(raw)
