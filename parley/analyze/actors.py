@@ -36,6 +36,7 @@ from ..model import Actor, Position
 from ..store.base import ActorLink
 from .names import _GOV_WORDS as _GOV
 from .names import _STOP as _STOPWORDS
+from .names import _drop_lead_junk
 from .names import GENERIC_GROUPS, NameInfo, acronym, demonym_matches, is_capitalised, key, parse_name, side_table
 
 __all__ = ["ActorRecord", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
@@ -499,11 +500,18 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     for root, mem in sorted(members.items()):
         ns = [nodes[k] for k in mem]
         kinds = Counter(n.info.kind for n in ns)
-        if kinds.get("state") or any(n.key in made_up_sides for n in ns):
+        # kind by the members' weight (mentions), not by one member
+        weight: Counter = Counter()
+        for n in ns:
+            kk = "state" if (n.info.kind == "state" or n.key in made_up_sides) else n.info.kind
+            if kk == "person" and set(n.info.tokens) & _STOPWORDS:
+                kk = "org"          # "Republic of Vardenia" is no person's name
+            weight["person" if kk == "bare" else kk] += max(n.mentions, 1)
+        if weight.get("state"):
+            weight["person"] -= sum(max(n.mentions, 1) for n in ns if n.info.kind == "bare")   # "Orsk"
+        if weight.get("state") and weight["state"] * 2 >= sum(weight.values()) - weight.get("org", 0):
             rkind = "state"
-        elif kinds.get("person"):
-            rkind = "person"
-        elif kinds.get("bare") and any(nodes[p].info.kind == "person" for p in mem):
+        elif kinds.get("person") and weight["person"] >= max(weight.get("org", 0), weight.get("group", 0)):
             rkind = "person"
         elif kinds.get("group") and not kinds.get("org"):
             rkind = "group"
@@ -581,7 +589,16 @@ def _strip_titles(raw: str, info: NameInfo) -> str:
     return raw
 
 
+def _clean_form(cand: str) -> bool:
+    """A usable display name: capitalised, no abbreviation glued mid-name, no digits/brackets, no junk lead
+    word ("Now ...") and no repeated word ("Trump Trump")."""
+    ws = key(cand).split()
+    return (bool(ws) and not re.search(r"\w{3,}\.\s|[\d\[\]()]", cand) and is_capitalised(cand)
+            and _drop_lead_junk(cand) == cand and len(set(ws)) == len(ws))
+
+
 def _canonical_name(ns: list[_Node], kind: str) -> str:
+    """The most frequently used clean full form among the members (a person's first + last name)."""
     if kind == "state":
         for n in ns:
             if n.info.kind == "state" and n.info.side:
@@ -589,19 +606,22 @@ def _canonical_name(ns: list[_Node], kind: str) -> str:
         states = [n for n in ns if n.info.kind == "state"]
         if states:
             return _label(max(states, key=lambda n: (len(n.key.split()), n.mentions, n.key)))
-    best = None
+    raws_all = {r for n in ns for r in n.raws}
+    freq: Counter = Counter()
+    meta: dict[str, tuple] = {}
     for n in ns:
         for raw, cnt in n.raws.items():
             if n.key.startswith("@"):
-                cand = raw
-                score = (False, 0, n.mentions, cnt, -len(raw))
+                cand, meta_ = raw, (False, 0)
             else:
                 cand = _strip_titles(raw, n.info)
-                clean = not re.search(r"\w{3,}\.\s", cand) and is_capitalised(cand)
-                score = (clean, len(n.info.tokens) + (n.info.kind in ("person", "bare")), n.mentions > 0, cnt, -len(cand))
-            if best is None or score > best[0]:
-                best = (score, cand)
-    return best[1] if best else ns[0].key
+                full = min(len(n.info.tokens), 2) + (n.info.kind in ("person", "bare"))
+                meta_ = (_clean_form(cand), full)
+            freq[cand] += max(cnt, 1 if n.mentions else 0)
+            meta[cand] = max(meta.get(cand, meta_), meta_)
+    if not freq:
+        return ns[0].key
+    return max(freq, key=lambda c: (meta[c][0], meta[c][1], c in raws_all, freq[c], -len(c), c))
 
 
 def resolve_actors(positions: Sequence[Position], links: Iterable[ActorLink] = (),
