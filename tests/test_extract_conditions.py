@@ -72,15 +72,15 @@ def test_past_exchange_is_described_not_demanded(extractor):
 
 
 def test_condition_of_a_contrasting_clause_is_not_the_hope(extractor):
-    ps = run(extractor, "\"I hope and pray the talks continue, but if they break down it's time to end their "
+    ps = run(extractor, "\"We hope the negotiations carry on, but if they collapse we will restart the "
                         "missile programme,\" Ilona Marsh told reporters.")
     talks = [p for p in ps if p.issue == "talks"]
     assert talks and talks[0].stance == "support" and not talks[0].conditions
 
 
 def test_refusal_with_a_demand_first_is_conditional(extractor):
-    ps = run(extractor, "The Kestrel Federation refused to extend the ceasefire, saying it wants guarantees "
-                        "from the rebels first that the border will open.")
+    ps = run(extractor, "The Kestrel Federation declined to prolong the ceasefire, saying it wants guarantees "
+                        "from the rebels first that the harbour will reopen.")
     assert [(p.issue, p.stance) for p in ps] == [("ceasefire", "conditional")], [(p.issue, p.stance) for p in ps]
     assert ps[0].conditions[0].startswith("guarantees from the rebels first")
 
