@@ -463,6 +463,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                 if reason.startswith("named as") and not any(
                         nodes[x].info.side in state_side for x in members[rb if sa else ra]):
                     return False        # ... or an org its own title places on that side
+            if (ka & {"person", "bare"} and kb & {"org", "group"}) or (kb & {"person", "bare"} and ka & {"org", "group"}):
+                return False            # a person never absorbs an organisation or a group ("Senate leaders")
             ga, gb = groups_of[ra], groups_of[rb]
             if (ga or gb) and ga != gb:
                 if (ga and gb) or (kb if ga else ka) & {"person", "bare", "state"}:
@@ -621,6 +623,10 @@ def _canonical_name(ns: list[_Node], kind: str) -> str:
             meta[cand] = max(meta.get(cand, meta_), meta_)
     if not freq:
         return ns[0].key
+    top = max(freq.values())
+    for c in freq:          # a full form nobody uses ("Assessing Obama" once) does not beat "Obama" used 500 times
+        if freq[c] * 5 < top:
+            meta[c] = (meta[c][0], 0)
     return max(freq, key=lambda c: (meta[c][0], meta[c][1], c in raws_all, freq[c], -len(c), c))
 
 
