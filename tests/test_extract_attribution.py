@@ -96,7 +96,7 @@ def test_role_and_proposal_nouns_name_their_holder(extractor):
     ps = extractor.extract(Article.create(
         "Ilona Marsh has been a leading advocate of a ceasefire in the valley. "
         "The deal came despite a Kestrel demand for the rebels to disarm. "
-        "The rebels have not made an official offer on the ceasefire."))
+        "The rebels have not yet tabled a formal proposal on the ceasefire."))
     got = {(p.actor, p.stance) for p in ps}
     assert ("Ilona Marsh", "support") in got
     assert not any(p.actor.endswith("rebels") and p.stance == "support" for p in ps)

@@ -59,7 +59,7 @@ def test_temporal_before_without_a_demand_is_no_condition(extractor):
 
 
 def test_rhetorical_and_counterfactual_if_are_no_conditions(extractor):
-    ps = run(extractor, "\"If anybody believes the militias will simply wait for the promised talks, they are wrong,\" "
+    ps = run(extractor, "\"If anybody believes the militias will just wait patiently for the talks, they are wrong,\" "
                         "Tomas Brell said. Ilona Marsh conceded that if the Kestrel troops had been told to hold "
                         "their ground, the rebels may have thought otherwise about the talks.")
     assert all(not p.conditions for p in ps), [(p.actor, p.conditions) for p in ps]
@@ -91,10 +91,10 @@ def test_a_belief_in_an_if_clause_is_no_condition(extractor):
 
 
 def test_what_is_sought_in_exchange_is_the_condition(extractor):
-    ps = run(extractor, "Tomas Brell said the rebels had only sought partial sanctions relief in exchange for "
+    ps = run(extractor, "Tomas Brell said the rebels had only sought limited sanctions relief in exchange for "
                         "the dismantling of their missile programme.")
     cond = [p for p in ps if p.stance == "conditional"]
-    assert cond and cond[0].conditions == ("partial sanctions relief",), [(p.issue, p.conditions) for p in ps]
+    assert cond and cond[0].conditions == ("limited sanctions relief",), [(p.issue, p.conditions) for p in ps]
     assert cond[0].issue != "sanctions"
 
 

@@ -73,7 +73,7 @@ def test_an_evaluation_of_the_object_names_no_issue(extractor):
 
 def test_a_deal_whose_content_is_given_takes_that_content(extractor):
     text = ("Vardenia and the Kestrel Federation resumed ceasefire talks on the valley truce. "
-            "The ceasefire held. Vardenia wants any deal to include a promise that the valley "
+            "The ceasefire held. Vardenia wants any agreement to include a pledge that the valley "
             "will not be used as a base by armed groups.")
     ps = extractor.extract(Article.create(text))
     assert ("Vardenia", "security_guarantees", "support") in {(p.actor, p.issue, p.stance) for p in ps}

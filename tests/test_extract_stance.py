@@ -15,7 +15,7 @@ def one(ex, text):
 
 
 def test_mixed_signals_is_mixed(extractor):
-    ps = run(extractor, "The Republic of Vardenia has sent mixed signals about its willingness to negotiate.")
+    ps = run(extractor, "The Republic of Vardenia has sent mixed signals on whether it will negotiate.")
     assert [(p.actor, p.stance) for p in ps] == [("Republic of Vardenia", "mixed")]
 
 

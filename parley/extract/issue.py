@@ -15,7 +15,7 @@ in the parse, then from its condition clauses, then from the rest of the sentenc
   at equal scores a topic label beats a process label;
 * when the content names no issue: the rest of the sentence but the condition
   clauses (0.3), without process words when the content has a noun of its own:
-  "Speaking after the summit, he said the rebate was set in stone" is about the
+  "Speaking after the summit, she said the levy was fixed for good" is about the
   rebate, not the summit; otherwise the taxonomy's default label.
 
 ``issue_hit`` (the claim is about something definite, which the stance step reads
@@ -170,7 +170,7 @@ def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
         # the rest of the sentence, without the condition clauses ("X in exchange for funding":
         # a price named in a condition does not make X an aid position)
         w = {t.i: SENTENCE_WEIGHT for t in doc if t.i not in skip}
-        # process words around a content with a subject of its own ("the rebate was set in stone")
+        # process words around a content with a subject of its own ("the levy is fixed for good")
         # are the setting; around an elliptical one ("asked if he would sit down ..., he said he
         # would") they are what it is about
         own = any(t.pos_ == "NOUN" for t in doc[span[0]:span[1]] if t.i not in skip)
@@ -183,12 +183,12 @@ def label_issue(tax: Taxonomy, doc: Doc, span: tuple[int, int], cue_i: int,
 
 def own_topic(tok: Token) -> bool:
     """'an agreement on its finances', 'the trade deal', 'a deal bringing X closer to Y': the
-    agreement names its own subject (a relative clause only judges it: 'a deal that is in the
-    national interest'); in 'a no-deal option' it is no agreement at all."""
+    agreement names its own subject (a relative clause only judges it: 'a deal that is good
+    for both ports'); in 'a no-deal option' it is no agreement at all."""
     if tok.dep_ in ("compound", "amod", "nmod"):
         return True
     if tok.dep_ == "nsubj" and any(ch.dep_ == "dobj" for ch in tok.head.children):
-        return True   # "any deal to include a promise that ...": the deal's content is given
+        return True   # "any accord to contain a pledge that ...": the deal's content is given
     for ch in tok.children:
         if ch.dep_ in ("compound", "acl") or (ch.dep_ == "prep" and ch.lower_ in _ABOUT - {"with", "under"}):
             return True

@@ -265,7 +265,7 @@ class ActorRegistry:
         return name
 
     def is_commentator(self, name: str) -> bool:
-        """'analyst Nick Edwards', 'Chris Horner, a senior fellow at the X Institute', 'X, a
+        """'analyst Nick Edwards', 'Ann Roe, a senior fellow at the X Institute', 'X, a
         trade lawyer', the X Institute itself: the labelling rules keep analysts, think tanks
         and outside experts out of the actors."""
         if name in self._comment:

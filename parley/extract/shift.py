@@ -26,7 +26,7 @@ class ShiftDetector:
 
     @staticmethod
     def _chain(tok):
-        """The cue and the reporting verbs above it ("had previously insisted it would not bow")."""
+        """The cue and the reporting verbs above it ("had earlier insisted it would not yield")."""
         out = [tok]
         while out[-1].dep_ in ("ccomp", "xcomp") and out[-1].head.i != out[-1].i and len(out) < 3:
             out.append(out[-1].head)

@@ -80,7 +80,7 @@ class StanceClassifier:
         c = self.cues
         sup = opp = 0.0
         skip: set[int] = set()
-        for t in span:  # "... after X set an ultimatum to fix 'disastrous flaws'": reasons, not the stance
+        for t in span:  # "... after X issued an ultimatum to repair 'grave defects'": reasons, not the stance
             if t.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in _REASON_MARKS for m in t.children) \
                     or t.dep_ == "prep" and t.lower_ in ("given", "despite") and t.head.i != cue.i:
                 skip.update(x.i for x in t.subtree)
@@ -113,7 +113,7 @@ class StanceClassifier:
             aux = {a.lower_ for a in h.children if a.dep_ in ("aux", "neg", "advmod", "auxpass")}
             if (negated(h) or aux & _NEG_WORDS) and h.tag_ in ("VBD", "VBN") and not aux & _MODALS \
                     and h.lemma_.lower() not in c.stance_verbs:
-                continue  # "the soldier was not killed in an attack": a past fact denied, no stance
+                continue  # "the envoy was not detained at the border": a past fact denied, no stance
             if negated(h) or aux & _NEG_WORDS:
                 opp += 1.5
             elif aux & {"must", "should", "need", "ought"} or any(
