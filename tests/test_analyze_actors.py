@@ -218,3 +218,51 @@ def test_a_side_named_only_through_its_people_can_be_queried():
     res = resolve([P("Ukrainian President Volodymyr Zelensky", "a1"), P("Ukrainian Foreign Minister Ana Kuleba", "a2")])
     rec = res.find("Ukraine")
     assert rec.kind == "state" and set(res.members(rec.name)) == {"Ukraine", "Volodymyr Zelensky", "Ana Kuleba"}
+
+
+# ---------------------------------------------------------------------------- corpus-scale chains (made-up names)
+
+def test_no_transitive_chain_between_people_through_an_ambiguous_form():
+    # "I. Marek" fits both, but Ivo and Ina Marek are two people
+    ps = [P("Ivo Marek", "c1"), P("Ivo Marek", "c2"), P("I. Marek", "c3", aliases=("Ivo Marek",)),
+          P("Ina Marek", "c4"), P("I. Marek", "c5", aliases=("Ina Marek",)), P("Ina Marek", "c6")]
+    res = resolve(ps)
+    assert res.canonical("Ivo Marek") != res.canonical("Ina Marek")
+
+
+def test_a_state_does_not_absorb_other_states_through_governments_and_officials():
+    ps = [P("Vardenia", "s1"), P("Vardenian Foreign Minister Ana Petrov", "s1"),
+          P("Kestrel Federation", "s2"), P("Kestrel Federation Chancellor Ivo Renner", "s2"),
+          P("Tolmar", "s3"), P("Tolmaran President Eda Sorn", "s3"),
+          # noisy aliases: each article calls two sides "the same actor"
+          P("the Vardenian government", "s4", aliases=("Kestrel Federation", "Vardenia")),
+          P("Kestrel Federation", "s5", aliases=("Tolmaran officials", "Tolmar")),
+          P("Tolmar", "s6", aliases=("Vardenian officials",))]
+    res = resolve(ps)
+    sides = {res.canonical(n) for n in ("Vardenia", "Kestrel Federation", "Tolmar")}
+    assert len(sides) == 3
+    assert res.canonical("the Vardenian government") == res.canonical("Vardenia")
+    assert res.record(res.canonical("Vardenia")).kind == "state"
+
+
+def test_group_nouns_never_join_a_person_or_another_group():
+    ps = [P("Aldo Varga", "g1", aliases=("Corvalan leaders",)), P("Corvalan leaders", "g2", aliases=("Democrats",)),
+          P("Democrats", "g3", aliases=("Republicans",)), P("Republicans", "g4"), P("Aldo Varga", "g5"),
+          P("Democrats", "g6")]
+    res = resolve(ps)
+    names = [res.canonical(n) for n in ("Aldo Varga", "Corvalan leaders", "Democrats", "Republicans")]
+    assert len(set(names)) == 4
+    assert res.record(res.canonical("Aldo Varga")).kind == "person"
+
+
+def test_canonical_name_is_the_most_used_clean_full_form():
+    ps = [P("Now Aldo Varga", "n1"), P("Add Aldo Varga", "n2"), P("Aldo Varga", "n3"), P("Aldo Varga", "n4"),
+          P("Aldo Varga Varga", "n5"), P("Varga", "n6"), P("Corvalan President Aldo Varga", "n7"),
+          P("Why Ina Dros", "n8"), P("Ina Dros", "n9")]
+    res = resolve(ps)
+    rec = res.record(res.canonical("Now Aldo Varga"))
+    assert rec.name == "Aldo Varga" and rec.kind == "person"
+    assert {"Now Aldo Varga", "Add Aldo Varga", "Varga"} <= set(rec.aliases)
+    assert res.canonical("Why Ina Dros") == "Ina Dros"
+    assert parse_name("Now Republicans").key == "republicans"
+    assert parse_name("Can Dundar").key == "can dundar"        # a first name, not a glued verb
