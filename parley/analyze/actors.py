@@ -35,7 +35,7 @@ from ..errors import AnalysisError
 from ..model import Actor, Position
 from ..store.base import ActorLink
 from .names import _GOV_WORDS as _GOV
-from .names import _STOP as _STOPWORDS
+_STOPWORDS = frozenset("of the and for".split())     # "Republic of Vardenia" is no person's name ("Moon Jae-in" is)
 from .names import _drop_lead_junk
 from .names import GENERIC_GROUPS, NameInfo, acronym, demonym_matches, is_capitalised, key, parse_name, side_table
 
