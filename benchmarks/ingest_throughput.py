@@ -12,7 +12,6 @@ The corpus is third-party text: it is read in place and never copied.
 from __future__ import annotations
 
 import argparse
-import json
 import resource
 import shlex
 import sys

@@ -3,15 +3,7 @@ from __future__ import annotations
 
 from parley.model import Article
 
-
-def run(ex, text):
-    return ex.extract(Article.create(text))
-
-
-def one(ex, text):
-    ps = run(ex, text)
-    assert len(ps) == 1, [(p.actor, p.issue, p.stance) for p in ps]
-    return ps[0]
+from extract_helpers import run, one
 
 
 def test_refusal_is_oppose_with_subject_as_holder(extractor):
@@ -76,7 +68,6 @@ def test_possessor_of_a_spokesman_holds_the_position(extractor):
 
 
 def test_denial_of_facts_and_embedded_questions_are_no_positions(extractor):
-    from parley.model import Article
     ps = extractor.extract(Article.create(
         "The Kestrel Federation was accused of arming the rebels during the talks, though the Kestrel Federation "
         "has denied this. \"We will see if the rebels are willing to accept a ceasefire,\" Ilona Marsh said."))
@@ -85,14 +76,12 @@ def test_denial_of_facts_and_embedded_questions_are_no_positions(extractor):
 
 
 def test_their_demand_quoted_by_the_refuser(extractor):
-    from parley.model import Article
     ps = extractor.extract(Article.create(
         "\"They wanted the sanctions lifted in full and we couldn't do that,\" Ilona Marsh said after the summit."))
     assert ("Ilona Marsh", "oppose") in [(p.actor, p.stance) for p in ps]
 
 
 def test_role_and_proposal_nouns_name_their_holder(extractor):
-    from parley.model import Article
     ps = extractor.extract(Article.create(
         "Ilona Marsh has been a leading advocate of a ceasefire in the valley. "
         "The deal came despite a Kestrel demand for the rebels to disarm. "
@@ -103,7 +92,6 @@ def test_role_and_proposal_nouns_name_their_holder(extractor):
 
 
 def test_according_to_a_spokesman_names_the_pronoun_speaker(extractor):
-    from parley.model import Article
     ps = extractor.extract(Article.create(
         "Ilona Marsh met the rebels on Monday. He said the door to talks was open if the Kestrel Federation "
         "withdrew its troops, according to a spokesman for President Tomas Brell."))
@@ -111,14 +99,12 @@ def test_according_to_a_spokesman_names_the_pronoun_speaker(extractor):
 
 
 def test_inflected_cue_verbs_survive_lemma_slips(extractor):
-    from parley.model import Article
     ps = extractor.extract(Article.create(
         "Ilona Marsh said that while the ceasefire will be hard to keep, she hopes it will last and end the war."))
     assert ("Ilona Marsh", "support") in [(p.actor, p.stance) for p in ps]
 
 
 def test_guesses_gerund_subjects_and_relative_clauses_are_no_positions(extractor):
-    from parley.model import Article
     ps = extractor.extract(Article.create(
         "If it joins the union, the Kestrel Federation may have to accept limits on its fishing fleet. "
         "Lawmakers said Tomas Brell walking away from the talks was better than a bad deal. "
@@ -128,14 +114,12 @@ def test_guesses_gerund_subjects_and_relative_clauses_are_no_positions(extractor
 
 
 def test_first_person_in_a_quotation_is_its_speaker(extractor):
-    from parley.model import Article
     ps = extractor.extract(Article.create(
         "\"That is why we reject the ceasefire plan and the talks,\" Ilona Marsh said on Monday."))
     assert ("Ilona Marsh", "oppose") in [(p.actor, p.stance) for p in ps], [(p.actor, p.stance) for p in ps]
 
 
 def test_words_quoted_as_a_subject_are_judged_by_the_speaker(extractor):
-    from parley.model import Article
     ps = extractor.extract(Article.create(
         "Tomas Brell said that what the rebels said about the ceasefire talks is \"accurate\"."))
     assert ("Tomas Brell", "support") in [(p.actor, p.stance) for p in ps], [(p.actor, p.stance) for p in ps]

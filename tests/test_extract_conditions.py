@@ -1,17 +1,8 @@
 """Conditions: clause spans, markers, embedded questions, merging."""
 from __future__ import annotations
 
-from parley.model import Article
 
-
-def run(ex, text):
-    return ex.extract(Article.create(text))
-
-
-def one(ex, text):
-    ps = run(ex, text)
-    assert len(ps) == 1, [(p.actor, p.issue, p.stance) for p in ps]
-    return ps[0]
+from extract_helpers import run, one
 
 
 def test_only_if_condition_makes_conditional(extractor):

@@ -1,17 +1,7 @@
 """Red lines."""
 from __future__ import annotations
 
-from parley.model import Article
-
-
-def run(ex, text):
-    return ex.extract(Article.create(text))
-
-
-def one(ex, text):
-    ps = run(ex, text)
-    assert len(ps) == 1, [(p.actor, p.issue, p.stance) for p in ps]
-    return ps[0]
+from extract_helpers import one
 
 
 def test_red_line_phrase_marks_position(extractor):

@@ -3,15 +3,7 @@ from __future__ import annotations
 
 from parley.model import Article
 
-
-def run(ex, text):
-    return ex.extract(Article.create(text))
-
-
-def one(ex, text):
-    ps = run(ex, text)
-    assert len(ps) == 1, [(p.actor, p.issue, p.stance) for p in ps]
-    return ps[0]
+from extract_helpers import run
 
 
 def test_shift_gives_previous_stance(extractor):
@@ -31,7 +23,6 @@ def test_announced_change_across_sentences_replaces_the_earlier_stance(extractor
 
 
 def test_dated_past_act_becomes_the_previous_stance(extractor):
-    from parley.model import Article
     text = ("The Kestrel Federation said two years ago it would join the peace talks. "
             "On Monday the Kestrel Federation rejected the peace talks.")
     ps = [p for p in extractor.extract(Article.create(text)) if p.issue == "talks"]
@@ -40,7 +31,6 @@ def test_dated_past_act_becomes_the_previous_stance(extractor):
 
 
 def test_backed_off_is_a_phrasal_refusal_with_an_earlier_stance(extractor):
-    from parley.model import Article
     text = ("Tomas Brell threatened in March to close the border to Kestrel trucks if the rebels did not halt "
             "the raids during the talks. A few days later, Brell backed off the threat to close the border, "
             "saying he was pleased with the talks.")
@@ -49,7 +39,6 @@ def test_backed_off_is_a_phrasal_refusal_with_an_earlier_stance(extractor):
 
 
 def test_previously_insisted_is_the_earlier_stance_of_a_later_sentence(extractor):
-    from parley.model import Article
     text = ("The Kestrel Federation had previously insisted it would never join talks with the rebels. "
             "On Monday the Kestrel Federation agreed to join talks with the rebels.")
     ps = [p for p in extractor.extract(Article.create(text)) if p.issue == "talks"]
