@@ -281,7 +281,9 @@ def compare_cmd(a: str, b: str, issue: str | None, as_json: bool, db: str | None
             for p in ps:
                 extra = " RED LINE" if p.red_line else ""
                 cond = f" {p.condition_phrase()}" if p.conditions else ""
-                click.echo(f"  {label}: {p.actor} {p.stance}{extra}{cond} [{comp.ref(p)}]")
+                who = "" if p.actor == label else f"({p.actor}) "
+                what = f": {p.proposition}" if p.proposition else ""
+                click.echo(f"  {label}: {who}{p.stance}{extra}{what}{(',' + cond) if cond else ''} [{comp.ref(p)}]")
         for c in ic.conditions:
             click.echo(f"  condition of {c.holder}: \"{c.condition}\" -> {c.verdict} ({c.reason})"
                        + "".join(f" [{comp.ref(r)}]" for r in c.relevant))
