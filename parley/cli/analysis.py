@@ -17,7 +17,7 @@ from ._util import db_option, handle_errors, render_table
 def _open(db: str | None) -> Any:
     from ..store import open_store
 
-    return open_store(db)
+    return open_store(db, must_exist=True)
 
 
 def _ledger(store: Any) -> Any:

@@ -24,10 +24,11 @@ EXAMPLES_DIR = Path(__file__).resolve().parents[2] / "examples" / "demo"
 
 # ----------------------------------------------------------------------------- helpers
 
-def _open(db: str | None):  # -> SqlStore (imported lazily: keeps `parley --help` fast)
+def _open(db: str | None, create: bool = False):  # -> SqlStore (imported lazily: keeps `parley --help` fast)
+    """The store; only commands that add articles (``create=True``) may create a new database."""
     from ..store import open_store
 
-    return open_store(db)
+    return open_store(db, must_exist=not create)
 
 
 def _print_input_error(err: InputError) -> None:
@@ -141,7 +142,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
     Example:
       parley ingest articles/ https://example.org/feed.xml
     """
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         report = _ingest(store, sources, quiet)
     if report.errors:
         raise click.exceptions.Exit(1)
@@ -240,7 +241,7 @@ def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str 
     Example:
       parley run ../shared/seed/article.txt && parley positions
     """
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         report = _ingest(store, sources, quiet)
         _extract(store, extractor_name, taxonomy, quiet)
     if report.errors:
@@ -455,7 +456,7 @@ def demo_cmd(db: str | None, quiet: bool) -> None:
     """
     if not EXAMPLES_DIR.is_dir():
         raise InputError("E110", item=str(EXAMPLES_DIR))
-    with _open(db) as store:
+    with _open(db, create=True) as store:
         report = _ingest(store, [str(EXAMPLES_DIR)], quiet)
         _extract(store, None, None, quiet)
         ids = set(report.article_ids)

@@ -74,13 +74,15 @@ def resolve_url(url_or_path: str | None) -> sa.URL:
     return url
 
 
-def open_store(url_or_path: str | None = None) -> "SqlStore":
+def open_store(url_or_path: str | None = None, *, must_exist: bool = False) -> "SqlStore":
     """Open (creating and migrating when needed) the database at ``url_or_path``.
 
     ``None`` means ``settings().db`` (``PARLEY_DB``); a bare path is a SQLite
     file; ``sqlite:///PATH``, ``sqlite://`` (in memory) and
     ``postgresql+psycopg://user:pw@host/db`` URLs are accepted.
-    Raises ``StoreError``: E206 bad URL, E201 cannot open, E202/E205 migration.
+    ``must_exist`` (for commands that only read) refuses to create a new SQLite
+    file: a mistyped ``--db`` is E209, not a silently empty ledger.
+    Raises ``StoreError``: E206 bad URL, E201 cannot open, E202/E205 migration, E209.
     """
     url = resolve_url(url_or_path)
     shown = url.render_as_string(hide_password=True)
@@ -88,6 +90,8 @@ def open_store(url_or_path: str | None = None) -> "SqlStore":
         parent = Path(url.database).parent
         if not parent.is_dir():
             raise StoreError("E201", url=shown, detail=f"directory {parent} does not exist")
+        if must_exist and not Path(url.database).exists():
+            raise StoreError("E209", url=url.database)
     kwargs: dict[str, Any] = {}
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         kwargs = {"poolclass": StaticPool, "connect_args": {"check_same_thread": False}}
