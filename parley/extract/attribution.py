@@ -16,7 +16,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .claims import Claim, Mention, register_extensions
+from .claims import Claim, Mention, head_chain, register_extensions
 from .lexicon import Cues, load_cues
 from .stance import quoted
 
@@ -128,15 +128,9 @@ class Attributor:
 
     def _asked(self, tok: Token) -> bool:
         """A cue inside an embedded question ("we will see if the rebels are willing to ...")."""
-        t = tok
-        for _ in range(6):
-            if any(m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in t.children) and (
-                    t.head.lemma_.lower() in self.cues.question_verbs and t.head.i != t.i):
-                return True
-            if t.head.i == t.i:
-                return False
-            t = t.head
-        return False
+        return any(any(m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in t.children)
+                   and t.head.lemma_.lower() in self.cues.question_verbs and t.head.i != t.i
+                   for t in head_chain(tok, 6))
 
     def _speculative(self, tok: Token) -> bool:
         """Not an attributed stance: a guess about an actor ('X might have intended to ...',
@@ -151,37 +145,28 @@ class Attributor:
                 aux = {c.lower_ for c in t.head.children if c.dep_ == "aux"}
         if not aux & {"may", "might"}:
             return False
-        t = tok
-        for _ in range(4):  # hedged by the speaker himself ("X said it may accept") is still his
-            if t.dep_ in ("ccomp", "xcomp") and self._lemma(t.head) in self.cues.reporting:
-                return False
-            if t.head.i == t.i:
-                break
-            t = t.head
-        return True
+        # hedged by the speaker himself ("X said it may accept") is still his
+        return not any(t.dep_ in ("ccomp", "xcomp") and self._lemma(t.head) in self.cues.reporting
+                       for t in head_chain(tok, 4))
 
     @staticmethod
     def _in_subject(tok: Token, top: Token) -> bool:
         """True when ``tok`` sits in a subject clause below ``top`` ("what the U.S. said is ...")."""
-        t = tok
-        for _ in range(6):
+        for t in head_chain(tok, 6):
             if t.i == top.i or t.head.i == t.i:
                 return False
             if t.dep_ in ("csubj", "nsubj", "nsubjpass", "relcl"):
                 return True
-            t = t.head
         return False
 
     @staticmethod
     def _in_condition(tok: Token, top: Token) -> bool:
         """True when ``tok`` sits in an if/unless clause below ``top``."""
-        t = tok
-        for _ in range(6):
+        for t in head_chain(tok, 6):
             if t.i == top.i or t.head.i == t.i:
                 return False
             if t.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "unless") for m in t.children):
                 return True
-            t = t.head
         return False
 
     @staticmethod
@@ -199,15 +184,9 @@ class Attributor:
     @staticmethod
     def _explanatory(tok: Token) -> bool:
         """A cue inside a 'because/since/after/when' clause explains, it states no position."""
-        t = tok
-        for _ in range(6):
-            if t.dep_ in ("advcl", "ccomp", "conj") and any(
-                    m.dep_ == "mark" and m.lower_ in _EXPLANATORY_MARKS for m in t.children):
-                return True
-            if t.head.i == t.i:
-                return False
-            t = t.head
-        return False
+        return any(t.dep_ in ("advcl", "ccomp", "conj") and any(
+                   m.dep_ == "mark" and m.lower_ in _EXPLANATORY_MARKS for m in t.children)
+                   for t in head_chain(tok, 6))
 
     def _party_noun(self, doc: Doc, m: Mention) -> bool:
         """Collective nouns that name a side by themselves ("rebels", "the union")."""

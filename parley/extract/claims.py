@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterator
 
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
+
+
+def head_chain(tok: Token, limit: int) -> Iterator[Token]:
+    """``tok`` and its heads upwards, at most ``limit`` tokens, ending at the root."""
+    for _ in range(limit):
+        yield tok
+        if tok.head.i == tok.i:
+            return
+        tok = tok.head
 
 
 @dataclass

@@ -25,7 +25,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .claims import Claim, register_extensions
+from .claims import Claim, head_chain, register_extensions
 from .lexicon import Cues, load_cues
 
 _TRIM = set("\"'“”‘’,.;:—–-()[] ")
@@ -160,14 +160,11 @@ def _inside_relative_clause(tok: Token, claims: list[Claim]) -> bool:
     t = tok
     if tok.lower_ in ("provided", "providing") and tok.dep_ in ("acl", "relcl"):
         t = tok.head  # "talks provided that ...": the parser's reduced relative is the marker itself
-    for _ in range(10):
+    for t in head_chain(t, 10):
         if t.i in cues:
             return False
         if t.dep_ in ("relcl", "acl"):
             return True
-        if t.head.i == t.i:
-            return False
-        t = t.head
     return False
 
 

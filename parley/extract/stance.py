@@ -13,7 +13,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .claims import Claim, register_extensions
+from .claims import Claim, head_chain, register_extensions
 from .lexicon import Cues, load_cues
 
 _FLIP = {"support": "oppose", "oppose": "support"}
@@ -129,13 +129,8 @@ class StanceClassifier:
     def _governs_mixed(doc: Doc, cl: Claim) -> bool:
         for fam, _p, s, _e, _x in doc._.parley_cues or ():
             if fam == "mixed":
-                t = doc[s]
-                for _ in range(8):
-                    if t.i == cl.cue_i:
-                        return True
-                    if t.head.i == t.i:
-                        break
-                    t = t.head
+                if any(t.i == cl.cue_i for t in head_chain(doc[s], 8)):
+                    return True
         return False
 
     @staticmethod
@@ -145,13 +140,8 @@ class StanceClassifier:
             if fam == "red_line" and not any(a <= s < b for a, b in cl.condition_spans):
                 if cl.content and cl.content[0] <= s < cl.content[1]:
                     return pol
-                t = doc[s]
-                for _ in range(8):
-                    if t.i == cl.cue_i:
-                        return pol
-                    if t.head.i == t.i:
-                        break
-                    t = t.head
+                if any(t.i == cl.cue_i for t in head_chain(doc[s], 8)):
+                    return pol
         return None
 
     def __call__(self, doc: Doc) -> Doc:
