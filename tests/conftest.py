@@ -140,7 +140,7 @@ def parley_nlp(nlp):
     import spacy
 
     from parley.config import settings
-    from parley.extract.pipeline import add_components
+    from parley.extract.rules.pipeline import add_components
 
     return add_components(spacy.load(settings().spacy_model))
 

@@ -20,9 +20,9 @@ def test_mentions_component_on_a_parsed_doc(parley_nlp):
 
 
 def test_registry_resolves_surname_and_seat_of_power():
-    from parley.extract.claims import Mention
-    from parley.extract.lexicon import load_cues
-    from parley.extract.resolve import ActorRegistry
+    from parley.extract.rules.claims import Mention
+    from parley.extract.rules.lexicon import load_cues
+    from parley.extract.rules.resolve import ActorRegistry
 
     text = "Kestrel Foreign Minister Tomas Brell spoke. Brell said Moscow agreed."
     reg = ActorRegistry(text=text, cues=load_cues())
@@ -33,9 +33,9 @@ def test_registry_resolves_surname_and_seat_of_power():
 
 
 def test_bare_government_takes_the_nationality_the_article_uses():
-    from parley.extract.claims import Mention
-    from parley.extract.lexicon import load_cues
-    from parley.extract.resolve import ActorRegistry
+    from parley.extract.rules.claims import Mention
+    from parley.extract.rules.lexicon import load_cues
+    from parley.extract.rules.resolve import ActorRegistry
 
     text = "Vardenian officials met the envoy. Later the government said it would consider the offer."
     reg = ActorRegistry(text=text, cues=load_cues())

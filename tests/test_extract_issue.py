@@ -3,7 +3,7 @@ import pytest
 
 from parley.errors import ExtractError
 from parley.extract import get_extractor
-from parley.extract.lexicon import load_taxonomy
+from parley.extract.rules.lexicon import load_taxonomy
 from parley.model import Article
 
 

@@ -1,6 +1,6 @@
 """The cheap cue pass that decides which sentences are parsed."""
-from parley.extract.lexicon import load_cues
-from parley.extract.prefilter import Prefilter
+from parley.extract.rules.lexicon import load_cues
+from parley.extract.rules.prefilter import Prefilter
 from parley.extract.sentences import split_sentences
 
 
@@ -27,15 +27,15 @@ def test_leading_pronoun_brings_its_antecedent_sentence():
 
 
 def test_favourable_verdict_sentences_are_candidates():
-    from parley.extract.lexicon import load_cues
-    from parley.extract.prefilter import Prefilter
+    from parley.extract.rules.lexicon import load_cues
+    from parley.extract.rules.prefilter import Prefilter
     pf = Prefilter.from_cues(load_cues())
     assert pf.is_candidate("Ilona Marsh said earlier there is an opportunity for a permanent ceasefire.")
 
 
 def test_red_line_constructions_make_a_candidate():
-    from parley.extract.lexicon import load_cues as _lc
-    from parley.extract.prefilter import Prefilter as _P
+    from parley.extract.rules.lexicon import load_cues as _lc
+    from parley.extract.rules.prefilter import Prefilter as _P
     pf = _P.from_cues(_lc())
     assert pf.is_candidate("Vance said Drevia would never surrender the river province.")
 
@@ -49,7 +49,7 @@ def test_would_never_give_up_land_is_a_territorial_red_line(extractor):
 
 
 def test_preconditions_is_bargaining_vocabulary():
-    from parley.extract.lexicon import load_cues as _lc
-    from parley.extract.prefilter import Prefilter as _P
+    from parley.extract.rules.lexicon import load_cues as _lc
+    from parley.extract.rules.prefilter import Prefilter as _P
     pf = _P.from_cues(_lc())
     assert pf.is_candidate("Lars Emmet urged the two presidents to meet without preconditions.")

@@ -1,9 +1,9 @@
 """Per-article actor resolution: titles, places, the gazetteer, pronouns."""
 from __future__ import annotations
 
-from parley.extract.claims import Mention
-from parley.extract.lexicon import load_cues, load_places
-from parley.extract.resolve import ActorRegistry
+from parley.extract.rules.claims import Mention
+from parley.extract.rules.lexicon import load_cues, load_places
+from parley.extract.rules.resolve import ActorRegistry
 from parley.model import Article
 
 

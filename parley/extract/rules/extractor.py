@@ -17,12 +17,12 @@ from typing import Iterable, Iterator
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ..errors import ExtractError
-from ..model import Article, Evidence, Position
+from ...errors import ExtractError
+from ...model import Article, Evidence, Position
 from .lexicon import load_cues, load_taxonomy
 from .prefilter import Prefilter
 from .resolve import ActorRegistry
-from .sentences import split_sentences
+from ..sentences import split_sentences
 
 log = logging.getLogger(__name__)
 

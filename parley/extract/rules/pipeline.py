@@ -6,8 +6,8 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 
-from ..config import settings
-from ..errors import ExtractError
+from ...config import settings
+from ...errors import ExtractError
 # importing the modules registers their factories
 from . import actors, attribution, conditions, cues, issue, redline, shift, stance  # noqa: F401
 

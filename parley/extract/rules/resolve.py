@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from .claims import Mention
 from .lexicon import Cues, Places, load_places
-from .sentences import split_sentences
+from ..sentences import split_sentences
 
 TITLES = {"president", "minister", "secretary", "senator", "sen", "rep", "mr", "mrs", "ms", "dr", "chancellor",
           "premier", "leader", "spokesman", "spokeswoman", "spokesperson", "general", "gen", "governor",

@@ -10,7 +10,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import ExtractError
+from ...errors import ExtractError
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 DEFAULT_CUES = LEXICON_DIR / "cues.yaml"
