@@ -14,8 +14,8 @@ from ...errors import ExtractError
 
 LEXICON_DIR = Path(__file__).with_name("lexicons")
 DEFAULT_CUES = LEXICON_DIR / "cues.yaml"
-DEFAULT_TAXONOMY = LEXICON_DIR / "taxonomy.yaml"
-DEFAULT_PLACES = LEXICON_DIR / "places.yaml"
+DEFAULT_TAXONOMY = Path(__file__).resolve().parents[2] / "lexicon" / "taxonomy.yaml"
+DEFAULT_PLACES = Path(__file__).resolve().parents[2] / "lexicon" / "places.yaml"
 
 
 def _read(path: Path, code: str) -> Any:
