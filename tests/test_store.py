@@ -9,7 +9,7 @@ import pytest
 
 from parley.errors import StoreError
 from parley.model import Article, Evidence, Position
-from parley.store import ActorLink, SqlStore, open_store
+from parley.store import SCHEMA_VERSION, ActorLink, SqlStore, open_store
 
 TEXT_A = ("Teldor's foreign minister Ana Prell said on Monday that her government would join "
           "talks with Marvia only if the blockade of the northern ports is lifted. "
@@ -61,7 +61,7 @@ def filled(store: SqlStore) -> SqlStore:
 
 def test_open_creates_file_with_wal_and_foreign_keys(db_path: Path) -> None:
     with open_store(str(db_path)) as s:
-        assert s.schema_version() == 3
+        assert s.schema_version() == SCHEMA_VERSION == 5
         with s.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -313,7 +313,7 @@ def test_runs_and_stats(filled: SqlStore) -> None:
     st = filled.stats()
     assert st["articles"] == 2 and st["positions"] == 4 and st["runs"] == 1
     assert st["positions_by_stance"]["oppose"] == 2 and st["positions_by_issue"]["talks"] == 2
-    assert st["schema_version"] == 3 and st["extracted_articles"] == 2
+    assert st["schema_version"] == SCHEMA_VERSION and st["extracted_articles"] == 2
 
 
 def test_save_positions_records_run(filled: SqlStore) -> None:
