@@ -125,7 +125,7 @@ def _delete(store: Any, alias: str, canonical: str, kind: str) -> None:
 
 
 @actors_cmd.command("export")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
 @force_option
 @db_option
 @handle_errors
@@ -184,7 +184,7 @@ def actors_import(file: str, db: str | None) -> None:
 @click.command("timeline")
 @click.option("--actor", required=True, help="Actor name, alias or side.")
 @click.option("--issue", default=None, help="Only this issue.")
-@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
+@click.option("--plot", "plot", type=click.Path(), default=None,
               help="Also draw the chart to FILE.png or FILE.svg.")
 @force_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the text chart.")
@@ -308,7 +308,7 @@ def compare_cmd(a: str, b: str, issue: str | None, as_json: bool, db: str | None
 @click.option("--issue", default=None, help="Only this issue.")
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Shifts, conditions and red lines since this day.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="Write to FILE (default stdout); never the database, an existing FILE only with --force.")
 @force_option
 @db_option

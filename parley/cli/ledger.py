@@ -165,7 +165,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option("--jsonl", "jsonl", is_flag=True,
               help="Extract from the files PATH... without a database and print JSON Lines.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="With --jsonl: write to this file instead of stdout (written whole or not at all).")
 @force_option
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Extract at most this many articles.")
@@ -435,7 +435,7 @@ def search_cmd(query: str, limit: int, kind: str | None, fmt: str, db: str | Non
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, allow_dash=True), default=None,
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="Output file [default: stdout; required for parquet]; written whole or not at all.")
 @force_option
 @_with_filters

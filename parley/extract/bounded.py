@@ -22,9 +22,9 @@ and bounded in time per article, with one article's failure never stopping a bat
   (``benchmarks/extract_per_kb.py``).
 
 * **Time budget.** An article may take ``time_budget`` seconds (setting
-  ``extract_time_budget``; 0 = none). The clock is checked between chunks: an
-  article still unfinished when its budget is spent is abandoned with E306,
-  reported for that article, and the batch goes on.
+  ``extract_time_budget``; 0 = none). The clock is checked between chunks (the
+  first chunk always runs): an article still unfinished when its budget is
+  spent is abandoned with E306, reported for that article, and the batch goes on.
 
   Why between chunks, and not a killable worker process or a signal: the work
   is only ever stopped at a point where the wrapped extractor is not running,
@@ -282,7 +282,7 @@ class BoundedExtractor:
         groups: list[list[Position]] = []
         for k, (s, e) in enumerate(spans):
             elapsed = self.clock() - t0
-            if self.time_budget > 0 and elapsed > self.time_budget:
+            if k > 0 and self.time_budget > 0 and elapsed > self.time_budget:
                 err = ExtractError("E306", item=article.id, budget=_fmt(self.time_budget),
                                    detail=f"{len(article.text)} characters; stopped after {k} of {len(spans)} "
                                           f"chunks and {elapsed:.1f}s")
@@ -311,10 +311,15 @@ def _fmt(seconds: float) -> str:
 
 def bounded(extractor: Extractor, *, chunk_chars: int | None = None, time_budget: float | None = None,
             on_error: Callable[[Article, ExtractError], None] | None = None) -> BoundedExtractor:
-    """``extractor`` wrapped in :class:`BoundedExtractor` (an already wrapped one is re-wrapped around
-    its inner extractor, never twice)."""
-    inner = extractor.inner if isinstance(extractor, BoundedExtractor) else extractor
-    return BoundedExtractor(inner, chunk_chars=chunk_chars, time_budget=time_budget, on_error=on_error)
+    """``extractor`` wrapped in :class:`BoundedExtractor`, never twice: an already wrapped one is
+    returned as it is, or re-wrapped around its inner extractor when settings are given."""
+    if isinstance(extractor, BoundedExtractor):
+        if chunk_chars is None and time_budget is None and on_error is None:
+            return extractor
+        return BoundedExtractor(extractor.inner, chunk_chars=chunk_chars or extractor.chunk_chars,
+                                time_budget=extractor.time_budget if time_budget is None else time_budget,
+                                on_error=on_error or extractor.on_error, clock=extractor.clock)
+    return BoundedExtractor(extractor, chunk_chars=chunk_chars, time_budget=time_budget, on_error=on_error)
 
 
 __all__ = ["BATCH", "SETUP_ERRORS", "BoundedExtractor", "Outcome", "bounded", "merge_positions", "split_chunks"]

@@ -25,7 +25,7 @@ from .sources import iter_articles
 log = logging.getLogger(__name__)
 
 
-SHOWN = 3     # names listed per kind in a summary line before "and N more"
+SHOWN = 5     # names listed per kind in a summary line before "and N more"
 
 
 def _names(items: list[str]) -> str:

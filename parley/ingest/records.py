@@ -20,7 +20,7 @@ from ..errors import InputError
 from ..model import Article
 from .dates import parse_date_lenient
 from .notices import NoticeSink
-from .text import article_from_text
+from .text import article_from_text, check_strings
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +54,7 @@ def article_from_record(record: Any, *, item: str, notice: NoticeSink | None = N
     ext = record.get("id")
     if ext is not None and not isinstance(ext, (str, int)):
         raise InputError("E111", item=item, detail=f"'id' must be a string or number, not {type(ext).__name__}")
+    check_strings(item, text=text, id=None if ext is None else str(ext), **values)
     return article_from_text(
         text,
         origin=values["origin"] or item,

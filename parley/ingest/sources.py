@@ -21,7 +21,7 @@ from .fetch import Fetched, fetch, make_client
 from .html import article_from_html
 from .notices import Notice, NoticeSink, emit
 from .records import read_json, read_jsonl, read_jsonl_stream
-from .text import article_from_text, decode_bytes
+from .text import article_from_text, check_strings, decode_bytes
 
 log = logging.getLogger(__name__)
 
@@ -135,28 +135,15 @@ def read_capped(fh: BinaryIO, limit: int, *, already: bytes = b"") -> tuple[byte
     return b"".join(parts), size > limit
 
 
-def _bad_text(value: str | None) -> str | None:
-    """Why a string cannot be stored as text (NUL, an unpaired surrogate), or None when it can."""
-    if not value:
-        return None
-    if "\x00" in value:
-        return f"NUL character at offset {value.index(chr(0))}"
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        return f"unpaired surrogate U+{ord(value[exc.start]):04X} at offset {exc.start}"
-    return None
-
-
 def check_article(article: Article, item: str) -> Article | InputError:
     """The article, or an error when one of its strings cannot be stored in a database
     (PostgreSQL refuses NUL characters; nothing encodes unpaired surrogates)."""
-    for name in ("text", "title", "url", "source", "origin", "external_id", "language"):
-        why = _bad_text(getattr(article, name))
-        if why:
-            code = "E102" if name == "text" and why.startswith("NUL") else ("E103" if name == "text" else "E111")
-            where = article.origin or item
-            return InputError(code, item=where, detail=f"{name!r}: {why}")
+    try:
+        check_strings(article.origin or item, text=article.text, title=article.title, url=article.url,
+                      source=article.source, origin=article.origin, external_id=article.external_id,
+                      language=article.language)
+    except InputError as err:
+        return err
     return article
 
 

@@ -186,6 +186,13 @@ def migrate(engine: sa.Engine, steps: Sequence[Migration] = MIGRATIONS, target: 
     url = url or engine.url.render_as_string(hide_password=True)
     known = steps[-1].version if steps else 0
     target = known if target is None else target
+    with engine.connect() as conn:     # up to date: a read transaction only, never waiting for a writer
+        with conn.begin():
+            found = current_version(conn)
+    if found > known:
+        raise StoreError("E205", url=url, found=found, known=known)
+    if found >= target:
+        return found
     with engine.connect() as conn:
         conn.execution_options(**{dialect.WRITE_OPTION: True})
         with conn.begin():
