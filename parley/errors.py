@@ -38,6 +38,7 @@ class Errors:
     E113 = "{item}: skipped, not an article type ({detail}). Folders give text (.txt), HTML, JSON/JSONL and RSS/Atom files; name a file explicitly to ingest it anyway."
     E114 = "{item}: field {field!r} dropped ({detail}); the article is kept without it."
     E115 = "{item}: {detail}; the article is flagged {field!r}."
+    E116 = "{item}: more than the size limit of {limit} bytes; the rest was not read. Raise PARLEY_MAX_BYTES or split the input."
     E121 = "{item}: fetch did not finish within {timeout}s (connect, headers and body together). The site may be slow, down or dripping data; retry or raise PARLEY_FETCH_TIMEOUT."
     E122 = "{item}: fetch failed ({detail})."
     E123 = "{item}: HTTP status {status}."

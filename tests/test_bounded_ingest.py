@@ -215,7 +215,7 @@ def test_stdin_is_capped_and_never_read_to_its_end():
     raw = _Zeros()
     stream = io.TextIOWrapper(io.BufferedReader(raw), encoding="utf-8")
     [err] = list(read_stdin(stream, settings=cfg(max_bytes=1_000_000)))
-    assert err.code == "E104" and err.fields["item"] == "stdin"
+    assert err.code == "E116" and err.fields["item"] == "stdin"
     assert raw.read_bytes < 3_000_000
 
 

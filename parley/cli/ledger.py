@@ -149,7 +149,13 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 
     Ingesting the same article twice changes nothing; near-duplicates are kept
     but marked. Each bad item is reported as `error: [CODE] ...` and the others
-    are still stored; the exit status is 1 when any item failed.
+    are still stored; the exit status is 1 when any item failed. What is read
+    but not taken as given gets a `note: [CODE] ...` line and is named in the
+    summary: files in a folder that are not articles (CSV, PDF, Markdown...),
+    dropped field values (a `published` that is not a date), HTML stored as its
+    visible text for want of main text (flagged), non-English articles (stored,
+    not extracted). Devices and FIFOs are refused; stdin and files are read up
+    to PARLEY_MAX_BYTES; a fetch gets PARLEY_FETCH_TIMEOUT seconds in all.
 
     \b
     Example:

@@ -113,7 +113,7 @@ def _special_kind(mode: int) -> str | None:
     if stat.S_ISREG(mode):
         return None
     for test, name in ((stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
-                       (stat.S_ISFIFO, "a FIFO (named pipe)"), (stat.S_ISSOCK, "a socket")):
+                       (stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket")):
         if test(mode):
             return name
     return "a special file"
@@ -228,7 +228,7 @@ class _Reader:
                     return
                 data, over = read_capped(fh, limit, already=head)    # the file may grow while read
                 if over:
-                    yield InputError("E104", item=item, size=f"more than {limit}", limit=limit)
+                    yield InputError("E116", item=item, limit=limit)
                     return
         except OSError as exc:
             yield InputError("E109", item=item, detail=f"cannot read: {exc.strerror or exc}")
@@ -281,7 +281,7 @@ class _Reader:
             data = text.encode("utf-8", "surrogateescape")
             over = len(text) > limit or len(data) > limit
         if over:
-            yield InputError("E104", item="stdin", size=f"more than {limit}", limit=limit)
+            yield InputError("E116", item="stdin", limit=limit)
             return
         yield from self.document(data, sniff_format(data), item="stdin")
 

@@ -599,7 +599,8 @@ class SqlStore:
     # ------------------------------------------------------------------ stats
     def stats(self) -> dict[str, Any]:
         """Counts for a status line: articles, near-duplicates, extracted articles, positions by
-        stance and issue, runs, schema version and the (password-free) URL."""
+        stance and issue, runs (and by status), flagged articles, schema version and the
+        (password-free) URL."""
         a, p, e, r = t.articles, t.positions, t.extractions, t.runs
         count = sa.func.count()
         with self._tx("stats") as conn:
@@ -619,6 +620,10 @@ class SqlStore:
                 "positions_by_issue": by_issue,
                 "actors": conn.execute(sa.select(sa.func.count(sa.distinct(p.c.actor)))).scalar() or 0,
                 "runs": conn.execute(sa.select(count).select_from(r)).scalar() or 0,
+                "runs_by_status": dict(conn.execute(sa.select(r.c.status, count).group_by(r.c.status)
+                                                    .order_by(r.c.status)).all()),
+                "flagged_articles": conn.execute(sa.select(count).select_from(a)
+                                                 .where(a.c.flags != "[]")).scalar() or 0,
             }
 
 
