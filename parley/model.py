@@ -62,6 +62,7 @@ class Article:
     origin: str | None = None          # file path / URL / "stdin" it came from
     external_id: str | None = None     # an id the record carried (JSON ``id``)
     duplicate_of: str | None = None    # set when a near-duplicate of an earlier article
+    flags: tuple[str, ...] = ()        # how the text was obtained when not the usual way ("visible_text")
 
     @classmethod
     def create(cls, text: str, **kw: Any) -> "Article":
@@ -75,6 +76,7 @@ class Article:
         d = asdict(self)
         d["published"] = self.published.isoformat() if self.published else None
         d["ingested_at"] = self.ingested_at.isoformat() if self.ingested_at else None
+        d["flags"] = list(self.flags)
         return d
 
 

@@ -9,7 +9,7 @@ import pytest
 
 from parley.errors import StoreError
 from parley.model import Article, Evidence, Position
-from parley.store import ActorLink, SqlStore, open_store
+from parley.store import SCHEMA_VERSION, ActorLink, SqlStore, open_store
 
 TEXT_A = ("Teldor's foreign minister Ana Prell said on Monday that her government would join "
           "talks with Marvia only if the blockade of the northern ports is lifted. "
@@ -61,7 +61,7 @@ def filled(store: SqlStore) -> SqlStore:
 
 def test_open_creates_file_with_wal_and_foreign_keys(db_path: Path) -> None:
     with open_store(str(db_path)) as s:
-        assert s.schema_version() == 3
+        assert s.schema_version() == SCHEMA_VERSION == 5
         with s.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
@@ -313,7 +313,7 @@ def test_runs_and_stats(filled: SqlStore) -> None:
     st = filled.stats()
     assert st["articles"] == 2 and st["positions"] == 4 and st["runs"] == 1
     assert st["positions_by_stance"]["oppose"] == 2 and st["positions_by_issue"]["talks"] == 2
-    assert st["schema_version"] == 3 and st["extracted_articles"] == 2
+    assert st["schema_version"] == SCHEMA_VERSION and st["extracted_articles"] == 2
 
 
 def test_save_positions_records_run(filled: SqlStore) -> None:
@@ -388,15 +388,22 @@ def test_interrupted_extraction_resumes_without_doubling(db_path: Path) -> None:
 
 
 class FlakyExtractor:
-    """A stand-in engine that finds one position per article and fails on the third article."""
+    """A stand-in engine that finds one position per article and raises ``error`` on the third article
+    (in ``extract_many``; ``extract`` of that article raises it too when ``always``)."""
 
     name = "flaky"
     version = "0.1"
 
-    def __init__(self, fail_on: int | None = 2) -> None:
+    def __init__(self, fail_on: int | None = 2, error: type[BaseException] = KeyboardInterrupt,
+                 always: bool = False) -> None:
         self.fail_on = fail_on
+        self.error = error
+        self.always = always
+        self.bad: str | None = None
 
     def extract(self, article: Article) -> list[Position]:
+        if self.always and article.id == self.bad:
+            raise self.error()
         end = article.text.index(".") + 1
         return [Position(actor="Someone", issue="talks", stance="support",
                          evidence=Evidence(0, end, article.text[:end]))]
@@ -404,7 +411,8 @@ class FlakyExtractor:
     def extract_many(self, articles):
         for n, article in enumerate(articles):
             if n == self.fail_on:
-                raise Boom()
+                self.bad = article.id
+                raise self.error()
             yield article, self.extract(article)
 
 
@@ -413,17 +421,39 @@ def test_extract_into_records_run_and_survives_a_crash(store: SqlStore) -> None:
 
     for i in range(5):
         store.add_article(Article.create(f"Speaker {i} backed the talks. Nothing else happened on day {i}."))
-    with pytest.raises(Boom):
+    with pytest.raises(KeyboardInterrupt):
         extract_into(store, FlakyExtractor(fail_on=2))
     run = store.runs()[0]
     assert (run["articles"], run["positions"]) == (2, 2) and run["finished_at"] is not None
+    assert run["status"] == "interrupted"
     assert store.count_pending("flaky", "0.1") == 3
     report = extract_into(store, FlakyExtractor(fail_on=None))
     assert (report.articles, report.positions) == (3, 3)
     assert store.count_positions() == 5 and store.count_pending("flaky", "0.1") == 0
     again = extract_into(store, FlakyExtractor(fail_on=None))
     assert again.run_id is None and again.articles == 0
-    assert len(store.runs()) == 2
+    assert len(store.runs()) == 2 and store.runs()[0]["status"] == "finished"
+
+
+def test_one_failing_article_is_reported_and_the_batch_goes_on(store: SqlStore) -> None:
+    """An exception for one article (not an interruption) fails that article only (E307): it stays
+    pending, the others are stored, the run is finished with failed = 1."""
+    from parley.store.runner import extract_into
+
+    for i in range(5):
+        store.add_article(Article.create(f"Speaker {i} backed the talks. Nothing else happened on day {i}."))
+    seen = []
+    report = extract_into(store, FlakyExtractor(fail_on=2, error=Boom, always=True), on_error=seen.append)
+    assert [e.code for e in report.failures] == [e.code for e in seen] == ["E307"]
+    assert "Boom" in report.failures[0].message and "1 articles failed" in report.summary()
+    assert (report.articles, report.positions) == (4, 4)
+    assert store.count_pending("flaky", "0.1") == 1
+    run = store.runs()[0]
+    assert (run["status"], run["articles"], run["positions"], run["failed"]) == ("finished", 4, 4, 1)
+    # a batch failure that the article alone does not repeat loses nothing
+    store.add_article(Article.create("Speaker 9 backed the talks. Another day."))
+    again = extract_into(store, FlakyExtractor(fail_on=0, error=Boom, always=False))
+    assert again.failures == [] and again.articles == 2 and store.count_pending("flaky", "0.1") == 0
 
 
 def test_two_connections_interleave(db_path: Path) -> None:

@@ -211,35 +211,57 @@ def _fn(ns: list[int], fmt: str) -> str:
     return "".join(f"[{n}]" for n in ns)
 
 
+_MD_PUNCT = re.compile(r"([\\`*_\[\]])")
+_MD_INLINE = re.compile(r"\\\[(\d+)\\\]")      # an escaped "[n]" citation marker
+
+
+def md_escape(text: object) -> str:
+    """Article-derived text as inert Markdown: on one line, without control characters or escape
+    sequences, HTML special characters as entities (no raw HTML can reach a CommonMark renderer),
+    and the characters that open links, images, emphasis, code and footnotes backslash-escaped."""
+    from ..textsafe import strip_controls
+
+    flat = " ".join(strip_controls(str(text), keep_newlines=False).split())
+    flat = flat.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return _MD_PUNCT.sub(r"\\\1", flat)
+
+
 def render_markdown(r: Report) -> str:
-    """The report as Markdown with ``[^n]`` footnotes (article title, date, id, sentence)."""
-    out = [f"# {r.title}", ""]
+    """The report as Markdown with ``[^n]`` footnotes (article title, date, id, sentence).
+
+    Every interpolated string passes through :func:`md_escape` (names, claims, titles and
+    sentences all come from articles)."""
+    md = md_escape
+    out = [f"# {md(r.title)}", ""]
 
     def claims(title: str, cs: list[Claim], empty: str) -> None:
-        out.append(f"## {title}")
+        out.append(f"## {md(title)}")
         out.append("")
-        out.extend([f"- {c.text} {_fn(c.notes, 'md')}".rstrip() for c in cs] or [f"_{empty}_"])
+        out.extend([f"- {md(c.text)} {_fn(c.notes, 'md')}".rstrip() for c in cs] or [f"_{empty}_"])
         out.append("")
 
     out += ["## Current positions", ""]
     for s in r.parties:
-        out.append(f"### {s.name}" + (f" ({', '.join(m for m in s.members if m != s.name)})"
-                                      if [m for m in s.members if m != s.name] else ""))
+        others = [m for m in s.members if m != s.name]
+        out.append(f"### {md(s.name)}" + (f" ({md(', '.join(others))})" if others else ""))
         out.append("")
-        out.extend(f"- {c.text} {_fn(c.notes, 'md')}" for c in s.current)
+        out.extend(f"- {md(c.text)} {_fn(c.notes, 'md')}" for c in s.current)
         out.append("")
     terms = [c for s in r.parties for c in s.new_terms]
     claims("New conditions and red lines" + (f" since {r.since}" if r.since else ""), terms, "none")
     claims("Shifts" + (f" since {r.since}" if r.since else ""), r.shifts, "no shift found")
     claims("Red-line clashes", r.clashes, "no clash found")
     claims("Common ground", r.common_ground, "no issue where both sides support")
-    zopa = [Claim(_INLINE.sub(r"[^\1]", c.text), c.notes) for c in r.zopa]   # inline [n] -> footnotes
-    claims("Zone of possible agreement, per issue", zopa, "no issue on which two parties both have positions")
+    out.append("## Zone of possible agreement, per issue")
+    out.append("")
+    # inline [n] citation markers -> footnotes, after escaping (which turned them into \[n\])
+    zopa = [_MD_INLINE.sub(r"[^\1]", md(c.text)) + " " + _fn(c.notes, "md") for c in r.zopa]
+    out.extend([f"- {z}".rstrip() for z in zopa] or ["_no issue on which two parties both have positions_"])
+    out.append("")
     out.append("## Sources")
     out.append("")
     for i, c in enumerate(r.notes.items, 1):
-        sentence = c.sentence.replace("\n", " ")
-        out.append(f"[^{i}]: {c.label()}: \"{sentence}\"")
+        out.append(f"[^{i}]: {md(c.label())}: \"{md(c.sentence)}\"")
     return "\n".join(out) + "\n"
 
 

@@ -1,4 +1,5 @@
-"""Helpers shared by CLI modules: the ``--db`` option, the error boundary, plain tables."""
+"""Helpers shared by CLI modules: the ``--db`` option, the error boundary, plain tables,
+terminal-safe text (:func:`safe`) and output-file checks (:func:`check_output_option`)."""
 from __future__ import annotations
 
 import functools
@@ -12,10 +13,48 @@ from typing import Any, Callable, Iterator, Sequence, TypeVar
 import click
 
 from ..errors import ParleyError
+from ..textsafe import strip_controls
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def safe(text: Any) -> str:
+    """``text`` as it may be printed on a terminal: every article-derived string the CLI prints
+    goes through here (no escape sequences, no control characters but newline and tab)."""
+    return strip_controls("" if text is None else str(text))
+
+
+def say(text: Any, **kw: Any) -> None:
+    """``click.echo`` of text that holds article-derived strings, made terminal-safe first."""
+    click.echo(safe(text), **kw)
+
+
+def force_option(f: F) -> F:
+    """``--force``: replace an existing output file."""
+    return click.option("--force", is_flag=True, help="Replace the output file if it exists.")(f)
+
+
+def sqlite_file(db: str | None) -> str | None:
+    """The SQLite file ``--db`` designates (None for PostgreSQL or an in-memory database)."""
+    from ..store.sql import resolve_url
+
+    url = resolve_url(db)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return str(url.database)
+    return None
+
+
+def check_output_path(output: str | None, *, force: bool, db: str | None = None, use_db: bool = True,
+                      inputs: Sequence[str] = ()) -> None:
+    """Refuse ``output`` before any work when it is the database, an input, an existing file
+    without --force or unwritable (OutputError E211-E214); ``None`` and ``-`` (stdout) pass."""
+    from ..outfile import STDOUT, check_output
+
+    if output is None or output == STDOUT:
+        return
+    check_output(output, force=force, database=sqlite_file(db) if use_db else None, inputs=inputs)
 
 
 def db_option(f: F) -> F:
@@ -63,7 +102,7 @@ def _sigterm_interrupts() -> Iterator[None]:
 
 def fail(exc: ParleyError, code: int = 1) -> None:
     """Print ``error: [CODE] message`` to stderr and exit with ``code``."""
-    click.echo(f"error: [{exc.code}] {exc.message}", err=True)
+    click.echo(f"error: [{exc.code}] {safe(exc.message)}", err=True)
     raise click.exceptions.Exit(code)
 
 
@@ -79,8 +118,8 @@ def parse_date(value: str | None) -> date | None:
 
 
 def clip(value: Any, width: int) -> str:
-    """``value`` as one line of at most ``width`` characters."""
-    s = "" if value is None else " ".join(str(value).split())
+    """``value`` as one terminal-safe line of at most ``width`` characters."""
+    s = "" if value is None else " ".join(safe(value).split())
     return s if len(s) <= width else s[: max(width - 1, 0)] + "…"
 
 
@@ -96,4 +135,5 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
     return "\n".join(lines)
 
 
-__all__ = ["db_option", "handle_errors", "fail", "parse_date", "clip", "render_table"]
+__all__ = ["db_option", "handle_errors", "fail", "parse_date", "clip", "render_table", "safe", "say", "force_option",
+           "check_output_path", "sqlite_file"]

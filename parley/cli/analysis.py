@@ -11,7 +11,7 @@ from typing import Any
 
 import click
 
-from ._util import db_option, handle_errors, render_table
+from ._util import check_output_path, db_option, force_option, handle_errors, render_table, say
 
 
 def _open(db: str | None) -> Any:
@@ -92,7 +92,7 @@ def actors_merge(a: str, b: str, db: str | None) -> None:
             _delete(store, x, y, "split")
         # the record keeps A's name as typed (its canonical spelling when only the case differs)
         store.set_actor_link(ActorLink(b, ca if a.casefold() == ca.casefold() else a, "merge", "manual", 1.0))
-    click.echo(f"merged {b!r} into {a!r}")
+    say(f"merged {b!r} into {a!r}")
 
 
 @actors_cmd.command("split")
@@ -115,7 +115,7 @@ def actors_split(a: str, b: str, db: str | None) -> None:
         for x, y in ((a, b), (b, a)):
             _delete(store, x, y, "merge")
         store.set_actor_link(ActorLink(b, a, "split", "manual", 1.0))
-    click.echo(f"split {b!r} from {a!r}")
+    say(f"split {b!r} from {a!r}")
 
 
 def _delete(store: Any, alias: str, canonical: str, kind: str) -> None:
@@ -125,27 +125,28 @@ def _delete(store: Any, alias: str, canonical: str, kind: str) -> None:
 
 
 @actors_cmd.command("export")
-@click.argument("file", type=click.Path(dir_okay=False))
+@click.argument("file", type=click.Path())
+@force_option
 @db_option
 @handle_errors
-def actors_export(file: str, db: str | None) -> None:
+def actors_export(file: str, force: bool, db: str | None) -> None:
     """Write an editable YAML alias file (actors, aliases, sides, splits) to FILE.
+
+    FILE is never the database; an existing FILE is replaced only with --force.
 
     \b
     Example:
       parley actors export aliases.yml
     """
     from ..analyze.actors import export_aliases
-    from ..errors import AnalysisError
+    from ..outfile import write_text
 
+    check_output_path(file, force=force, db=db)
     with _open(db) as store:
         ledger = _ledger(store)
         text = export_aliases(ledger.records, store.actor_links())
-    try:
-        Path(file).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise AnalysisError("E504", item=file, detail=exc.strerror or str(exc)) from None
-    click.echo(f"wrote {len(ledger.records)} actors to {file}")
+    write_text(file, text)
+    say(f"wrote {len(ledger.records)} actors to {file}")
 
 
 @actors_cmd.command("import")
@@ -183,12 +184,14 @@ def actors_import(file: str, db: str | None) -> None:
 @click.command("timeline")
 @click.option("--actor", required=True, help="Actor name, alias or side.")
 @click.option("--issue", default=None, help="Only this issue.")
-@click.option("--plot", "plot", type=click.Path(dir_okay=False), default=None,
+@click.option("--plot", "plot", type=click.Path(), default=None,
               help="Also draw the chart to FILE.png or FILE.svg.")
+@force_option
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the text chart.")
 @db_option
 @handle_errors
-def timeline_cmd(actor: str, issue: str | None, plot: str | None, as_json: bool, db: str | None) -> None:
+def timeline_cmd(actor: str, issue: str | None, plot: str | None, force: bool, as_json: bool,
+                 db: str | None) -> None:
     """An actor's stances per issue over time, each point citing its article and sentence.
 
     Undated articles are placed at their ingestion date and marked with *.
@@ -198,16 +201,18 @@ def timeline_cmd(actor: str, issue: str | None, plot: str | None, as_json: bool,
       parley timeline --actor "Ivo Renner" --issue talks --plot renner.png
     """
     from ..analyze.timeline import build_timeline, plot_timeline, render_text
+    from ..outfile import write_bytes
 
+    check_output_path(plot, force=force, db=db)
     with _open(db) as store:
         ledger = _ledger(store)
     tl = build_timeline(ledger, actor, issue)
     if plot:
-        plot_timeline(tl, plot)
+        write_bytes(plot, plot_timeline(tl, fmt=Path(plot).suffix.lstrip(".").lower() or "png"))
     if as_json:
         click.echo(json.dumps(tl.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(render_text(tl), nl=False)
+        say(render_text(tl), nl=False)
         if plot:
             click.echo(f"chart: {plot}")
 
@@ -240,11 +245,11 @@ def shifts_cmd(since: str | None, actor: str | None, issue: str | None, as_json:
         return
     for s in shifts:
         how = "announced" if s.announced else "detected"
-        click.echo(f"{s.actor} on {s.issue}: {s.before} -> {s.after} "
+        say(f"{s.actor} on {s.issue}: {s.before} -> {s.after} "
                    f"({s.date_before or '?'} -> {s.date_after or '?'}, {how})")
         if s.evidence_before is not None:
-            click.echo(f"  before [{s.evidence_before.article_id}]: \"{s.evidence_before.text}\"")
-        click.echo(f"  after  [{s.evidence_after.article_id}]: \"{s.evidence_after.text}\"")
+            say(f"  before [{s.evidence_before.article_id}]: \"{s.evidence_before.text}\"")
+        say(f"  after  [{s.evidence_after.article_id}]: \"{s.evidence_after.text}\"")
 
 
 @click.command("compare")
@@ -270,32 +275,32 @@ def compare_cmd(a: str, b: str, issue: str | None, as_json: bool, db: str | None
     if as_json:
         click.echo(json.dumps(comp.to_dict(), indent=2, ensure_ascii=False, default=str))
         return
-    click.echo(f"{comp.a}  vs  {comp.b}")
+    say(f"{comp.a}  vs  {comp.b}")
     if not comp.issues:
         click.echo("no positions on any shared issue")
     for ic in comp.issues:
-        click.echo(f"\n== {ic.issue}")
+        say(f"\n== {ic.issue}")
         for label, ps in ((comp.a, ic.a), (comp.b, ic.b)):
             if not ps:
-                click.echo(f"  {label}: (no stated position)")
+                say(f"  {label}: (no stated position)")
             for p in ps:
                 extra = " RED LINE" if p.red_line else ""
                 cond = f" {p.condition_phrase()}" if p.conditions else ""
                 who = "" if p.actor == label else f"({p.actor}) "
                 what = f": {p.proposition}" if p.proposition else ""
-                click.echo(f"  {label}: {who}{p.stance}{extra}{what}{(',' + cond) if cond else ''} [{comp.ref(p)}]")
+                say(f"  {label}: {who}{p.stance}{extra}{what}{(',' + cond) if cond else ''} [{comp.ref(p)}]")
         for c in ic.conditions:
-            click.echo(f"  condition of {c.holder}: \"{c.condition}\" -> {c.verdict} ({c.reason})"
+            say(f"  condition of {c.holder}: \"{c.condition}\" -> {c.verdict} ({c.reason})"
                        + "".join(f" [{comp.ref(r)}]" for r in c.relevant))
         for c in ic.clashes:
-            click.echo(f"  CLASH: {c.explanation} [{comp.ref(c.red)}][{comp.ref(c.other)}]")
+            say(f"  CLASH: {c.explanation} [{comp.ref(c.red)}][{comp.ref(c.other)}]")
         if ic.common_ground:
-            click.echo(f"  common ground: {ic.common_ground}")
-        click.echo(f"  => {ic.zopa}")
+            say(f"  common ground: {ic.common_ground}")
+        say(f"  => {ic.zopa}")
     if comp.notes.items:
         click.echo("\nSources:")
         for i, c in enumerate(comp.notes.items, 1):
-            click.echo(f"[{i}] {c.label()}\n    \"{c.sentence}\"")
+            say(f"[{i}] {c.label()}\n    \"{c.sentence}\"")
 
 
 @click.command("report")
@@ -303,11 +308,13 @@ def compare_cmd(a: str, b: str, issue: str | None, as_json: bool, db: str | None
 @click.option("--issue", default=None, help="Only this issue.")
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Shifts, conditions and red lines since this day.")
 @click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), default=None, help="Write to FILE (default stdout).")
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
+              help="Write to FILE (default stdout); never the database, an existing FILE only with --force.")
+@force_option
 @db_option
 @handle_errors
 def report_cmd(actor: str | None, issue: str | None, since: str | None, fmt: str, output: str | None,
-               db: str | None) -> None:
+               force: bool, db: str | None) -> None:
     """A briefing: current positions of each party, new conditions and red lines, shifts, clashes and
     common ground, every claim footnoted to its article (title, date, id) and sentence.
 
@@ -318,16 +325,21 @@ def report_cmd(actor: str | None, issue: str | None, since: str | None, fmt: str
       parley report --since 2026-06-01 --format html -o briefing.html
     """
     from ..analyze.report import build_report, write_report
+    from ..outfile import write_text
 
     d = _since(since)
+    check_output_path(output, force=force, db=db)
     with _open(db) as store:
         ledger = _ledger(store)
     rep = build_report(ledger, actor=actor, issue=issue, since=d, charts=(fmt == "html"))
-    text = write_report(rep, fmt, output)
+    text = write_report(rep, fmt)
+    if output == "-":
+        output = None
     if output:
+        write_text(output, text)
         click.echo(f"wrote {output} ({len(rep.footnotes)} sources)")
     else:
-        click.echo(text, nl=False)
+        say(text, nl=False)
 
 
 COMMANDS = [actors_cmd, timeline_cmd, shifts_cmd, compare_cmd, report_cmd]

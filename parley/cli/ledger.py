@@ -13,9 +13,9 @@ from typing import Any, Iterable
 
 import click
 
-from ..errors import InputError
+from ..errors import ExtractError, InputError
 from ..model import Article, Position
-from ._util import clip, db_option, handle_errors, parse_date, render_table
+from ._util import check_output_path, clip, db_option, force_option, handle_errors, parse_date, render_table, safe
 
 log = logging.getLogger(__name__)
 
@@ -31,19 +31,29 @@ def _open(db: str | None, create: bool = False):  # -> SqlStore (imported lazily
     return open_store(db, must_exist=not create)
 
 
-def _print_input_error(err: InputError) -> None:
+def _print_error(err: InputError | ExtractError) -> None:
     from tqdm import tqdm
 
-    tqdm.write(f"error: [{err.code}] {err.message}", file=sys.stderr)
+    tqdm.write(f"error: [{err.code}] {safe(err.message)}", file=sys.stderr)
+
+
+def _print_notice(notice: Any) -> None:
+    """One ``note: [CODE] ...`` line for something ingestion left out or changed (a Notice)."""
+    from tqdm import tqdm
+
+    tqdm.write(f"note: [{notice.code}] {safe(notice.message)}", file=sys.stderr)
 
 
 def _ingest(store: Any, sources: Iterable[str], quiet: bool) -> Any:
     from ..ingest.pipeline import ingest_into
 
-    report = ingest_into(store, list(sources), progress=not quiet, on_error=_print_input_error)
+    report = ingest_into(store, list(sources), progress=not quiet, on_error=_print_error,
+                         on_notice=_print_notice)
     click.echo(f"ingest: {report.inserted} new, {report.duplicates} duplicates, "
                f"{report.near_duplicates} near-duplicates, {len(report.errors)} errors -> {store.url}",
                err=True)
+    for line in report.details():
+        click.echo(f"  {safe(line)}", err=True)
     return report
 
 
@@ -53,8 +63,8 @@ def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet
     from ..store.runner import extract_into
 
     extractor = get_extractor(extractor_name, taxonomy=taxonomy)
-    report = extract_into(store, extractor, progress=not quiet, limit=limit)
-    click.echo(f"extract: {report.summary()}", err=True)
+    report = extract_into(store, extractor, progress=not quiet, limit=limit, on_error=_print_error)
+    click.echo(f"extract: {safe(report.summary())}", err=True)
     return report
 
 
@@ -94,7 +104,10 @@ def _echo_positions(positions: list[Position], fmt: str) -> None:
 
 def highlight(text: str, positions: list[Position], color: bool) -> str:
     """``text`` with each evidence span marked: bold colour on a terminal, ``[[...]]`` otherwise,
-    followed by the numbers of the positions it supports (1-based, as listed below it)."""
+    followed by the numbers of the positions it supports (1-based, as listed below it).
+
+    The article's own text is made terminal-safe piece by piece (:func:`safe`), after the
+    offsets have been applied, so that only our highlighting reaches the terminal as escapes."""
     spans = sorted(((p.evidence.start, p.evidence.end, i + 1) for i, p in enumerate(positions)
                     if 0 <= p.evidence.start < p.evidence.end <= len(text)))
     merged: list[list[Any]] = []            # [start, end, [numbers]] of overlapping spans
@@ -106,14 +119,14 @@ def highlight(text: str, positions: list[Position], color: bool) -> str:
             merged.append([s, e, [n]])
     out, pos = [], 0
     for s, e, nums in merged:
-        out.append(text[pos:s])
+        out.append(safe(text[pos:s]))
         tag = "[" + ",".join(map(str, nums)) + "]"
         if color:
-            out.append(click.style(text[s:e], bold=True, fg="yellow") + click.style(tag, fg="cyan"))
+            out.append(click.style(safe(text[s:e]), bold=True, fg="yellow") + click.style(tag, fg="cyan"))
         else:
-            out.append(f"[[{text[s:e]}]]{tag}")
+            out.append(f"[[{safe(text[s:e])}]]{tag}")
         pos = e
-    out.append(text[pos:])
+    out.append(safe(text[pos:]))
     return "".join(out)
 
 
@@ -136,7 +149,13 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 
     Ingesting the same article twice changes nothing; near-duplicates are kept
     but marked. Each bad item is reported as `error: [CODE] ...` and the others
-    are still stored; the exit status is 1 when any item failed.
+    are still stored; the exit status is 1 when any item failed. What is read
+    but not taken as given gets a `note: [CODE] ...` line and is named in the
+    summary: files in a folder that are not articles (CSV, PDF, Markdown...),
+    dropped field values (a `published` that is not a date), HTML stored as its
+    visible text for want of main text (flagged), non-English articles (stored,
+    not extracted). Devices and FIFOs are refused; stdin and files are read up
+    to PARLEY_MAX_BYTES; a fetch gets PARLEY_FETCH_TIMEOUT seconds in all.
 
     \b
     Example:
@@ -152,22 +171,28 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
 @click.option("--jsonl", "jsonl", is_flag=True,
               help="Extract from the files PATH... without a database and print JSON Lines.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="With --jsonl: write to this file instead of stdout.")
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
+              help="With --jsonl: write to this file instead of stdout (written whole or not at all).")
+@force_option
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Extract at most this many articles.")
 @_extractor
 @_taxonomy
 @db_option
 @_quiet
 @handle_errors
-def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, limit: int | None,
+def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: bool, limit: int | None,
                 extractor_name: str | None, taxonomy: str | None, db: str | None, quiet: bool) -> None:
     """Extract positions from every article not yet extracted (by this extractor version).
 
     The run is recorded in the `runs` table and can be interrupted: articles
-    already done are kept and the next run does the rest. With --jsonl, reads
-    the files PATH... instead (a JSON file with `id` and `text` keeps its id)
-    and writes one `{"id", "title", "positions": [...]}` object per article.
+    already done are kept and the next run does the rest (a run killed outright
+    is marked `interrupted`, with its true counts, by the next one). Long
+    articles are extracted in chunks; an article over its time budget
+    (PARLEY_EXTRACT_TIME_BUDGET) or failing is reported, stays pending, and the
+    others go on; the exit status is then 1. With --jsonl, reads the files
+    PATH... instead (a JSON file with `id` and `text` keeps its id) and writes
+    one `{"id", "title", "positions": [...]}` object per article; -o never
+    replaces an input or the database, nor an existing file without --force.
 
     \b
     Example:
@@ -178,6 +203,7 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, limit: 
     if jsonl:
         if not paths:
             raise click.UsageError("--jsonl needs at least one PATH")
+        check_output_path(output, force=force, db=db, inputs=paths)
         failed = _extract_files(paths, output, extractor_name, taxonomy)
         if failed:
             raise click.exceptions.Exit(1)
@@ -185,41 +211,63 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, limit: 
     if output:
         raise click.UsageError("-o/--output only applies with --jsonl (use `parley export` for the database)")
     with _open(db) as store:
-        _extract(store, extractor_name, taxonomy, quiet, limit)
+        report = _extract(store, extractor_name, taxonomy, quiet, limit)
+    if report.failures:
+        raise click.exceptions.Exit(1)
 
 
 def _extract_files(paths: Iterable[str], output: str | None, extractor_name: str | None,
                    taxonomy: str | None) -> int:
-    """--jsonl mode: read files through the ingest readers, extract, write JSON Lines; returns #errors."""
-    from ..extract import get_extractor
-    from ..ingest.sources import iter_articles
+    """--jsonl mode: read files through the ingest readers, extract, write JSON Lines; returns #errors.
 
-    extractor = get_extractor(extractor_name, taxonomy=taxonomy)
-    errors = 0
+    Errors and notices are printed as ``parley ingest`` prints them; an article that fails
+    extraction is an error line and is left out of the output."""
+    from ..extract import get_extractor
+    from ..extract.bounded import bounded
+    from ..ingest.sources import iter_articles
+    from ..outfile import STDOUT, atomic_write
+
+    extractor = bounded(get_extractor(extractor_name, taxonomy=taxonomy))
+    errors = notices = 0
+
+    def note(n: Any) -> None:
+        nonlocal notices
+        notices += 1
+        _print_notice(n)
 
     def articles() -> Iterable[Article]:
         nonlocal errors
-        for item in iter_articles(list(paths)):
+        for item in iter_articles(list(paths), notice=note):
             if isinstance(item, InputError):
                 errors += 1
-                click.echo(f"error: [{item.code}] {item.message}", err=True)
+                _print_error(item)
             else:
                 yield item
 
-    out = open(output, "w", encoding="utf-8") if output else sys.stdout
     n = 0
-    try:
-        for article, found in extractor.extract_many(articles()):
+
+    def write(out: Any) -> None:
+        nonlocal n, errors
+        for res in extractor.outcomes(articles()):
+            if res.error is not None:
+                errors += 1
+                _print_error(res.error)
+                continue
+            article = res.article
             record = {"id": article.external_id or article.id, "title": article.title,
-                      "positions": [p.to_dict() for p in found]}
+                      "positions": [p.to_dict() for p in res.positions]}
             out.write(json.dumps(record, ensure_ascii=False) + "\n")
             n += 1
-    finally:
-        if output:
-            out.close()
-        else:
-            out.flush()
-    click.echo(f"extract: {n} articles, {errors} errors", err=True)
+
+    if output and output != STDOUT:
+        with atomic_write(output, "w") as fh:
+            write(fh)
+    else:
+        try:
+            write(sys.stdout)
+        finally:
+            sys.stdout.flush()
+    click.echo(f"extract: {n} articles, {errors} errors" + (f", {notices} notes" if notices else ""), err=True)
     return errors
 
 
@@ -235,7 +283,8 @@ def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str 
     """Ingest SOURCES, then extract positions from every article still pending.
 
     Running it twice on the same input stores nothing new. The exit status is
-    1 when some input item failed (the good ones are still stored and extracted).
+    1 when some input item or article failed (the good ones are still stored
+    and extracted).
 
     \b
     Example:
@@ -243,8 +292,8 @@ def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str 
     """
     with _open(db, create=True) as store:
         report = _ingest(store, sources, quiet)
-        _extract(store, extractor_name, taxonomy, quiet)
-    if report.errors:
+        run = _extract(store, extractor_name, taxonomy, quiet)
+    if report.errors or run.failures:
         raise click.exceptions.Exit(1)
 
 
@@ -342,9 +391,10 @@ def show_cmd(article_id: str, color: bool | None, db: str | None) -> None:
     head = [f"id:        {article.id}"]
     for label, value in (("title", article.title), ("published", article.published), ("source", article.source),
                          ("url", article.url), ("origin", article.origin),
-                         ("duplicate", article.duplicate_of and f"near-duplicate of {article.duplicate_of}")):
+                         ("duplicate", article.duplicate_of and f"near-duplicate of {article.duplicate_of}"),
+                         ("flags", ", ".join(article.flags))):
         if value:
-            head.append(f"{label + ':':<10} {value}")
+            head.append(f"{label + ':':<10} {clip(value, 500)}")
     click.echo("\n".join(head) + "\n")
     click.echo(highlight(article.text, found, color), color=color)
     click.echo(f"\n{len(found)} positions")
@@ -353,7 +403,8 @@ def show_cmd(article_id: str, color: bool | None, db: str | None) -> None:
         notes = _notes(p)
         if notes:
             line += f" | {notes}"
-        click.echo(line + f"  [{p.evidence.start}:{p.evidence.end}] (id {p.id}, {p.extractor} {p.extractor_version})")
+        click.echo(clip(line, 10_000)
+                   + f"  [{p.evidence.start}:{p.evidence.end}] (id {p.id}, {p.extractor} {p.extractor_version})")
 
 
 @click.command("search")
@@ -390,17 +441,20 @@ def search_cmd(query: str, limit: int, kind: str | None, fmt: str, db: str | Non
 
 @click.command("export")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True), default=None,
-              help="Output file [default: stdout; required for parquet].")
+@click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
+              help="Output file [default: stdout; required for parquet]; written whole or not at all.")
+@force_option
 @_with_filters
 @db_option
 @handle_errors
-def export_cmd(fmt: str, output: str | None, actor: str | None, issue: str | None, stance: str | None,
-               since: str | None, article: str | None, db: str | None) -> None:
+def export_cmd(fmt: str, output: str | None, force: bool, actor: str | None, issue: str | None,
+               stance: str | None, since: str | None, article: str | None, db: str | None) -> None:
     """Export positions (optionally filtered) as JSON Lines, CSV or Parquet.
 
     CSV and Parquet have one flat row per position (evidence_start,
-    evidence_end, evidence_text...); CSV list columns hold JSON arrays.
+    evidence_end, evidence_text...); CSV list columns hold JSON arrays. The
+    output file is never the database, and an existing one is only replaced
+    with --force.
 
     \b
     Example:
@@ -408,11 +462,12 @@ def export_cmd(fmt: str, output: str | None, actor: str | None, issue: str | Non
     """
     from ..store.export import write_positions
 
-    if fmt == "parquet" and not output:
+    if fmt == "parquet" and (not output or output == "-"):
         raise click.UsageError("--format parquet needs -o FILE")
+    check_output_path(output, force=force, db=db)
     with _open(db) as store:
         found = _query(store, actor, issue, stance, since, article)
-    if output:
+    if output and output != "-":
         n = write_positions(found, fmt, output)
         click.echo(f"export: {n} positions -> {output}", err=True)
     else:

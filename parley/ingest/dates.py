@@ -6,7 +6,11 @@ import time
 from datetime import date, datetime
 from typing import Any
 
+from .notices import Notice, NoticeSink, emit
+
 log = logging.getLogger(__name__)
+
+_MAX_DATE_CHARS = 100
 
 
 def parse_date(value: Any) -> date | None:
@@ -29,6 +33,8 @@ def parse_date(value: Any) -> date | None:
     raw = value.strip()
     if not raw:
         return None
+    if len(raw) > _MAX_DATE_CHARS:  # free-text parsing of a long string is slow and never a date
+        raise ValueError(f"not a date: {len(raw)} characters")
     try:
         return date.fromisoformat(raw[:10]) if len(raw) == 10 else datetime.fromisoformat(raw.replace("Z", "+00:00")).date()
     except ValueError:
@@ -41,12 +47,14 @@ def parse_date(value: Any) -> date | None:
     return parsed.date()
 
 
-def parse_date_lenient(value: Any, item: str) -> date | None:
-    """:func:`parse_date`, but an unreadable date is logged and dropped (the article is kept)."""
+def parse_date_lenient(value: Any, item: str, notice: "NoticeSink | None" = None,
+                       field: str = "published") -> date | None:
+    """:func:`parse_date`, but an unreadable date is dropped (the article is kept) and reported
+    as a ``dropped`` :class:`~parley.ingest.notices.Notice` (E114) to ``notice`` (logged without one)."""
     try:
         return parse_date(value)
     except ValueError as exc:
-        log.warning("%s: ignoring unreadable published date (%s)", item, exc)
+        emit(Notice("dropped", item, str(exc), field=field), notice)
         return None
 
 

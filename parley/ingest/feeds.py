@@ -13,6 +13,7 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any, Iterator
 from urllib.parse import urljoin
@@ -25,11 +26,13 @@ from ..model import Article
 from .dates import parse_date_lenient
 from .fetch import fetch
 from .html import article_from_html
+from .notices import Notice, NoticeSink, emit
 from .text import article_from_text
 
 log = logging.getLogger(__name__)
 
 MIN_FALLBACK_CHARS = 300        # entry content shorter than this is a teaser, not an article
+FEED_CONTENT = "feed_content"   # Article flag: the text is the feed entry's content, not the linked page
 
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 _BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(p|div|h[1-6]|li|blockquote)\s*>")
@@ -69,21 +72,22 @@ def _not_well_formed(exc: BaseException | None) -> bool:
         and "NonXML" not in type(exc).__name__
 
 
-def _entry_date(entry: Any, item: str) -> date | None:
+def _entry_date(entry: Any, item: str, notice: NoticeSink | None) -> date | None:
     for key in ("published_parsed", "updated_parsed"):
         if entry.get(key):
-            return parse_date_lenient(entry[key], item)
+            return parse_date_lenient(entry[key], item, notice)
     for key in ("published", "updated"):
         if entry.get(key):
-            return parse_date_lenient(entry[key], item)
+            return parse_date_lenient(entry[key], item, notice)
     return None
 
 
 def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Settings,
-              base_url: str | None = None) -> Iterator[Article | InputError]:
+              base_url: str | None = None, notice: NoticeSink | None = None) -> Iterator[Article | InputError]:
     """Parse a feed document and yield an Article (or an error) per entry, in feed order.
 
     ``base_url`` (the feed's own URL, when fetched) resolves relative entry links.
+    Notices (dropped dates, fallbacks to the entry's own content) go to ``notice``.
     """
     import feedparser
 
@@ -109,22 +113,27 @@ def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Setting
             link = urljoin(base_url, link)
         where = link or f"{item}[entry {index}]"
         title = entry.get("title") or None
-        published = _entry_date(entry, where)
+        published = _entry_date(entry, where, notice)
         failure: InputError | None = None
         if link:
             try:
                 page = fetch(link, client, settings)
                 yield article_from_html(page.content, item=link, url=page.url, origin=link, title=title,
-                                        published=published, source=feed_title)
+                                        published=published, source=feed_title, notice=notice)
                 continue
             except InputError as err:
                 failure = err
         fallback = _entry_content(entry)
         if len(fallback) >= MIN_FALLBACK_CHARS:
+            flags: tuple[str, ...] = ()
             if failure is not None:
-                log.warning("%s Using the feed entry's own content instead.", failure)
-            yield article_from_text(fallback, origin=link or where, title=title, url=link,
+                flags = (FEED_CONTENT,)
+                emit(Notice("fallback", link or where,
+                            f"the linked page could not be read ([{failure.code}] {failure.message}); "
+                            "stored the feed entry's own content instead", field=FEED_CONTENT), notice)
+            art = article_from_text(fallback, origin=link or where, title=title, url=link,
                                     source=feed_title, published=published, find_title=False)
+            yield replace(art, flags=flags) if flags else art
         elif failure is not None:
             yield failure
         else:
@@ -132,4 +141,4 @@ def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Setting
                              detail=f"feed entry has no link and only {len(fallback)} characters of content")
 
 
-__all__ = ["MIN_FALLBACK_CHARS", "html_fragment_to_text", "looks_like_feed", "read_feed"]
+__all__ = ["FEED_CONTENT", "MIN_FALLBACK_CHARS", "html_fragment_to_text", "looks_like_feed", "read_feed"]

@@ -19,30 +19,74 @@ from ..errors import InputError
 from ..model import Article
 from ..store.base import Store
 from .dedup import NearDuplicateIndex, minhash_signature
+from .notices import Notice
 from .sources import iter_articles
 
 log = logging.getLogger(__name__)
 
 
+SHOWN = 5     # names listed per kind in a summary line before "and N more"
+
+
+def _names(items: list[str]) -> str:
+    head = ", ".join(items[:SHOWN])
+    return head + (f" and {len(items) - SHOWN} more" if len(items) > SHOWN else "")
+
+
 @dataclass
 class IngestReport:
-    """What one :func:`ingest_into` run did."""
+    """What one :func:`ingest_into` run did.
+
+    The policy for what is left out is the same everywhere: an item that could
+    not be read is an *error*; a file or field that was read but not taken, and
+    a fallback, is a *notice*; an article stored but not to be extracted
+    (non-English, near-duplicate) is listed in ``not_extracted``. Each is
+    counted and named in :meth:`summary`.
+    """
 
     inserted: int = 0
     duplicates: int = 0
     near_duplicates: int = 0
     errors: list[InputError] = field(default_factory=list)
     article_ids: list[str] = field(default_factory=list)   # inserted or matched, in input order
+    notices: list[Notice] = field(default_factory=list)
+    not_extracted: list[tuple[str, str]] = field(default_factory=list)   # (item, reason) of new articles
 
     @property
     def seen(self) -> int:
         """Articles read (not counting errors)."""
         return self.inserted + self.duplicates + self.near_duplicates
 
+    def of_kind(self, kind: str) -> list[Notice]:
+        """The notices of one kind ("skipped", "dropped", "fallback")."""
+        return [n for n in self.notices if n.kind == kind]
+
+    def details(self) -> list[str]:
+        """One clause per kind of thing left out or changed, naming the items (empty when none)."""
+        out = []
+        skipped = self.of_kind("skipped")
+        if skipped:
+            out.append(f"{len(skipped)} files skipped (not articles: {_names([n.item for n in skipped])})")
+        dropped = self.of_kind("dropped")
+        if dropped:
+            out.append(f"{len(dropped)} fields dropped ({_names([f'{n.item} {n.field}' for n in dropped])})")
+        fallback = self.of_kind("fallback")
+        if fallback:
+            out.append(f"{len(fallback)} flagged fallbacks ({_names([f'{n.item} {n.field}' for n in fallback])})")
+        if self.not_extracted:
+            reasons: dict[str, list[str]] = {}
+            for item, reason in self.not_extracted:
+                reasons.setdefault(reason, []).append(item)
+            for reason, items in reasons.items():
+                out.append(f"{len(items)} {reason}, stored but not extracted ({_names(items)})")
+        return out
+
     def summary(self) -> str:
-        """One line for people: counts of each outcome."""
-        return (f"{self.inserted} inserted, {self.duplicates} duplicates, "
+        """One line for people: counts of each outcome, then what was left out, by name."""
+        line = (f"{self.inserted} inserted, {self.duplicates} duplicates, "
                 f"{self.near_duplicates} near-duplicates, {len(self.errors)} errors")
+        more = self.details()
+        return line + ("; " + "; ".join(more) if more else "")
 
 
 def load_index(store: Store, settings: Settings) -> NearDuplicateIndex:
@@ -60,11 +104,13 @@ BATCH = 100   # articles written per transaction: one commit per batch, not per 
 
 def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | None = None,
                 progress: bool = False, on_error: Callable[[InputError], None] | None = None,
-                stdin: TextIO | None = None, batch_size: int = BATCH) -> IngestReport:
+                stdin: TextIO | None = None, batch_size: int = BATCH,
+                on_notice: Callable[[Notice], None] | None = None) -> IngestReport:
     """Read ``sources`` (paths, folders, URLs, "-") and add their articles to ``store``.
 
     Bad items never stop the batch: each becomes an entry of ``report.errors``
-    and is passed to ``on_error`` when given. ``progress`` shows a tqdm bar on
+    and is passed to ``on_error`` when given; notices (skipped files, dropped
+    fields, fallbacks) go to ``report.notices`` and ``on_notice``. ``progress`` shows a tqdm bar on
     stderr. Articles are written ``batch_size`` at a time, each batch in one
     transaction (all or nothing), so an interrupted run loses at most the
     unwritten batch and ingesting again is safe.
@@ -80,6 +126,19 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
 
         bar = tqdm(desc="ingest", unit="item", file=sys.stderr, dynamic_ncols=True)
 
+    def say(call: Callable[[], None]) -> None:
+        if bar is not None:
+            with bar.external_write_mode(file=sys.stderr):   # keep the bar off the message
+                call()
+        else:
+            call()
+
+    def notice(n: Notice) -> None:
+        report.notices.append(n)
+        log.info("%s", n)
+        if on_notice is not None:
+            say(lambda: on_notice(n))
+
     def flush() -> None:
         if not pending:
             return
@@ -88,30 +147,32 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
             results = add_many(pending)
         else:
             results = [store.add_article(a, signature=sig) for a, sig in pending]
-        for result in results:
+        for (article, _sig), result in zip(pending, results):
             report.article_ids.append(result.article_id)
             if result.status == "duplicate":
                 report.duplicates += 1
-            elif result.status == "near_duplicate":
+                continue
+            where = article.origin or article.id
+            if result.status == "near_duplicate":
                 report.near_duplicates += 1
-            else:
-                report.inserted += 1
+                report.not_extracted.append((f"{where} (of {result.duplicate_of})", "near-duplicates"))
+                continue
+            report.inserted += 1
+            if not article.is_english:
+                report.not_extracted.append((f"{where} ({article.language})", "non-English"))
         pending.clear()
         batch_ids.clear()
 
     try:
-        for item in iter_articles(sources, settings=cfg, stdin=stdin):
+        for item in iter_articles(sources, settings=cfg, stdin=stdin, notice=notice):
             if bar is not None:
                 bar.update(1)
             if isinstance(item, InputError):
                 log.info("%s", item)
                 report.errors.append(item)
                 if on_error is not None:
-                    if bar is not None:
-                        with bar.external_write_mode(file=sys.stderr):   # keep the bar off the message
-                            on_error(item)
-                    else:
-                        on_error(item)
+                    err = item
+                    say(lambda: on_error(err))
                 continue
             signature = minhash_signature(item.text, cfg.minhash_perm)
             article = item

@@ -58,6 +58,30 @@ def decode_bytes(data: bytes, item: str, settings: Settings) -> str:
     return text
 
 
+def unstorable(value: str | None) -> str | None:
+    """Why a string cannot be stored as text (a NUL character, which PostgreSQL refuses; an unpaired
+    surrogate, which no encoding holds), or None when it can."""
+    if not value:
+        return None
+    if "\x00" in value:
+        return f"NUL character at offset {value.index(chr(0))}"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return f"unpaired surrogate U+{ord(value[exc.start]):04X} at offset {exc.start}"
+    return None
+
+
+def check_strings(item: str, **values: str | None) -> None:
+    """Raise the InputError for the first unstorable value: E102 (NUL) / E103 (surrogate) for
+    ``text``, E111 for any other field."""
+    for name, value in values.items():
+        why = unstorable(value)
+        if why:
+            code = ("E102" if why.startswith("NUL") else "E103") if name == "text" else "E111"
+            raise InputError(code, item=item, detail=f"{name!r}: {why}")
+
+
 def split_title(text: str) -> str | None:
     """The first line of ``text`` when it reads as a title, else ``None``."""
     stripped = text.lstrip()
@@ -85,4 +109,4 @@ def article_from_text(text: str, *, origin: str | None, title: str | None = None
                           external_id=external_id)
 
 
-__all__ = ["decode_bytes", "split_title", "article_from_text"]
+__all__ = ["article_from_text", "check_strings", "decode_bytes", "split_title", "unstorable"]

@@ -70,13 +70,19 @@ class Store(Protocol):
     def count_pending(self, extractor: str, version: str) -> int: ...
     # extraction runs
     def start_run(self, extractor: str, version: str) -> int: ...   # returns the run id
-    def finish_run(self, run_id: int, articles: int, positions: int) -> None: ...
+        # status "running" with this pid and host; first marks runs whose process is gone "interrupted"
+    def finish_run(self, run_id: int, articles: int, positions: int,
+                   status: str = "finished", failed: int = 0) -> None: ...
+        # status "finished" | "interrupted" (Ctrl-C, SIGTERM) | "failed" (an error stopped it)
+    def recover_runs(self) -> list[int]: ...
+        # runs left "running" by a process that is gone -> "interrupted", counts from their stored rows
     def runs(self) -> list[dict[str, Any]]: ...                     # newest first
     # positions
     def save_positions(self, article_id: str, extractor: str, version: str,
                        positions: Iterable[Position], run_id: int | None = None) -> int: ...
         # one transaction: replaces that article's positions from that extractor (any version), records the
-        # extractions row; evidence must index the article text (E208); returns the number stored
+        # extractions row and adds to the run's counts; evidence must index the article text (E208);
+        # returns the number stored
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
                   since: date | None = None, article_id: str | None = None,
                   extractor: str | None = None, limit: int | None = None) -> list[Position]: ...

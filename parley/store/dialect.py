@@ -2,7 +2,11 @@
 
 * connection set-up: SQLite gets WAL, foreign keys, a busy timeout and real
   transactions (pysqlite's implicit transaction handling is switched off so a
-  migration's DDL rolls back with the rest of its step);
+  migration's DDL rolls back with the rest of its step). Switching a new file
+  to WAL needs an exclusive lock and SQLite does not wait for it (no busy
+  handler), so two processes opening a new database at once used to fail with
+  "database is locked": the switch is retried until the busy timeout;
+* :func:`is_lock_error`: the one test for "another process holds the lock";
 * full-text search: SQLite FTS5 tables kept in sync by triggers; PostgreSQL
   falls back to ``ILIKE`` over the same columns (a tsvector index can replace
   it here later without touching any caller).
@@ -13,6 +17,8 @@ from __future__ import annotations
 
 import logging
 import re
+import sqlite3
+import time
 from typing import Any
 
 import sqlalchemy as sa
@@ -34,21 +40,61 @@ def is_sqlite(bind: sa.Engine | sa.Connection) -> bool:
     return bind.dialect.name == "sqlite"
 
 
+_LOCKED = ("database is locked", "database table is locked", "database schema is locked", "sqlite_busy")
+
+
+def is_lock_error(exc: BaseException) -> bool:
+    """True when ``exc`` (sqlite3 or SQLAlchemy-wrapped) says another connection holds a lock."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if isinstance(cur, sqlite3.OperationalError) and any(m in str(cur).lower() for m in _LOCKED):
+            return True
+        cur = getattr(cur, "orig", None) or cur.__cause__
+    return False
+
+
+def busy_timeout() -> float:
+    """Seconds a SQLite statement waits for another process's lock (the ``sqlite_busy_timeout`` setting)."""
+    from ..config import settings
+
+    return max(0.0, float(settings().sqlite_busy_timeout))
+
+
+def _set_wal(cur: Any, wait: float) -> None:
+    """``PRAGMA journal_mode=WAL``, retried while another process holds the lock (up to ``wait`` s)."""
+    deadline = time.monotonic() + wait
+    pause = 0.01
+    while True:
+        try:
+            cur.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if not is_lock_error(exc) or time.monotonic() + pause > deadline:
+                raise
+        time.sleep(pause)
+        pause = min(pause * 2, 0.2)
+
+
 def configure_engine(engine: sa.Engine) -> None:
     """Install per-connection settings for the engine's dialect (no-op for PostgreSQL)."""
     if not is_sqlite(engine):
         return
     in_memory = engine.url.database in (None, "", ":memory:")
+    wait = busy_timeout()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
         # Take transaction control away from the sqlite3 module: we emit BEGIN ourselves.
         dbapi_conn.isolation_level = None
         cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={int(wait * 1000)}")
         cur.execute("PRAGMA foreign_keys=ON")
-        cur.execute("PRAGMA busy_timeout=10000")
         if not in_memory:
-            cur.execute("PRAGMA journal_mode=WAL")
+            mode = cur.execute("PRAGMA journal_mode").fetchone()
+            if not mode or str(mode[0]).lower() != "wal":     # WAL is persistent: set once per file
+                _set_wal(cur, wait)
             cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import IO, Any, Iterable
 
 from ..model import Evidence, Position
+from ..outfile import atomic_path, atomic_write
 
 log = logging.getLogger(__name__)
 
@@ -125,18 +126,24 @@ def _arrow_schema() -> Any:
 
 
 def write_parquet(positions: Iterable[Position], path: str | Path) -> int:
-    """Write a Parquet file with the flat columns; returns the count."""
+    """Write a Parquet file with the flat columns (atomically); returns the count."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     rows = [position_record(p) for p in positions]
     table = pa.Table.from_pylist(rows, schema=_arrow_schema())
-    pq.write_table(table, str(path))
+    with atomic_path(path) as tmp:
+        pq.write_table(table, tmp)
     return len(rows)
 
 
 def write_positions(positions: Iterable[Position], fmt: str, out: str | Path | IO[str]) -> int:
-    """Write ``positions`` in ``fmt`` to a path or (jsonl/csv only) an open text stream."""
+    """Write ``positions`` in ``fmt`` to a path or (jsonl/csv only) an open text stream.
+
+    A path is written atomically (a temporary file renamed over it when complete; OSError
+    is ``OutputError`` E214): a failed export never leaves a partial file. Whether the path
+    may be written at all (not the database, not an existing file without --force) is
+    the caller's check (:func:`parley.outfile.check_output`)."""
     if fmt not in FORMATS:
         raise ValueError(f"format must be one of {FORMATS}")
     if fmt == "parquet":
@@ -145,7 +152,7 @@ def write_positions(positions: Iterable[Position], fmt: str, out: str | Path | I
         return write_parquet(positions, out)
     writer = write_jsonl if fmt == "jsonl" else write_csv
     if isinstance(out, (str, Path)):
-        with open(out, "w", encoding="utf-8", newline="") as fh:
+        with atomic_write(out, "w", encoding="utf-8", newline="") as fh:
             return writer(positions, fh)
     return writer(positions, out)
 

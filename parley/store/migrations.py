@@ -127,10 +127,35 @@ def _v3_actor_links(conn: sa.Connection) -> None:
     md.create_all(conn)
 
 
+def _v4_run_status(conn: sa.Connection) -> None:
+    """runs.status / pid / host / heartbeat_at / failed; runs an older Parley left unfinished
+    (``finished_at`` null: killed outright) become ``interrupted`` with their true counts."""
+    stamp = "DATETIME" if dialect.is_sqlite(conn) else "TIMESTAMP WITHOUT TIME ZONE"
+    for ddl in ("ALTER TABLE runs ADD COLUMN status TEXT NOT NULL DEFAULT 'finished'",
+                "ALTER TABLE runs ADD COLUMN pid INTEGER",
+                "ALTER TABLE runs ADD COLUMN host TEXT",
+                f"ALTER TABLE runs ADD COLUMN heartbeat_at {stamp}",
+                "ALTER TABLE runs ADD COLUMN failed INTEGER NOT NULL DEFAULT 0"):
+        conn.exec_driver_sql(ddl)
+    conn.exec_driver_sql(
+        "UPDATE runs SET status = 'interrupted', finished_at = started_at, "
+        "articles = (SELECT count(*) FROM extractions e WHERE e.run_id = runs.id), "
+        "positions = (SELECT count(*) FROM positions p WHERE p.run_id = runs.id) "
+        "WHERE finished_at IS NULL")
+    conn.exec_driver_sql("CREATE INDEX ix_runs_status ON runs (status)")
+
+
+def _v5_article_flags(conn: sa.Connection) -> None:
+    """articles.flags: a JSON list saying how a text was obtained when not the usual way."""
+    conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, runs, extractions, positions", _v1_core_tables),
     Migration(2, "full-text search over articles and evidence", _v2_search_index),
     Migration(3, "actor_links (curated actor resolution)", _v3_actor_links),
+    Migration(4, "runs.status, pid, host, heartbeat_at, failed (interrupted runs)", _v4_run_status),
+    Migration(5, "articles.flags (visible_text, feed_content)", _v5_article_flags),
 )
 
 #: the schema version this code writes
@@ -161,6 +186,13 @@ def migrate(engine: sa.Engine, steps: Sequence[Migration] = MIGRATIONS, target: 
     url = url or engine.url.render_as_string(hide_password=True)
     known = steps[-1].version if steps else 0
     target = known if target is None else target
+    with engine.connect() as conn:     # up to date: a read transaction only, never waiting for a writer
+        with conn.begin():
+            found = current_version(conn)
+    if found > known:
+        raise StoreError("E205", url=url, found=found, known=known)
+    if found >= target:
+        return found
     with engine.connect() as conn:
         conn.execution_options(**{dialect.WRITE_OPTION: True})
         with conn.begin():
@@ -185,6 +217,9 @@ def migrate(engine: sa.Engine, steps: Sequence[Migration] = MIGRATIONS, target: 
             except StoreError:
                 raise
             except Exception as exc:  # any failure inside a step: report with the version we are left at
+                if dialect.is_lock_error(exc):
+                    raise StoreError("E210", url=url, seconds=dialect.busy_timeout(),
+                                     op=f"migration {step.version}") from exc
                 with conn.begin():
                     left = current_version(conn)
                 raise StoreError("E202", version=step.version, detail=f"{type(exc).__name__}: {exc}",

@@ -1,20 +1,26 @@
 """Run an extractor over a store's pending articles, as one recorded run.
 
 Each article's positions are saved in their own transaction as soon as they
-are extracted, so stopping a run (Ctrl-C, crash) keeps every article already
-done and the next run picks up exactly the rest.
+are extracted, together with the run's counts, so stopping a run (Ctrl-C,
+crash, ``kill -9``) keeps every article already done, the run's row says how
+many, and the next run picks up exactly the rest. The extractor is wrapped in
+:class:`~parley.extract.bounded.BoundedExtractor`: long articles go in chunks,
+each article has a time budget, and an article that fails (E306-E308) is
+reported and stays pending while the others go on.
 """
 from __future__ import annotations
 
 import logging
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import islice
-from typing import Iterator
+from typing import Callable, Iterator
 
+from ..errors import ExtractError
 from ..extract.base import Extractor
+from ..extract.bounded import bounded
 from ..model import Article
-from .sql import SqlStore
+from .sql import RunStatus, SqlStore
 
 log = logging.getLogger(__name__)
 
@@ -28,28 +34,40 @@ class RunReport:
     version: str
     articles: int = 0
     positions: int = 0
+    failures: list[ExtractError] = field(default_factory=list)   # articles that could not be extracted
+    status: RunStatus = "finished"
 
     def summary(self) -> str:
         """One line for people."""
         if self.run_id is None:
             return f"nothing pending for {self.extractor} {self.version}"
-        return (f"run {self.run_id}: {self.extractor} {self.version} extracted {self.positions} positions "
+        line = (f"run {self.run_id}: {self.extractor} {self.version} extracted {self.positions} positions "
                 f"from {self.articles} articles")
+        if self.failures:
+            shown = ", ".join(str(e.fields.get("item")) for e in self.failures[:3])
+            more = f" and {len(self.failures) - 3} more" if len(self.failures) > 3 else ""
+            line += f"; {len(self.failures)} articles failed and stay pending ({shown}{more})"
+        return line
 
 
 def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = False,
-                 limit: int | None = None) -> RunReport:
+                 limit: int | None = None, on_error: Callable[[ExtractError], None] | None = None) -> RunReport:
     """Extract every pending article (``store.pending_articles``) and save its positions.
 
-    Records a row in ``runs`` (finished even when interrupted, with the counts
-    reached) unless nothing is pending. ``progress`` shows a tqdm bar on stderr; ``limit`` caps the
-    number of articles.
+    Records a row in ``runs`` unless nothing is pending: ``running`` while it
+    goes, then ``finished``, ``interrupted`` (Ctrl-C, SIGTERM) or ``failed``
+    (an error stopped it), with the counts reached; a run killed outright is
+    marked ``interrupted`` by the next one. Articles that fail are reported to
+    ``on_error`` and in ``report.failures``. ``progress`` shows a tqdm bar on
+    stderr; ``limit`` caps the number of articles.
     """
-    name, version = extractor.name, extractor.version
+    runner = bounded(extractor)
+    name, version = runner.name, runner.version
     total = store.count_pending(name, version)
     if limit is not None:
         total = min(total, limit)
     if total == 0:
+        store.recover_runs()
         return RunReport(None, name, version)
     report = RunReport(store.start_run(name, version), name, version)
     bar = None
@@ -60,18 +78,35 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
     pending: Iterator[Article] = store.pending_articles(name, version)
     if limit is not None:
         pending = islice(pending, limit)
+    status: RunStatus = "failed"
     try:
-        for article, found in extractor.extract_many(pending):
-            report.positions += store.save_positions(article.id, name, version, found, run_id=report.run_id)
-            report.articles += 1
+        for out in runner.outcomes(pending):
+            if out.error is not None:
+                report.failures.append(out.error)
+                if on_error is not None:
+                    if bar is not None:
+                        with bar.external_write_mode(file=sys.stderr):
+                            on_error(out.error)
+                    else:
+                        on_error(out.error)
+            else:
+                report.positions += store.save_positions(out.article.id, name, version, out.positions,
+                                                         run_id=report.run_id)
+                report.articles += 1
             if bar is not None:
                 bar.update(1)
-                bar.set_postfix(positions=report.positions, refresh=False)
+                bar.set_postfix(positions=report.positions, failed=len(report.failures), refresh=False)
+        status = "finished"
+    except KeyboardInterrupt:
+        status = "interrupted"
+        raise
     finally:
+        report.status = status
         if bar is not None:
             bar.close()
         try:
-            store.finish_run(report.run_id, report.articles, report.positions)
+            store.finish_run(report.run_id, report.articles, report.positions, status=status,
+                             failed=len(report.failures))
         except Exception:  # never mask the error that stopped the run
             log.exception("could not record the end of run %s", report.run_id)
     log.info("%s", report.summary())

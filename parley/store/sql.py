@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import json
 import logging
+import os
+import socket
 import sqlite3
+import time
 from contextlib import contextmanager
-from datetime import date, datetime, timezone
+from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator, Literal, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -31,6 +34,32 @@ from .migrations import LATEST, current_version, migrate
 log = logging.getLogger(__name__)
 
 _PAGE = 200  # rows fetched per round trip when streaming
+_HOST = socket.gethostname()
+#: a run of another host that has saved nothing for this long is taken to be gone
+STALE_AFTER = timedelta(hours=1)
+
+RunStatus = Literal["running", "finished", "interrupted", "failed"]
+
+
+def _pid_alive(pid: int | None) -> bool:
+    """True when ``pid`` is a live (not zombie) process on this host; None (older runs) is gone."""
+    if pid is None:
+        return False
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True          # alive, owned by someone else
+    except OSError:
+        return False
+    try:   # Linux: a killed child nobody has reaped yet is a zombie, not a running extraction
+        stat = Path(f"/proc/{pid}/stat").read_text()
+        return stat.rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return True
 
 
 def _escape_like(term: str) -> str:
@@ -82,7 +111,8 @@ def open_store(url_or_path: str | None = None, *, must_exist: bool = False) -> "
     ``postgresql+psycopg://user:pw@host/db`` URLs are accepted.
     ``must_exist`` (for commands that only read) refuses to create a new SQLite
     file: a mistyped ``--db`` is E209, not a silently empty ledger.
-    Raises ``StoreError``: E206 bad URL, E201 cannot open, E202/E205 migration, E209.
+    Raises ``StoreError``: E206 bad URL, E201 cannot open, E202/E205 migration, E209, E210
+    locked by another process (after retrying for ``settings().sqlite_busy_timeout`` seconds).
     """
     url = resolve_url(url_or_path)
     shown = url.render_as_string(hide_password=True)
@@ -101,20 +131,40 @@ def open_store(url_or_path: str | None = None, *, must_exist: bool = False) -> "
         raise StoreError("E206", url=shown) from exc
     dialect.configure_engine(engine)
     try:
-        with engine.connect():
-            pass
-    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
-        engine.dispose()
-        raise StoreError("E201", url=shown, detail=_detail(exc)) from exc
-    try:
-        migrate(engine, url=shown)
+        _retry_locked(lambda: engine.connect().close(), "opening the database", shown)
+        _retry_locked(lambda: migrate(engine, url=shown), "creating or upgrading the schema", shown)
     except ParleyError:
         engine.dispose()
         raise
-    except (SQLAlchemyError, sqlite3.Error) as exc:
+    except (SQLAlchemyError, sqlite3.Error, OSError) as exc:
         engine.dispose()
+        if dialect.is_lock_error(exc):
+            raise StoreError("E210", url=shown, seconds=dialect.busy_timeout(), op="opening the database") from exc
         raise StoreError("E201", url=shown, detail=_detail(exc)) from exc
     return SqlStore(engine, shown)
+
+
+T = TypeVar("T")
+
+
+def _retry_locked(call: Callable[[], T], op: str, url: str) -> T:
+    """``call()``, retried with back-off while SQLite reports another process's lock, for up to the
+    busy timeout; then ``StoreError`` E210 (locked), never a path or permission hint."""
+    deadline = time.monotonic() + dialect.busy_timeout()
+    pause = 0.02
+    while True:
+        try:
+            return call()
+        except (SQLAlchemyError, sqlite3.Error, StoreError) as exc:
+            if not dialect.is_lock_error(exc) and not (isinstance(exc, StoreError) and exc.code == "E210"):
+                raise
+            if time.monotonic() + pause > deadline:
+                if isinstance(exc, StoreError):
+                    raise
+                raise StoreError("E210", url=url, seconds=dialect.busy_timeout(), op=op) from exc
+            log.debug("%s: locked during %s; retrying in %.2fs", url, op, pause)
+        time.sleep(pause)
+        pause = min(pause * 2, 0.5)
 
 
 def _detail(exc: BaseException) -> str:
@@ -126,7 +176,7 @@ def _row_to_article(r: Any) -> Article:
     return Article(
         id=r.id, text=r.text, title=r.title, url=r.url, source=r.source, published=r.published,
         language=r.language or "en", ingested_at=_aware(r.ingested_at), origin=r.origin,
-        external_id=r.external_id, duplicate_of=r.duplicate_of,
+        external_id=r.external_id, duplicate_of=r.duplicate_of, flags=tuple(json.loads(r.flags or "[]")),
     )
 
 
@@ -159,18 +209,34 @@ class SqlStore:
         self.url = url
 
     # ------------------------------------------------------------------ plumbing
+    def _begin(self, write: bool) -> tuple[sa.Connection, sa.RootTransaction]:
+        conn = self._engine.connect()
+        try:
+            if write:
+                conn.execution_options(**{dialect.WRITE_OPTION: True})
+            return conn, conn.begin()
+        except BaseException:
+            conn.close()
+            raise
+
     @contextmanager
     def _tx(self, op: str, write: bool = False) -> Iterator[sa.Connection]:
-        """One transaction; lower-level errors become ``StoreError`` E204 naming ``op``."""
+        """One transaction; lower-level errors become ``StoreError`` E204 naming ``op``.
+
+        Starting it is retried while another process holds the lock (a writer's
+        ``BEGIN IMMEDIATE`` takes the write lock up front, so a lock can only be
+        met here, before any of the body has run); a lock that outlasts the busy
+        timeout, here or later, is E210."""
+        conn, trans = _retry_locked(lambda: self._begin(write), op, self.url)
         try:
-            with self._engine.connect() as conn:
-                if write:
-                    conn.execution_options(**{dialect.WRITE_OPTION: True})
-                with conn.begin():
+            with conn:
+                with trans:
                     yield conn
         except ParleyError:
             raise
         except (SQLAlchemyError, sqlite3.Error) as exc:
+            if dialect.is_lock_error(exc):
+                raise StoreError("E210", url=self.url, seconds=dialect.busy_timeout(), op=op) from exc
             raise StoreError("E204", op=op, detail=_detail(exc)) from exc
 
     def __enter__(self) -> "SqlStore":
@@ -222,6 +288,7 @@ class SqlStore:
             source=article.source, published=article.published, language=article.language,
             ingested_at=_naive_utc(article.ingested_at) or _naive_utc(utcnow()), origin=article.origin,
             external_id=article.external_id, duplicate_of=article.duplicate_of, minhash=signature,
+            flags=json.dumps(list(article.flags)),
         )
         try:
             if dialect.is_sqlite(conn):
@@ -351,23 +418,61 @@ class SqlStore:
 
     # ------------------------------------------------------------------ runs
     def start_run(self, extractor: str, version: str) -> int:
-        """Record the start of an extraction run; returns its id."""
+        """Record the start of an extraction run (status ``running``, this process's pid and host);
+        returns its id. Runs left ``running`` by a process that is gone are first marked
+        ``interrupted`` with their true counts (:meth:`recover_runs`)."""
+        self.recover_runs()
+        now = _naive_utc(utcnow())
         with self._tx("start_run", write=True) as conn:
             res = conn.execute(t.runs.insert().values(
-                extractor=extractor, version=version, started_at=_naive_utc(utcnow()), articles=0, positions=0))
+                extractor=extractor, version=version, started_at=now, heartbeat_at=now, articles=0, positions=0,
+                status="running", pid=os.getpid(), host=_HOST, failed=0))
             return int(res.inserted_primary_key[0])
 
-    def finish_run(self, run_id: int, articles: int, positions: int) -> None:
-        """Record the end of run ``run_id`` with how many articles and positions it processed."""
+    def finish_run(self, run_id: int, articles: int, positions: int,
+                   status: RunStatus = "finished", failed: int = 0) -> None:
+        """Record the end of run ``run_id``: ``status`` (finished, interrupted, failed), how many
+        articles and positions it stored and how many articles failed."""
+        now = _naive_utc(utcnow())
         with self._tx("finish_run", write=True) as conn:
             conn.execute(t.runs.update().where(t.runs.c.id == run_id).values(
-                finished_at=_naive_utc(utcnow()), articles=articles, positions=positions))
+                finished_at=now, heartbeat_at=now, articles=articles, positions=positions,
+                status=status, failed=failed))
+
+    def recover_runs(self) -> list[int]:
+        """Mark ``interrupted`` every run still ``running`` whose process is gone, with the counts its
+        stored rows prove (extractions and positions carrying its id); returns their ids.
+
+        A run of this host is gone when its pid is no longer a live process; a run of another host
+        (a shared PostgreSQL) when it has not saved anything for ``STALE_AFTER``."""
+        r = t.runs
+        with self._tx("recover_runs") as conn:
+            rows = conn.execute(sa.select(r.c.id, r.c.pid, r.c.host, r.c.heartbeat_at, r.c.started_at)
+                                .where(r.c.status == "running")).all()
+        stale_before = _naive_utc(utcnow() - STALE_AFTER)
+        gone = [row for row in rows
+                if (row.host == _HOST and not _pid_alive(row.pid))
+                or (row.host != _HOST and (row.heartbeat_at or row.started_at) < stale_before)]
+        if not gone:
+            return []
+        e, p = t.extractions, t.positions
+        with self._tx("recover_runs", write=True) as conn:
+            for row in gone:
+                n_art = conn.execute(sa.select(sa.func.count()).select_from(e).where(e.c.run_id == row.id)).scalar()
+                n_pos = conn.execute(sa.select(sa.func.count()).select_from(p).where(p.c.run_id == row.id)).scalar()
+                conn.execute(r.update().where(r.c.id == row.id, r.c.status == "running").values(
+                    status="interrupted", finished_at=row.heartbeat_at or row.started_at,
+                    articles=int(n_art or 0), positions=int(n_pos or 0)))
+                log.warning("run %s was interrupted (process %s on %s is gone): %s articles, %s positions kept",
+                            row.id, row.pid, row.host, n_art, n_pos)
+        return [row.id for row in gone]
 
     def runs(self) -> list[dict[str, Any]]:
         """All runs, newest first, as dicts of the ``runs`` columns."""
         with self._tx("runs") as conn:
             rows = conn.execute(sa.select(t.runs).order_by(t.runs.c.id.desc())).mappings().all()
-        return [{**r, "started_at": _aware(r["started_at"]), "finished_at": _aware(r["finished_at"])} for r in rows]
+        return [{**r, "started_at": _aware(r["started_at"]), "finished_at": _aware(r["finished_at"]),
+                 "heartbeat_at": _aware(r["heartbeat_at"])} for r in rows]
 
     # ------------------------------------------------------------------ positions
     def save_positions(self, article_id: str, extractor: str, version: str,
@@ -404,9 +509,13 @@ class SqlStore:
             if rows:
                 conn.execute(p.insert(), rows)
             conn.execute(e.delete().where(e.c.article_id == article_id, e.c.extractor == extractor))
+            now = _naive_utc(utcnow())
             conn.execute(e.insert().values(article_id=article_id, extractor=extractor, version=version,
-                                           run_id=run_id, extracted_at=_naive_utc(utcnow()),
-                                           positions=len(rows)))
+                                           run_id=run_id, extracted_at=now, positions=len(rows)))
+            if run_id is not None:   # the run's counts stay true even if its process is killed next
+                r = t.runs
+                conn.execute(r.update().where(r.c.id == run_id).values(
+                    articles=r.c.articles + 1, positions=r.c.positions + len(rows), heartbeat_at=now))
         return len(rows)
 
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
@@ -490,7 +599,8 @@ class SqlStore:
     # ------------------------------------------------------------------ stats
     def stats(self) -> dict[str, Any]:
         """Counts for a status line: articles, near-duplicates, extracted articles, positions by
-        stance and issue, runs, schema version and the (password-free) URL."""
+        stance and issue, runs (and by status), flagged articles, schema version and the
+        (password-free) URL."""
         a, p, e, r = t.articles, t.positions, t.extractions, t.runs
         count = sa.func.count()
         with self._tx("stats") as conn:
@@ -510,7 +620,11 @@ class SqlStore:
                 "positions_by_issue": by_issue,
                 "actors": conn.execute(sa.select(sa.func.count(sa.distinct(p.c.actor)))).scalar() or 0,
                 "runs": conn.execute(sa.select(count).select_from(r)).scalar() or 0,
+                "runs_by_status": dict(conn.execute(sa.select(r.c.status, count).group_by(r.c.status)
+                                                    .order_by(r.c.status)).all()),
+                "flagged_articles": conn.execute(sa.select(count).select_from(a)
+                                                 .where(a.c.flags != "[]")).scalar() or 0,
             }
 
 
-__all__ = ["SqlStore", "open_store", "resolve_url", "LATEST"]
+__all__ = ["SqlStore", "open_store", "resolve_url", "LATEST", "RunStatus", "STALE_AFTER"]

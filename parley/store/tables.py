@@ -33,6 +33,7 @@ articles = sa.Table(
     sa.Column("external_id", sa.Text),
     sa.Column("duplicate_of", sa.Text, sa.ForeignKey("articles.id", ondelete="SET NULL")),
     sa.Column("minhash", sa.LargeBinary),
+    sa.Column("flags", sa.Text, nullable=False, default="[]"),          # JSON list of strings
 )
 
 runs = sa.Table(
@@ -44,6 +45,11 @@ runs = sa.Table(
     sa.Column("finished_at", sa.DateTime),
     sa.Column("articles", sa.Integer, nullable=False, default=0),
     sa.Column("positions", sa.Integer, nullable=False, default=0),
+    sa.Column("status", sa.Text, nullable=False, default="finished"),   # running|finished|interrupted|failed
+    sa.Column("pid", sa.Integer),
+    sa.Column("host", sa.Text),
+    sa.Column("heartbeat_at", sa.DateTime),
+    sa.Column("failed", sa.Integer, nullable=False, default=0),
     sqlite_autoincrement=True,
 )
 
