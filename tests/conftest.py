@@ -151,3 +151,26 @@ def extractor(parley_nlp):
     from parley.extract.rules import RulesExtractor
 
     return RulesExtractor(nlp=parley_nlp)
+
+
+@pytest.fixture
+def llm_stub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """A local OpenAI-compatible stub server (tests/llm_stub.py) on a free port, with the llm
+    settings pointing at it: fast retries, a short timeout, an answer cache under tmp_path."""
+    from llm_stub import StubLLM
+
+    from parley.config import settings
+
+    stub = StubLLM().start()
+    env = {"PARLEY_LLM_URL": stub.url, "PARLEY_LLM_MODEL": "stub-model", "PARLEY_LLM_API_KEY": "sk-test-key",
+           "PARLEY_LLM_CACHE": str(tmp_path / "llm-cache.sqlite"), "PARLEY_LLM_BACKOFF": "0.01",
+           "PARLEY_LLM_RETRIES": "2", "PARLEY_LLM_TIMEOUT": "5", "PARLEY_LLM_CONCURRENCY": "4"}
+    for k, v in env.items():
+        monkeypatch.setenv(k, v)
+    settings.cache_clear()
+    try:
+        yield stub
+    finally:
+        stub.stop()
+        monkeypatch.undo()
+        settings.cache_clear()

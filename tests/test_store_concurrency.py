@@ -61,7 +61,7 @@ def test_two_processes_ingesting_into_a_new_database_never_fail(tmp_path):
         assert sorted(r[1] for r in results) == [PER_PROCESS, PER_PROCESS] and all(r[2] == [] for r in results)
         with open_store(db) as store:
             assert store.count_articles() == 2 * PER_PROCESS          # nothing lost, nothing doubled
-            assert store.schema_version() == 5
+            assert store.schema_version() == 8
 
 
 def _hold_lock(db: str, ready, release) -> None:  # runs in a forked process

@@ -39,7 +39,12 @@ def _help(cmd: click.Command, path: list[str]) -> str:
 def _settings_section() -> str:
     with (ROOT / "parley" / "defaults.toml").open("rb") as fh:
         values = tomllib.load(fh)
-    lines = ["## Settings", "", "Defaults live in `parley/defaults.toml`; each can be overridden by an environment variable.", "",
+    lines = ["## Settings", "",
+             "Defaults live in `parley/defaults.toml`. A settings file overrides them: the TOML file named by",
+             "`PARLEY_SETTINGS`, else `parley.toml` in the current directory when there is one, with any of the",
+             "keys below (`llm_url = \"http://127.0.0.1:11434/v1\"`); an unknown key or a wrong type is E601.",
+             "An environment variable overrides both, and a command-line option (`--db`, `--extractor`,",
+             "`--taxonomy`) overrides all. Keep an `llm_api_key` in a file only you can read (`chmod 600`).", "",
              "| setting | environment variable | default |", "|---|---|---|"]
     for key, value in values.items():
         lines.append(f"| `{key}` | `PARLEY_{key.upper()}` | `{value!r}` |")

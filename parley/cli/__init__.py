@@ -27,7 +27,7 @@ def main(verbose: int) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
 
 
-for _module in ("ledger", "evaluation", "analysis"):
+for _module in ("ledger", "evaluation", "analysis", "labelling"):
     try:
         _mod = importlib.import_module(f"{__name__}.{_module}")
     except ModuleNotFoundError as exc:  # a concern not built yet

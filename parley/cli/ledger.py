@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 import click
 
-from ..errors import ExtractError, InputError
+from ..errors import InputError, ParleyError
 from ..model import Article, Position
 from ._util import check_output_path, clip, db_option, force_option, handle_errors, parse_date, render_table, safe
 
@@ -31,7 +31,7 @@ def _open(db: str | None, create: bool = False):  # -> SqlStore (imported lazily
     return open_store(db, must_exist=not create)
 
 
-def _print_error(err: InputError | ExtractError) -> None:
+def _print_error(err: ParleyError) -> None:
     from tqdm import tqdm
 
     tqdm.write(f"error: [{err.code}] {safe(err.message)}", file=sys.stderr)
@@ -58,12 +58,12 @@ def _ingest(store: Any, sources: Iterable[str], quiet: bool) -> Any:
 
 
 def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet: bool,
-             limit: int | None = None) -> Any:
+             limit: int | None = None, force: bool = False) -> Any:
     from ..extract import get_extractor
     from ..store.runner import extract_into
 
     extractor = get_extractor(extractor_name, taxonomy=taxonomy)
-    report = extract_into(store, extractor, progress=not quiet, limit=limit, on_error=_print_error)
+    report = extract_into(store, extractor, progress=not quiet, limit=limit, on_error=_print_error, force=force)
     click.echo(f"extract: {safe(report.summary())}", err=True)
     return report
 
@@ -173,7 +173,9 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
               help="Extract from the files PATH... without a database and print JSON Lines.")
 @click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="With --jsonl: write to this file instead of stdout (written whole or not at all).")
-@force_option
+@click.option("--force", is_flag=True,
+              help="Re-extract articles already extracted by this extractor version (their positions are "
+                   "replaced, never doubled); with --jsonl -o: replace an existing output file.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Extract at most this many articles.")
 @_extractor
 @_taxonomy
@@ -184,7 +186,12 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
                 extractor_name: str | None, taxonomy: str | None, db: str | None, quiet: bool) -> None:
     """Extract positions from every article not yet extracted (by this extractor version).
 
-    The run is recorded in the `runs` table and can be interrupted: articles
+    --force re-extracts every article, extracted already or not, with any
+    extractor: each article's positions from that extractor are replaced in
+    one transaction. With `--extractor llm` (a model on an OpenAI-compatible
+    server: llm_url, llm_model) answers are cached, so running again costs no
+    request; requests, tokens and dropped positions are stored with the run
+    (`parley stats`). The run is recorded in the `runs` table and can be interrupted: articles
     already done are kept and the next run does the rest (a run killed outright
     is marked `interrupted`, with its true counts, by the next one). Long
     articles are extracted in chunks; an article over its time budget
@@ -211,7 +218,7 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
     if output:
         raise click.UsageError("-o/--output only applies with --jsonl (use `parley export` for the database)")
     with _open(db) as store:
-        report = _extract(store, extractor_name, taxonomy, quiet, limit)
+        report = _extract(store, extractor_name, taxonomy, quiet, limit, force=force)
     if report.failures:
         raise click.exceptions.Exit(1)
 
@@ -482,6 +489,11 @@ def export_cmd(fmt: str, output: str | None, force: bool, actor: str | None, iss
 @handle_errors
 def stats_cmd(fmt: str, db: str | None) -> None:
     """Counts: articles, near-duplicates, positions by stance and issue, runs, schema version.
+
+    Also what the runs cost (requests sent and answered from the cache, prompt
+    and completion tokens: the llm extractor) and the positions an extractor
+    dropped (a quote not in the article, an issue outside the taxonomy,
+    malformed).
 
     \b
     Example:

@@ -13,7 +13,7 @@ from ..config import settings
 from ..errors import ExtractError
 from .base import Extractor
 
-KNOWN = ("rules",)
+KNOWN = ("rules", "llm")
 
 
 def get_extractor(name: str | None = None, *, taxonomy: str | None = None) -> Extractor:
@@ -27,6 +27,10 @@ def get_extractor(name: str | None = None, *, taxonomy: str | None = None) -> Ex
         from .rules import RulesExtractor
 
         return RulesExtractor(taxonomy=taxonomy if taxonomy is not None else (settings().taxonomy or None))
+    if name == "llm":
+        from .llm import LLMExtractor
+
+        return LLMExtractor(taxonomy=taxonomy if taxonomy is not None else (settings().taxonomy or None))
     raise ExtractError("E304", name=name, known=", ".join(KNOWN))
 
 

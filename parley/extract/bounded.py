@@ -54,7 +54,7 @@ import logging
 import re
 import time
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
 
 from ..errors import ExtractError
 from ..model import Article, Evidence, Position
@@ -309,10 +309,21 @@ def _fmt(seconds: float) -> str:
     return f"{seconds:g}"
 
 
+@runtime_checkable
+class SelfBounded(Extractor, Protocol):
+    """An extractor that chunks, bounds and isolates failures itself (the llm extractor: parts with
+    overlap sent concurrently, per-request timeouts), yielding :class:`Outcome` objects."""
+
+    def outcomes(self, articles: Iterable[Article]) -> Iterator[Outcome]: ...
+
+
 def bounded(extractor: Extractor, *, chunk_chars: int | None = None, time_budget: float | None = None,
-            on_error: Callable[[Article, ExtractError], None] | None = None) -> BoundedExtractor:
+            on_error: Callable[[Article, ExtractError], None] | None = None) -> BoundedExtractor | SelfBounded:
     """``extractor`` wrapped in :class:`BoundedExtractor`, never twice: an already wrapped one is
-    returned as it is, or re-wrapped around its inner extractor when settings are given."""
+    returned as it is, or re-wrapped around its inner extractor when settings are given. An extractor
+    with its own ``outcomes`` (:class:`SelfBounded`) is returned as it is."""
+    if not isinstance(extractor, BoundedExtractor) and callable(getattr(extractor, "outcomes", None)):
+        return extractor  # type: ignore[return-value]
     if isinstance(extractor, BoundedExtractor):
         if chunk_chars is None and time_budget is None and on_error is None:
             return extractor
@@ -322,4 +333,4 @@ def bounded(extractor: Extractor, *, chunk_chars: int | None = None, time_budget
     return BoundedExtractor(extractor, chunk_chars=chunk_chars, time_budget=time_budget, on_error=on_error)
 
 
-__all__ = ["BATCH", "SETUP_ERRORS", "BoundedExtractor", "Outcome", "bounded", "merge_positions", "split_chunks"]
+__all__ = ["BATCH", "SETUP_ERRORS", "BoundedExtractor", "Outcome", "SelfBounded", "bounded", "merge_positions", "split_chunks"]

@@ -19,8 +19,9 @@ import logging
 import ssl
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import httpcore
 import httpx
@@ -124,6 +125,25 @@ def _install_deadline(client: httpx.Client) -> bool:
     return done
 
 
+@contextmanager
+def total_deadline(seconds: float) -> Iterator[float]:
+    """Within this block, every socket operation of this thread's requests on a client prepared by
+    :func:`install_deadline` waits at most until ``seconds`` from now (nested blocks: the earlier
+    deadline wins). Yields the deadline as a ``time.monotonic()`` value."""
+    deadline = time.monotonic() + seconds
+    outer = getattr(_local, "deadline", None)
+    _local.deadline = deadline if outer is None else min(outer, deadline)
+    try:
+        yield _local.deadline
+    finally:
+        _local.deadline = outer
+
+
+def install_deadline(client: httpx.Client) -> bool:
+    """Make ``client``'s connections obey :func:`total_deadline` (False when they cannot)."""
+    return _install_deadline(client)
+
+
 def make_client(settings: Settings) -> httpx.Client:
     """An ``httpx.Client`` with Parley's timeouts, user agent and redirects followed."""
     client = httpx.Client(timeout=httpx.Timeout(settings.fetch_timeout),
@@ -179,4 +199,4 @@ def fetch(url: str, client: httpx.Client, settings: Settings) -> Fetched:
         _local.deadline = outer
 
 
-__all__ = ["Fetched", "fetch", "make_client"]
+__all__ = ["Fetched", "fetch", "make_client", "total_deadline", "install_deadline"]

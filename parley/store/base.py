@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Iterator, Protocol
+from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from ..model import Article, Position
 
@@ -64,25 +64,28 @@ class Store(Protocol):
     def articles(self, since: date | None = None, limit: int | None = None) -> Iterator[Article]: ...
         # ordered by published (undated last) then id, streamed
     def count_articles(self) -> int: ...
-    def pending_articles(self, extractor: str, version: str) -> Iterator[Article]: ...
+    def pending_articles(self, extractor: str, version: str, redo_run: int | None = None) -> Iterator[Article]: ...
         # English, not near-duplicates, not yet extracted by this extractor+version; streamed by id in
-        # pages, so positions may be saved while iterating
-    def count_pending(self, extractor: str, version: str) -> int: ...
+        # pages, so positions may be saved while iterating; redo_run (extract --force): every such
+        # article not yet saved by that run
+    def count_pending(self, extractor: str, version: str, force: bool = False) -> int: ...
     # extraction runs
     def start_run(self, extractor: str, version: str) -> int: ...   # returns the run id
         # status "running" with this pid and host; first marks runs whose process is gone "interrupted"
     def finish_run(self, run_id: int, articles: int, positions: int,
-                   status: str = "finished", failed: int = 0) -> None: ...
-        # status "finished" | "interrupted" (Ctrl-C, SIGTERM) | "failed" (an error stopped it)
+                   status: str = "finished", failed: int = 0, usage: Mapping[str, int] | None = None) -> None: ...
+        # status "finished" | "interrupted" (Ctrl-C, SIGTERM) | "failed" (an error stopped it); usage:
+        # requests, cache_hits, prompt_tokens, completion_tokens, dropped_* of the run (llm extractor)
     def recover_runs(self) -> list[int]: ...
         # runs left "running" by a process that is gone -> "interrupted", counts from their stored rows
     def runs(self) -> list[dict[str, Any]]: ...                     # newest first
     # positions
     def save_positions(self, article_id: str, extractor: str, version: str,
-                       positions: Iterable[Position], run_id: int | None = None) -> int: ...
+                       positions: Iterable[Position], run_id: int | None = None,
+                       run_usage: Mapping[str, int] | None = None) -> int: ...
         # one transaction: replaces that article's positions from that extractor (any version), records the
-        # extractions row and adds to the run's counts; evidence must index the article text (E208);
-        # returns the number stored
+        # extractions row and adds to the run's counts (run_usage: the run's usage totals so far); evidence
+        # must index the article text (E208); returns the number stored
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
                   since: date | None = None, article_id: str | None = None,
                   extractor: str | None = None, limit: int | None = None) -> list[Position]: ...

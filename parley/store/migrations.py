@@ -150,12 +150,26 @@ def _v5_article_flags(conn: sa.Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'")
 
 
+#: runs columns added by migration 8 (usage of the llm extractor; 0 for the others)
+RUN_USAGE_COLUMNS = ("requests", "cache_hits", "prompt_tokens", "completion_tokens", "dropped_unquoted",
+                     "dropped_off_taxonomy", "dropped_malformed")
+
+
+def _v8_run_usage(conn: sa.Connection) -> None:
+    """runs.requests, cache_hits, prompt_tokens, completion_tokens and the positions an extractor
+    dropped (dropped_unquoted, dropped_off_taxonomy, dropped_malformed): what a run cost."""
+    for column in RUN_USAGE_COLUMNS:
+        conn.exec_driver_sql(f"ALTER TABLE runs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, runs, extractions, positions", _v1_core_tables),
     Migration(2, "full-text search over articles and evidence", _v2_search_index),
     Migration(3, "actor_links (curated actor resolution)", _v3_actor_links),
     Migration(4, "runs.status, pid, host, heartbeat_at, failed (interrupted runs)", _v4_run_status),
     Migration(5, "articles.flags (visible_text, feed_content)", _v5_article_flags),
+    Migration(8, "runs.requests, cache_hits, prompt/completion tokens, dropped positions (llm usage)",
+              _v8_run_usage),
 )
 
 #: the schema version this code writes

@@ -36,6 +36,7 @@ class RunReport:
     positions: int = 0
     failures: list[ExtractError] = field(default_factory=list)   # articles that could not be extracted
     status: RunStatus = "finished"
+    usage: dict[str, int] | None = None     # what the run cost (extractors with ``usage``: llm)
 
     def summary(self) -> str:
         """One line for people."""
@@ -47,35 +48,71 @@ class RunReport:
             shown = ", ".join(str(e.fields.get("item")) for e in self.failures[:3])
             more = f" and {len(self.failures) - 3} more" if len(self.failures) > 3 else ""
             line += f"; {len(self.failures)} articles failed and stay pending ({shown}{more})"
+        if self.usage:
+            line += "; " + usage_line(self.usage)
         return line
 
 
+def usage_line(u: dict[str, int]) -> str:
+    """What a run of the llm extractor cost and dropped, in one phrase."""
+    line = (f"{u.get('requests', 0)} requests, {u.get('cache_hits', 0)} answers from the cache, "
+            f"{u.get('prompt_tokens', 0)} prompt + {u.get('completion_tokens', 0)} completion tokens")
+    dropped = [(u.get(k, 0), label) for k, label in (("dropped_unquoted", "quote not in the article"),
+                                                     ("dropped_off_taxonomy", "issue outside the taxonomy"),
+                                                     ("dropped_malformed", "malformed"))]
+    if any(n for n, _ in dropped):
+        line += "; positions dropped: " + ", ".join(f"{n} {label}" for n, label in dropped if n)
+    return line
+
+
+class _UsageMeter:
+    """The run's share of an extractor's cumulative ``usage`` counters (None without them)."""
+
+    def __init__(self, extractor: object) -> None:
+        self._usage = getattr(extractor, "usage", None)
+        self._base = self._now() if self._usage is not None else None
+
+    def _now(self) -> dict[str, int]:
+        return dict(self._usage.as_dict()) if self._usage is not None else {}  # type: ignore[attr-defined]
+
+    def so_far(self) -> dict[str, int] | None:
+        if self._base is None:
+            return None
+        now = self._now()
+        return {k: now[k] - self._base.get(k, 0) for k in now}
+
+
 def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = False,
-                 limit: int | None = None, on_error: Callable[[ExtractError], None] | None = None) -> RunReport:
-    """Extract every pending article (``store.pending_articles``) and save its positions.
+                 limit: int | None = None, on_error: Callable[[ExtractError], None] | None = None,
+                 force: bool = False) -> RunReport:
+    """Extract every pending article (``store.pending_articles``) and save its positions;
+    ``force``: every article, extracted already or not (its positions replaced, never doubled).
 
     Records a row in ``runs`` unless nothing is pending: ``running`` while it
     goes, then ``finished``, ``interrupted`` (Ctrl-C, SIGTERM) or ``failed``
     (an error stopped it), with the counts reached; a run killed outright is
     marked ``interrupted`` by the next one. Articles that fail are reported to
     ``on_error`` and in ``report.failures``. ``progress`` shows a tqdm bar on
-    stderr; ``limit`` caps the number of articles.
+    stderr; ``limit`` caps the number of articles. An extractor with ``usage`` counters (llm)
+    has its requests, tokens and dropped positions recorded with the run.
     """
     runner = bounded(extractor)
     name, version = runner.name, runner.version
-    total = store.count_pending(name, version)
+    total = store.count_pending(name, version, force=force)
     if limit is not None:
         total = min(total, limit)
     if total == 0:
         store.recover_runs()
         return RunReport(None, name, version)
     report = RunReport(store.start_run(name, version), name, version)
+    meter = _UsageMeter(runner)
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=total, desc="extract", unit="article", file=sys.stderr, dynamic_ncols=True)
-    pending: Iterator[Article] = store.pending_articles(name, version)
+    pending: Iterator[Article] = store.pending_articles(name, version,
+                                                        redo_run=report.run_id if force else None)
     if limit is not None:
         pending = islice(pending, limit)
     status: RunStatus = "failed"
@@ -91,7 +128,7 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
                         on_error(out.error)
             else:
                 report.positions += store.save_positions(out.article.id, name, version, out.positions,
-                                                         run_id=report.run_id)
+                                                         run_id=report.run_id, run_usage=meter.so_far())
                 report.articles += 1
             if bar is not None:
                 bar.update(1)
@@ -102,15 +139,16 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
         raise
     finally:
         report.status = status
+        report.usage = meter.so_far()
         if bar is not None:
             bar.close()
         try:
             store.finish_run(report.run_id, report.articles, report.positions, status=status,
-                             failed=len(report.failures))
+                             failed=len(report.failures), usage=report.usage)
         except Exception:  # never mask the error that stopped the run
             log.exception("could not record the end of run %s", report.run_id)
     log.info("%s", report.summary())
     return report
 
 
-__all__ = ["RunReport", "extract_into"]
+__all__ = ["RunReport", "extract_into", "usage_line"]

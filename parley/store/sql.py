@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Literal, TypeVar
+from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -29,7 +29,7 @@ from ..model import Article, Evidence, Position, utcnow
 from . import dialect
 from . import tables as t
 from .base import ActorLink, AddResult, SearchHit
-from .migrations import LATEST, current_version, migrate
+from .migrations import LATEST, RUN_USAGE_COLUMNS, current_version, migrate
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,13 @@ def _pid_alive(pid: int | None) -> bool:
         return stat.rsplit(")", 1)[1].split()[0] != "Z"
     except (OSError, IndexError):
         return True
+
+
+def _usage_values(usage: Mapping[str, int] | None) -> dict[str, int]:
+    """The run-usage columns of ``usage`` (other keys ignored; None: nothing to write)."""
+    if not usage:
+        return {}
+    return {c: int(usage[c]) for c in RUN_USAGE_COLUMNS if c in usage}
 
 
 def _escape_like(term: str) -> str:
@@ -380,25 +387,31 @@ class SqlStore:
         with self._tx("count_articles") as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(t.articles)).scalar() or 0)
 
-    def _pending_where(self, extractor: str, version: str) -> Any:
+    def _pending_where(self, extractor: str, version: str, *, force: bool = False,
+                       redo_run: int | None = None) -> Any:
         a, e = t.articles, t.extractions
-        done = sa.select(e.c.article_id).where(
-            e.c.article_id == a.c.id, e.c.extractor == extractor, e.c.version == version)
-        return sa.and_(
+        eligible = [
             a.c.duplicate_of.is_(None),
             sa.or_(a.c.language.is_(None), sa.func.lower(a.c.language) == "en",
                    sa.func.lower(a.c.language).like("en-%")),
-            ~sa.exists(done),
-        )
+        ]
+        if force and redo_run is None:
+            return sa.and_(*eligible)
+        done = sa.select(e.c.article_id).where(
+            e.c.article_id == a.c.id, e.c.extractor == extractor, e.c.version == version)
+        if redo_run is not None:     # --force: only what this run has saved already counts as done
+            done = done.where(e.c.run_id == redo_run)
+        return sa.and_(*eligible, ~sa.exists(done))
 
-    def count_pending(self, extractor: str, version: str) -> int:
-        """How many articles :meth:`pending_articles` would yield now."""
+    def count_pending(self, extractor: str, version: str, force: bool = False) -> int:
+        """How many articles :meth:`pending_articles` would yield now (``force``: extracted or not)."""
         with self._tx("count_pending") as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(t.articles)
-                                    .where(self._pending_where(extractor, version))).scalar() or 0)
+                                    .where(self._pending_where(extractor, version, force=force))).scalar() or 0)
 
-    def pending_articles(self, extractor: str, version: str) -> Iterator[Article]:
-        """English, non-near-duplicate articles not yet extracted by ``extractor`` at ``version``.
+    def pending_articles(self, extractor: str, version: str, redo_run: int | None = None) -> Iterator[Article]:
+        """English, non-near-duplicate articles not yet extracted by ``extractor`` at ``version``;
+        with ``redo_run`` (``extract --force``), every such article not yet saved by that run.
 
         Streamed by id in pages of short read transactions (no long-lived cursor,
         texts of one page in memory at a time), so the caller may save positions
@@ -406,9 +419,10 @@ class SqlStore:
         """
         a = t.articles
         last = ""
+        where = self._pending_where(extractor, version, redo_run=redo_run)
         while True:
             with self._tx("pending_articles") as conn:
-                rows = conn.execute(sa.select(a).where(self._pending_where(extractor, version), a.c.id > last)
+                rows = conn.execute(sa.select(a).where(where, a.c.id > last)
                                     .order_by(a.c.id).limit(_PAGE)).all()
             if not rows:
                 return
@@ -430,14 +444,15 @@ class SqlStore:
             return int(res.inserted_primary_key[0])
 
     def finish_run(self, run_id: int, articles: int, positions: int,
-                   status: RunStatus = "finished", failed: int = 0) -> None:
+                   status: RunStatus = "finished", failed: int = 0, usage: Mapping[str, int] | None = None) -> None:
         """Record the end of run ``run_id``: ``status`` (finished, interrupted, failed), how many
-        articles and positions it stored and how many articles failed."""
+        articles and positions it stored and how many articles failed; ``usage``: what it cost
+        (:data:`~parley.store.migrations.RUN_USAGE_COLUMNS`, totals of the run)."""
         now = _naive_utc(utcnow())
         with self._tx("finish_run", write=True) as conn:
             conn.execute(t.runs.update().where(t.runs.c.id == run_id).values(
                 finished_at=now, heartbeat_at=now, articles=articles, positions=positions,
-                status=status, failed=failed))
+                status=status, failed=failed, **_usage_values(usage)))
 
     def recover_runs(self) -> list[int]:
         """Mark ``interrupted`` every run still ``running`` whose process is gone, with the counts its
@@ -476,13 +491,16 @@ class SqlStore:
 
     # ------------------------------------------------------------------ positions
     def save_positions(self, article_id: str, extractor: str, version: str,
-                       positions: Iterable[Position], run_id: int | None = None) -> int:
+                       positions: Iterable[Position], run_id: int | None = None,
+                       run_usage: Mapping[str, int] | None = None) -> int:
         """Replace ``article_id``'s positions from ``extractor`` (any version) with ``positions``.
 
         One transaction: delete the old rows, insert the new ones, upsert the
         ``extractions`` row (so the article stops being pending even with zero
         positions). Evidence offsets are checked against the article text (E208);
         empty optional strings (cue, speaker, previous_stance) are stored as NULL.
+        ``run_usage`` (the run's usage totals so far) is written to the run's row in
+        the same transaction, so that a run killed outright keeps what it had cost.
         Returns the number of positions stored.
         """
         a, p, e = t.articles, t.positions, t.extractions
@@ -515,7 +533,8 @@ class SqlStore:
             if run_id is not None:   # the run's counts stay true even if its process is killed next
                 r = t.runs
                 conn.execute(r.update().where(r.c.id == run_id).values(
-                    articles=r.c.articles + 1, positions=r.c.positions + len(rows), heartbeat_at=now))
+                    articles=r.c.articles + 1, positions=r.c.positions + len(rows), heartbeat_at=now,
+                    **_usage_values(run_usage)))
         return len(rows)
 
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
@@ -624,7 +643,21 @@ class SqlStore:
                                                     .order_by(r.c.status)).all()),
                 "flagged_articles": conn.execute(sa.select(count).select_from(a)
                                                  .where(a.c.flags != "[]")).scalar() or 0,
+                **self._usage_stats(conn),
             }
+
+    def _usage_stats(self, conn: sa.Connection) -> dict[str, Any]:
+        """What the runs cost (the llm extractor's requests and tokens) and what they dropped."""
+        r = t.runs
+        row = conn.execute(sa.select(*[sa.func.coalesce(sa.func.sum(r.c[c]), 0).label(c)
+                                       for c in RUN_USAGE_COLUMNS])).one()
+        return {
+            "requests": {"sent": int(row.requests), "answered_from_cache": int(row.cache_hits)},
+            "tokens": {"prompt": int(row.prompt_tokens), "completion": int(row.completion_tokens)},
+            "dropped_positions": {"unquoted": int(row.dropped_unquoted),
+                                  "off_taxonomy": int(row.dropped_off_taxonomy),
+                                  "malformed": int(row.dropped_malformed)},
+        }
 
 
 __all__ = ["SqlStore", "open_store", "resolve_url", "LATEST", "RunStatus", "STALE_AFTER"]

@@ -50,6 +50,14 @@ runs = sa.Table(
     sa.Column("host", sa.Text),
     sa.Column("heartbeat_at", sa.DateTime),
     sa.Column("failed", sa.Integer, nullable=False, default=0),
+    # what the run cost and what its extractor refused (migration 8; the llm extractor fills them)
+    sa.Column("requests", sa.Integer, nullable=False, default=0),
+    sa.Column("cache_hits", sa.Integer, nullable=False, default=0),
+    sa.Column("prompt_tokens", sa.Integer, nullable=False, default=0),
+    sa.Column("completion_tokens", sa.Integer, nullable=False, default=0),
+    sa.Column("dropped_unquoted", sa.Integer, nullable=False, default=0),
+    sa.Column("dropped_off_taxonomy", sa.Integer, nullable=False, default=0),
+    sa.Column("dropped_malformed", sa.Integer, nullable=False, default=0),
     sqlite_autoincrement=True,
 )
 
