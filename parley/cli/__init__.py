@@ -25,6 +25,14 @@ def main(verbose: int) -> None:
     """
     level = logging.WARNING - 10 * min(verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    from ..config import settings
+    from ..errors import ConfigError
+    from ._util import fail
+
+    try:       # a broken settings file (PARLEY_SETTINGS, ./parley.toml) is reported before any work
+        settings()
+    except ConfigError as exc:
+        fail(exc)
 
 
 for _module in ("ledger", "evaluation", "analysis", "labelling"):

@@ -14,7 +14,7 @@ import logging
 import sys
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Callable, Iterator
+from typing import Callable, Iterator, Protocol
 
 from ..errors import ExtractError
 from ..extract.base import Extractor
@@ -65,15 +65,20 @@ def usage_line(u: dict[str, int]) -> str:
     return line
 
 
+class _Counters(Protocol):
+    def as_dict(self) -> dict[str, int]: ...
+
+
 class _UsageMeter:
     """The run's share of an extractor's cumulative ``usage`` counters (None without them)."""
 
     def __init__(self, extractor: object) -> None:
-        self._usage = getattr(extractor, "usage", None)
+        usage = getattr(extractor, "usage", None)
+        self._usage: _Counters | None = usage if callable(getattr(usage, "as_dict", None)) else None
         self._base = self._now() if self._usage is not None else None
 
     def _now(self) -> dict[str, int]:
-        return dict(self._usage.as_dict()) if self._usage is not None else {}  # type: ignore[attr-defined]
+        return dict(self._usage.as_dict()) if self._usage is not None else {}
 
     def so_far(self) -> dict[str, int] | None:
         if self._base is None:

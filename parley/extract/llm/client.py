@@ -104,7 +104,7 @@ class ChatClient:
     def __init__(self, url: str, model: str, *, api_key: str = "", timeout: float = 180.0, retries: int = 4,
                  backoff: float = 1.0, response_format: str = "auto", temperature: float = 0.0,
                  max_tokens: int = 0, seed: int = -1, user_agent: str = "Parley",
-                 sleep: Callable[[float], None] = time.sleep) -> None:
+                 sleep: Callable[[float], None] = time.sleep, on_request: Callable[[], None] | None = None) -> None:
         from ...ingest.fetch import install_deadline
 
         self.url = endpoint(url)
@@ -116,10 +116,11 @@ class ChatClient:
         self.max_tokens = max_tokens
         self.seed = seed
         self.sleep = sleep
+        self.on_request = on_request       # told of every HTTP request sent (retries included)
         if response_format == "auto":
             self._forms: tuple[Form, ...] = FORMS
         elif response_format in FORMS:
-            self._forms = (response_format,)  # type: ignore[assignment]
+            self._forms = (response_format,)
         else:
             raise ExtractError("E329", name="response_format", value=response_format,
                                detail="expected auto, json_schema, json_object or none")
@@ -159,6 +160,8 @@ class ChatClient:
         from ...ingest.fetch import total_deadline
 
         connected = False
+        if self.on_request is not None:
+            self.on_request()
         try:
             with total_deadline(self.timeout) as deadline:
                 with self._client.stream("POST", self.url, json=body) as resp:

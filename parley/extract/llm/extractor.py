@@ -28,6 +28,7 @@ Token counts, requests, cache hits and dropped positions accumulate in :attr:`LL
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import queue
@@ -181,7 +182,8 @@ class LLMExtractor:
             self._client = ChatClient(c.llm_url, self.model, api_key=c.llm_api_key, timeout=c.llm_timeout,
                                       retries=c.llm_retries, backoff=c.llm_backoff,
                                       response_format=c.llm_response_format, temperature=c.llm_temperature,
-                                      max_tokens=c.llm_max_tokens, seed=c.llm_seed, user_agent=c.user_agent)
+                                      max_tokens=c.llm_max_tokens, seed=c.llm_seed, user_agent=c.user_agent,
+                                      on_request=lambda: self._count(requests=1))
         return self._client
 
     @property
@@ -245,7 +247,7 @@ class LLMExtractor:
                                              limit=self.config.llm_max_chars)
         spans = plan_parts(text, self.config.llm_chunk_chars, self.config.llm_overlap_chars) if text else [(0, 0)]
         parts = [Part(article, s, e, k + 1, len(spans)) for k, (s, e) in enumerate(spans)]
-        return article, t0, [pool.submit(lambda p=p: self._ask(p)) for p in parts]
+        return article, t0, [pool.submit(functools.partial(self._ask, p)) for p in parts]
 
     def _collect(self, article: Article, t0: float,
                  work: list[Future[list[Position]]] | ExtractError) -> Outcome:
@@ -294,8 +296,7 @@ class LLMExtractor:
                     if exc.code in FATAL:
                         self._fatal = exc
                     raise
-                self._count(requests=reply.attempts, prompt_tokens=reply.prompt_tokens,
-                            completion_tokens=reply.completion_tokens)
+                self._count(prompt_tokens=reply.prompt_tokens, completion_tokens=reply.completion_tokens)
                 try:
                     items = parse_answer(reply.content)
                 except BadAnswer as exc:
