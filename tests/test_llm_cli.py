@@ -272,3 +272,60 @@ def test_label_with_the_dev_set_keeps_every_sentence(llm_stub, shared_dir: Path,
     assert invoke("label", "--teacher", "llm", str(dev), "-o", str(out), "-q").exit_code == 0
     fig = eval_json(str(dev), "--jsonl", _as_predictions(out, tmp_path))["figures"]
     assert fig["triple"]["f1"] == 1.0 and fig["evidence_agreement"] == 1.0
+
+
+# ----------------------------------------------------------------------------- interrupting a run
+
+def test_sigterm_mid_run_stops_at_once_keeping_what_was_saved(llm_stub, tmp_path: Path) -> None:
+    """Requests in flight never hold the process: the run is interrupted, its saved articles kept,
+    its usage recorded, and the next run does the rest."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from parley.model import Article
+    from parley.store import open_store
+
+    db = tmp_path / "t.db"
+    arts = sorted((Article.create(f"Harbour dispatch {i}.\n\nThe dock union said it backs talks on berth {i} "
+                                  f"with the port board.") for i in range(12)), key=lambda a: a.id)
+    with open_store(str(db)) as store:
+        for a in arts:
+            store.add_article(a)
+    quick = {a.text for a in arts[:2]}      # the run goes by id: these two are answered at once, the rest
+    llm_stub.respond = lambda req, seen: Reply(content='{"positions": []}',     # would take a minute each
+                                               delay=0 if req.text in quick else 60)
+    child = subprocess.Popen([sys.executable, "-c", "from parley.cli import main; main()", "extract", "--db",
+                              str(db), "--extractor", "llm", "-q"], stdout=subprocess.DEVNULL,
+                             stderr=subprocess.PIPE, env={**os.environ}, cwd=ROOT)
+    try:
+        def saved() -> int:
+            con = sqlite3.connect(db, timeout=30)
+            try:
+                return int(con.execute("select count(*) from extractions").fetchone()[0])
+            finally:
+                con.close()
+
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and child.poll() is None and (saved() < 2 or llm_stub.in_flight < 2):
+            time.sleep(0.05)
+        assert child.poll() is None, child.stderr.read().decode()
+        assert saved() == 2 and llm_stub.in_flight >= 2
+        t0 = time.monotonic()
+        os.kill(child.pid, signal.SIGTERM)
+        child.wait(20)
+        waited = time.monotonic() - t0
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait(20)
+    assert child.returncode == 130 and waited < 15          # not the 60 s a request in flight would take
+    con = sqlite3.connect(db)
+    status, articles, requests = con.execute("select status, articles, requests from runs").fetchone()
+    con.close()
+    assert status == "interrupted" and articles == saved() == 2 and requests >= 4
+    llm_stub.respond = lambda req, seen: Reply(content='{"positions": []}')
+    res = invoke("extract", "--db", str(db), "--extractor", "llm", "-q")
+    assert res.exit_code == 0 and "from 10 articles" in res.output

@@ -130,7 +130,9 @@ def test_parse_answer_tolerates_fences_and_prose_but_not_garbage() -> None:
     assert parse_answer('```json\n{"positions": [{"actor": "A"}]}\n```') == [{"actor": "A"}]
     assert parse_answer('Here you go: {"positions": []} Hope it helps.') == []
     assert parse_answer('[{"actor": "A"}]') == [{"actor": "A"}]
-    for bad in ('{"positions": [{"actor": "A"', "", "positions: none", '{"items": []}', "[1, 2]"):
+    assert parse_answer('<think>they want {"positions"} so</think>{"positions": [{"actor": "B"}]}') == [{"actor": "B"}]
+    assert parse_answer('As noted [above] and {here}: {"positions": [{"actor": "C"}]}') == [{"actor": "C"}]
+    for bad in ('{"positions": [{"actor": "A"', "", "positions: none", '{"items": []}', "[1, 2]", "see [] above"):
         with pytest.raises(BadAnswer):
             parse_answer(bad)
 
@@ -164,6 +166,27 @@ def test_version_names_prompt_taxonomy_and_model(llm_stub, monkeypatch: pytest.M
     monkeypatch.setenv("PARLEY_LLM_MODEL", "other-model")
     settings.cache_clear()
     assert get_extractor("llm").version.replace("other-model", "stub-model") == ex.version
+
+
+def test_any_edit_of_the_rules_changes_the_prompt_and_extractor_version(llm_stub, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from parley.extract.llm import prompt
+
+    before = get_extractor("llm").version
+    edited = tmp_path / "rules.md"
+    edited.write_text(prompt.RULES.read_text(encoding="utf-8").replace("never a pronoun", "never a pronoun, ever"))
+    monkeypatch.setattr(prompt, "RULES", edited)
+    prompt._rules.cache_clear()
+    prompt.prompt_version.cache_clear()
+    try:
+        ex = get_extractor("llm")
+        assert ex.version != before and ex.prompt_version.startswith(prompt.PROMPT_VERSION + ".")
+        assert "never a pronoun, ever" in prompt.system_prompt(ex.labels)
+        assert "Bump" not in prompt.system_prompt(ex.labels)            # the file's comment is not sent
+    finally:
+        monkeypatch.undo()
+        prompt._rules.cache_clear()
+        prompt.prompt_version.cache_clear()
 
 
 def test_missing_settings_are_e320(monkeypatch: pytest.MonkeyPatch) -> None:

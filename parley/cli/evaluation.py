@@ -20,7 +20,9 @@ def _fail(exc: ParleyError) -> None:
               help="Score these predictions (JSON Lines: id, title, positions) instead of running the extractor.")
 @click.option("--errors", "show_errors", is_flag=True, help="Also list missed and spurious positions with their sentences.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--extractor", "extractor_name", default=None, help="Extractor to run (default: settings, 'rules').")
+@click.option("--extractor", "extractor_name", default=None,
+              help="Extractor to run: rules, or llm (a model on an OpenAI-compatible server) "
+                   "[default: the 'extractor' setting, rules].")
 @click.option("--no-titles", is_flag=True, help="Leave article titles out of the table (for docs kept in the repo).")
 @click.option("--taxonomy", type=click.Path(), default=None, help="Issue taxonomy file for the extractor.")
 def eval_cmd(gold: tuple[str, ...], pred: str | None, show_errors: bool, fmt: str,

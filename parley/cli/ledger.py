@@ -186,12 +186,7 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
                 extractor_name: str | None, taxonomy: str | None, db: str | None, quiet: bool) -> None:
     """Extract positions from every article not yet extracted (by this extractor version).
 
-    --force re-extracts every article, extracted already or not, with any
-    extractor: each article's positions from that extractor are replaced in
-    one transaction. With `--extractor llm` (a model on an OpenAI-compatible
-    server: llm_url, llm_model) answers are cached, so running again costs no
-    request; requests, tokens and dropped positions are stored with the run
-    (`parley stats`). The run is recorded in the `runs` table and can be interrupted: articles
+    The run is recorded in the `runs` table and can be interrupted: articles
     already done are kept and the next run does the rest (a run killed outright
     is marked `interrupted`, with its true counts, by the next one). Long
     articles are extracted in chunks; an article over its time budget
@@ -201,9 +196,17 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
     one `{"id", "title", "positions": [...]}` object per article; -o never
     replaces an input or the database, nor an existing file without --force.
 
+    --force re-extracts every article, extracted already or not, with any
+    extractor: each article's positions from that extractor are replaced in
+    one transaction. `--extractor llm` asks a model on an OpenAI-compatible
+    server (settings llm_url, llm_model; docs/extraction.md); its answers are
+    cached, so running again costs no request, and its requests, tokens and
+    dropped positions are stored with the run (`parley stats`).
+
     \b
-    Example:
+    Examples:
       parley extract --jsonl ../shared/data/dev/*.json -o predictions.jsonl
+      parley extract --extractor llm --limit 20
     """
     if paths and not jsonl:
         raise click.UsageError("PATH arguments need --jsonl (or use `parley run PATH...` to store them)")

@@ -23,6 +23,8 @@ from ...model import STANCES, Article, Evidence, Position
 from .anchor import Anchorer, normalise
 
 _FENCE = re.compile(r"^```[a-zA-Z]*\s*|\s*```$")
+_THINK = re.compile(r"<think>.*?</think>", re.S)
+MAX_STARTS = 50           # places where a JSON value may start, tried in an answer with prose around it
 
 
 class BadAnswer(ValueError):
@@ -48,25 +50,40 @@ class Drops:
         return self.unquoted + self.off_taxonomy + self.malformed
 
 
+def _positions(data: Any) -> list[Any] | None:
+    if isinstance(data, dict) and isinstance(data.get("positions"), list):
+        return list(data["positions"])
+    if isinstance(data, list) and data and all(isinstance(x, dict) for x in data):
+        return data
+    return None
+
+
 def parse_answer(content: str | None) -> list[Any]:
-    """The ``positions`` list of an answer (BadAnswer when there is none)."""
+    """The ``positions`` list of an answer (BadAnswer when there is none).
+
+    Besides a bare JSON object, accepted: code fences around it, a reasoning model's
+    ``<think>...</think>`` before it, and prose around it (the first ``{...}`` that decodes to an
+    object with a ``positions`` list wins)."""
     if content is None or not content.strip():
         raise BadAnswer("empty answer")
-    text = _FENCE.sub("", content.strip()).strip()
+    text = _THINK.sub("", content).strip()
+    text = _FENCE.sub("", text).strip()
     try:
         data = json.loads(text)
     except json.JSONDecodeError as first:
-        start = text.find("{")
-        if start < 0:
-            raise BadAnswer(f"not JSON ({first.msg} at character {first.pos})") from None
-        try:
-            data, _ = json.JSONDecoder().raw_decode(text, start)
-        except json.JSONDecodeError as exc:
-            raise BadAnswer(f"not JSON ({exc.msg} at character {exc.pos})") from None
-    if isinstance(data, dict) and isinstance(data.get("positions"), list):
-        return list(data["positions"])
-    if isinstance(data, list) and all(isinstance(x, dict) for x in data):
-        return data
+        decoder = json.JSONDecoder()
+        for m in list(re.finditer(r"[{\[]", text))[:MAX_STARTS]:
+            try:
+                data, _ = decoder.raw_decode(text, m.start())
+            except json.JSONDecodeError:
+                continue
+            found = _positions(data)
+            if found is not None:
+                return found
+        raise BadAnswer(f"not JSON ({first.msg} at character {first.pos})") from None
+    found = _positions(data)
+    if found is not None:
+        return found
     shape = sorted(data)[:5] if isinstance(data, dict) else type(data).__name__
     raise BadAnswer(f"expected an object with a 'positions' list, got {shape}")
 
