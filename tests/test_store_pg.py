@@ -80,3 +80,39 @@ def test_newer_postgres_database_is_refused(pg_url: str) -> None:
     with pytest.raises(StoreError) as err:
         open_store(pg_url)
     assert err.value.code == "E205"
+
+
+def test_force_run_and_usage_on_postgres(pg_url: str) -> None:
+    """extract --force (redo_run) and the run usage columns (migration 8) on the same code path."""
+    from parley.store.runner import extract_into
+
+    class Metered:
+        name, version = "metered", "1"
+
+        class usage:                                   # noqa: N801 - stands for an extractor's counters
+            n = 0
+
+            @classmethod
+            def as_dict(cls) -> dict[str, int]:
+                return {"requests": cls.n, "prompt_tokens": 10 * cls.n, "dropped_unquoted": 1}
+
+        def extract(self, article: Article) -> list[Position]:
+            self.usage.n += 1
+            return [Position(actor="Corvin", issue="talks", stance="support", evidence=ev(article.text, article.text[:8]))]
+
+        def extract_many(self, articles):
+            for a in articles:
+                yield a, self.extract(a)
+
+    with open_store(pg_url) as s:
+        for text in (TEXT_1, TEXT_2):
+            s.add_article(Article.create(text))
+        first = extract_into(s, Metered())
+        assert first.articles == 2 and first.usage == {"requests": 2, "prompt_tokens": 20, "dropped_unquoted": 0}
+        ids = {p.id for p in s.positions()}
+        again = extract_into(s, Metered(), force=True)
+        assert again.articles == 2 and s.count_positions() == 2 and not ids & {p.id for p in s.positions()}
+        st = s.stats()
+        assert st["requests"]["sent"] == 4 and st["tokens"]["prompt"] == 40
+        run = s.runs()[0]
+        assert (run["requests"], run["prompt_tokens"], run["articles"]) == (2, 20, 2)

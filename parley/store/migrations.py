@@ -150,15 +150,11 @@ def _v5_article_flags(conn: sa.Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'")
 
 
-#: runs columns added by migration 8 (usage of the llm extractor; 0 for the others)
-RUN_USAGE_COLUMNS = ("requests", "cache_hits", "prompt_tokens", "completion_tokens", "dropped_unquoted",
-                     "dropped_off_taxonomy", "dropped_malformed")
-
-
 def _v8_run_usage(conn: sa.Connection) -> None:
     """runs.requests, cache_hits, prompt_tokens, completion_tokens and the positions an extractor
     dropped (dropped_unquoted, dropped_off_taxonomy, dropped_malformed): what a run cost."""
-    for column in RUN_USAGE_COLUMNS:
+    for column in ("requests", "cache_hits", "prompt_tokens", "completion_tokens", "dropped_unquoted",
+                   "dropped_off_taxonomy", "dropped_malformed"):
         conn.exec_driver_sql(f"ALTER TABLE runs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
 
 

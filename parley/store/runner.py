@@ -110,7 +110,7 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
         store.recover_runs()
         return RunReport(None, name, version)
     report = RunReport(store.start_run(name, version), name, version)
-    meter = _UsageMeter(runner)
+    meter = _UsageMeter(extractor)
     bar = None
     if progress:
         from tqdm import tqdm

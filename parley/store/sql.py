@@ -29,7 +29,7 @@ from ..model import Article, Evidence, Position, utcnow
 from . import dialect
 from . import tables as t
 from .base import ActorLink, AddResult, SearchHit
-from .migrations import LATEST, RUN_USAGE_COLUMNS, current_version, migrate
+from .migrations import LATEST, current_version, migrate
 
 log = logging.getLogger(__name__)
 
@@ -66,7 +66,7 @@ def _usage_values(usage: Mapping[str, int] | None) -> dict[str, int]:
     """The run-usage columns of ``usage`` (other keys ignored; None: nothing to write)."""
     if not usage:
         return {}
-    return {c: int(usage[c]) for c in RUN_USAGE_COLUMNS if c in usage}
+    return {c: int(usage[c]) for c in t.RUN_USAGE_COLUMNS if c in usage}
 
 
 def _escape_like(term: str) -> str:
@@ -447,7 +447,7 @@ class SqlStore:
                    status: RunStatus = "finished", failed: int = 0, usage: Mapping[str, int] | None = None) -> None:
         """Record the end of run ``run_id``: ``status`` (finished, interrupted, failed), how many
         articles and positions it stored and how many articles failed; ``usage``: what it cost
-        (:data:`~parley.store.migrations.RUN_USAGE_COLUMNS`, totals of the run)."""
+        (:data:`~parley.store.migrations.t.RUN_USAGE_COLUMNS`, totals of the run)."""
         now = _naive_utc(utcnow())
         with self._tx("finish_run", write=True) as conn:
             conn.execute(t.runs.update().where(t.runs.c.id == run_id).values(
@@ -650,7 +650,7 @@ class SqlStore:
         """What the runs cost (the llm extractor's requests and tokens) and what they dropped."""
         r = t.runs
         row = conn.execute(sa.select(*[sa.func.coalesce(sa.func.sum(r.c[c]), 0).label(c)
-                                       for c in RUN_USAGE_COLUMNS])).one()
+                                       for c in t.RUN_USAGE_COLUMNS])).one()
         return {
             "requests": {"sent": int(row.requests), "answered_from_cache": int(row.cache_hits)},
             "tokens": {"prompt": int(row.prompt_tokens), "completion": int(row.completion_tokens)},

@@ -95,6 +95,10 @@ positions = sa.Table(
     sqlite_autoincrement=True,
 )
 
+#: the runs columns that say what a run cost and what its extractor refused (migration 8)
+RUN_USAGE_COLUMNS = ("requests", "cache_hits", "prompt_tokens", "completion_tokens", "dropped_unquoted",
+                     "dropped_off_taxonomy", "dropped_malformed")
+
 actor_links = sa.Table(
     "actor_links", metadata,
     sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
