@@ -68,7 +68,7 @@ class Errors:
     E307 = "{item}: extraction failed ({detail}); the article was not extracted, the others go on."
     E308 = "{item}: extractor {name!r} returned evidence {start}:{end} that does not index the article text; the article was not extracted."
     # llm extractor and teacher (parley/extract/llm/)
-    E320 = "the llm extractor needs {missing}. Set it in the settings file (llm_url = \"http://127.0.0.1:11434/v1\", llm_model = \"...\") or as PARLEY_LLM_URL / PARLEY_LLM_MODEL (docs/extraction.md)."
+    E320 = "the llm extractor needs {missing}. Put llm_url = \"http://127.0.0.1:11434/v1\" (the API base) and llm_model = \"...\" in the settings file (PARLEY_SETTINGS or ./parley.toml), or set PARLEY_LLM_URL and PARLEY_LLM_MODEL (docs/extraction.md)."
     E321 = "cannot reach the LLM server at {url} ({detail}) after {attempts} attempts. Is it running? Check llm_url / PARLEY_LLM_URL."
     E322 = "the LLM server at {url} refused the request: HTTP {status} ({detail}). Check llm_api_key / PARLEY_LLM_API_KEY."
     E323 = "the LLM server at {url} answered HTTP 404 ({detail}). Check that llm_url ends in /v1 (the API base) and that model {model!r} is available there (for Ollama: `ollama pull MODEL`)."
