@@ -135,6 +135,9 @@ def candidate_features(cand: Candidate, sent: Sentence, ctx: ArticleContext) -> 
             clause_root = chain[0]
         if len(chain) >= 2:
             f.append(f"head2={word(chain[0])}>{word(chain[1])}")
+    pred = content_predicate(best, doc)
+    if pred is not None:
+        f += predicate_features(pred, sent, "pred")
     # words of the holder's clause: what the holder's verb governs
     if clause_root is not None:
         for t in clause_root.subtree:
@@ -161,6 +164,88 @@ def candidate_features(cand: Candidate, sent: Sentence, ctx: ArticleContext) -> 
         if best is not None and mt.start > best.mention.start:
             f.append(f"cue_after={mt.label}")
     f += [f"t={w}" for w in ctx.title_words]
+    return f
+
+
+_REPORTING = frozenset("""say tell state announce add note stress emphasize emphasise argue assert claim declare
+    insist warn reiterate repeat confirm indicate explain tweet write reply respond signal suggest acknowledge
+    maintain contend believe hint predict concede admit affirm caution counter retort underline underscore
+    observe remark comment report""".split())
+
+
+def content_predicate(best: Named | None, doc: Doc) -> Token | None:
+    """The word that carries the holder's stance: the verb (or adjective) whose subject the holder
+    is; through a reporting verb, the reported clause's head ("X said it would reject ..." -> reject);
+    with no mention (a borrowed quotation speaker), the sentence's root."""
+    if best is None:
+        roots = [t for t in doc if t.dep_ == "ROOT"]
+        return roots[0] if roots else None
+    head = doc[best.mention.head]
+    gov = head.head if head.head is not head else head
+    if gov.lemma_.lower() in _REPORTING:
+        for dep in ("ccomp", "xcomp", "parataxis"):
+            inner = [c for c in gov.children if c.dep_ == dep]
+            if inner:
+                return inner[0]
+        # "'We will not accept it,' X said": the quotation is the root's other clause
+        outer = [c for c in gov.children if c.dep_ in ("ccomp", "advcl", "conj") and c.i < best.mention.start]
+        if outer:
+            return outer[0]
+    if gov.pos_ == "AUX":
+        comp = [c for c in gov.children if c.dep_ in ("acomp", "attr", "xcomp")]
+        if comp:
+            return comp[0]
+    return gov
+
+
+def clause_text(cand: Candidate, doc: Doc) -> str:
+    """The masked text of the holder's predicate and what it governs (the stance's clause)."""
+    best = best_mention(cand, doc)
+    pred = content_predicate(best, doc)
+    if pred is None:
+        return masked_text(doc)
+    span = doc[pred.left_edge.i:pred.right_edge.i + 1]
+    holder = (best.mention.start - span.start, best.mention.end - span.start) if best is not None \
+        and span.start <= best.mention.start and best.mention.end <= span.end else None
+    return masked_text(span.as_doc(), holder) or masked_text(doc)
+
+
+def predicate_features(pred: Token, sent: Sentence, prefix: str) -> list[str]:
+    """The predicate, its negation, modality, object, complement and attached condition/cue patterns."""
+    f = [f"{prefix}={word(pred)}", f"{prefix}_pos={pred.pos_}"]
+    xcomp = None
+    for c in pred.children:
+        if c.dep_ == "neg":
+            f.append(f"{prefix}_neg")
+        elif c.dep_ == "aux" and c.tag_ == "MD":
+            f.append(f"{prefix}_modal={c.lower_}")
+        elif c.dep_ in ("dobj", "pobj", "attr", "acomp", "nsubjpass"):
+            f.append(f"{prefix}_{c.dep_}={word(c)}")
+        elif c.dep_ in ("xcomp", "ccomp") and xcomp is None:
+            xcomp = c
+        elif c.dep_ == "prt":
+            f.append(f"{prefix}_prt={c.lower_}")
+        elif c.dep_ == "advmod":
+            f.append(f"{prefix}_adv={c.lower_}")
+        elif c.dep_ == "prep":
+            f.append(f"{prefix}_prep={c.lower_}")
+        elif c.dep_ == "advcl":
+            marks = [g.lower_ for g in c.children if g.dep_ == "mark"]
+            f.append(f"{prefix}_advcl={marks[0] if marks else word(c)}")
+    if xcomp is not None:
+        f.append(f"{prefix}_x={word(xcomp)}")
+        if any(c.dep_ == "neg" for c in xcomp.children):
+            f.append(f"{prefix}_x_neg")
+    near = {pred.i} | ({xcomp.i} if xcomp is not None else set())
+    scope = set(range(pred.left_edge.i, pred.right_edge.i + 1))
+    for mt in sent.matches:
+        if mt.action == "holder":
+            continue
+        toks = set(mt.nodes.values()) or set(range(mt.start, mt.end))
+        if toks & near:
+            f.append(f"{prefix}_cue={mt.label}")
+        elif toks & scope:
+            f.append(f"{prefix}_scope={mt.label}")
     return f
 
 

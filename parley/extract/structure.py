@@ -45,7 +45,9 @@ PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person", "
 _QUOTE_OPEN = "\u201c\u00ab\u2018"
 _QUOTE_CLOSE = "\u201d\u00bb\u2019"
 _DATELINE = re.compile(r"^[A-Z][A-Z.'/ -]{2,}(?:,\s*[A-Z][\w.' -]+)?\s*(?:\([\w .]+\))?\s*[\u2014\u2013-]{1,2}\s+(?=[A-Z\"\u201c])")
-_CAPSEQ = re.compile(r"\b[A-Z][\w'\u2019.\-]*(?:\s+(?:[A-Z][\w'\u2019.\-]*|de|al|bin|van|von|la|le|du|da|el|di))*")
+# a run of capitalised words (initials "J." allowed inside; a word's final period ends the run)
+_NAME_WORD = r"(?:[A-Z]\.|[A-Z][\w'\u2019\-]*(?:\.[A-Z][\w'\u2019\-]*)*)"
+_CAPSEQ = re.compile(r"\b" + _NAME_WORD + r"(?:[ \t]+(?:" + _NAME_WORD + r"|de|al|bin|van|von|la|le|du|da|el|di)(?![\w'\u2019]))*")
 
 if not Doc.has_extension("parley_matches"):
     Doc.set_extension("parley_matches", default=None)
@@ -53,7 +55,7 @@ if not Doc.has_extension("parley_matches"):
 
 @Language.factory("parley_structure", requires=["token.dep", "token.lemma", "doc.ents"],
                   assigns=["doc._.parley_matches"],
-                  default_config={"pattern_files": ["holders", "conditions", "cues"]})
+                  default_config={"pattern_files": ["holders", "conditions", "cues", "stance"]})
 def make_structure(nlp: Language, name: str, pattern_files: list[str]) -> "StructureComponent":
     return StructureComponent(nlp, tuple(pattern_files))
 
@@ -287,11 +289,11 @@ class ArticleActors:
         for source, base in ((self.title, -1), (self.text, 0)):
             for m in _CAPSEQ.finditer(source):
                 words = m.group(0).split()
-                # peel titles off the front: "Foreign Minister Ana Kuleba" -> title "minister", "Ana Kuleba"
+                # a name follows its last title: "Earlier Foreign Minister Ana Kuleba" -> "Ana Kuleba"
                 k = 0
-                while k < len(words) - 1 and (words[k].lower().rstrip(".") in titles
-                                              or self.places.state_of(words[k].rstrip("'s\u2019")) is not None):
-                    k += 1
+                for j, w in enumerate(words[:-1]):
+                    if w.lower().rstrip(".") in titles or self.places.state_of(re.sub(r"['\u2019]s$", "", w)):
+                        k = j + 1
                 name = [w for w in words[k:] if w.lower() not in self.roles.leading_noise]
                 if 2 <= len(name) <= 4 and all(w[0].isupper() for w in name):
                     full = " ".join(name).rstrip(".,")

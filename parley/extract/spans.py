@@ -1,0 +1,177 @@
+"""Text spans a position shows: its condition spans and its proposition, as whole phrases.
+
+* :func:`condition_spans` turns the sentence's ``condition`` pattern matches (``patterns/
+  conditions.yml``) into :class:`ConditionSpan` s: the clause's subtree, the introducing marker
+  left out unless the row keeps it ("unless", "until"), a leading "only" dropped. Whether a
+  span is a condition of a given position is a learned decision (:mod:`.heads`); the span's
+  facts are its features (:func:`condition_features`).
+* :func:`proposition` is what the stance is about: the holder's predicate with its object or
+  complement, cut at phrase boundaries (a relative clause or a prepositional phrase goes whole,
+  never a word in the middle), condition clauses left out.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from .matching import Match
+
+MAX_PROPOSITION_TOKENS = 16
+_DROP_EDGE = {"only", "even", "just", ",", ";", ":", "-", "\u2014", "\u2013", "and", "but", "or", "that", "if"}
+
+
+@dataclass(frozen=True)
+class ConditionSpan:
+    label: str
+    start: int            # token offsets in the sentence doc
+    end: int
+    marker: int           # the marker token's index
+    clause: int           # the clause head's index
+    outer: tuple[int, int] = (0, 0)   # marker and clause together: what a proposition leaves out
+
+    def text(self, doc: Doc) -> str:
+        return doc[self.start:self.end].text
+
+
+def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    while start < end and (doc[start].is_punct or doc[start].lower_ in _DROP_EDGE or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in ")\u201d\"'" or doc[end - 1].is_space
+                           or doc[end - 1].lower_ in _DROP_EDGE):
+        end -= 1
+    return start, end
+
+
+def condition_spans(doc: Doc, matches: list[Match]) -> list[ConditionSpan]:
+    """Condition spans of a sentence, one per (clause), longest match first; overlapping duplicates dropped."""
+    out: list[ConditionSpan] = []
+    seen: set[tuple[int, int]] = set()
+    for m in matches:
+        if m.action != "condition" or "clause" not in m.nodes:
+            continue
+        clause = doc[m.nodes["clause"]]
+        marker = doc[m.nodes["marker"]] if "marker" in m.nodes else clause
+        toks = sorted({t.i for t in clause.subtree})
+        if not m.keep_marker:
+            drop = {marker.i} | {t.i for t in marker.subtree if t.i < clause.left_edge.i} if marker.i != clause.i else set()
+            drop |= {c.i for c in clause.children if c.dep_ == "mark" and c.i < clause.i}
+            toks = [t for t in toks if t not in drop or marker.lower_ in ("unless", "until", "till")]
+        elif marker.i not in toks:
+            toks = sorted(set(toks) | {marker.i})
+        if not toks:
+            continue
+        start, end = _trim(doc, toks[0], toks[-1] + 1)
+        if end - start < 1 or (start, end) in seen:
+            continue
+        seen.add((start, end))
+        every = [t.i for t in clause.subtree] + [marker.i]
+        if "only" in m.nodes:
+            every.append(m.nodes["only"])
+        out.append(ConditionSpan(m.label, start, end, marker.i, clause.i, (min(every), max(every) + 1)))
+    return out
+
+
+def condition_features(span: ConditionSpan, doc: Doc, pred: Token | None, holder: tuple[int, int] | None) -> list[str]:
+    """Facts about one condition span relative to a position's predicate and holder."""
+    f = [f"c_label={span.label}", f"c_marker={doc[span.marker].lower_}", f"c_len={min((span.end - span.start) // 4, 5)}",
+         "c_bias"]
+    clause = doc[span.clause]
+    if pred is not None:
+        anc = {a.i for a in clause.ancestors}
+        f.append(f"c_under_pred={pred.i in anc or clause.i == pred.i}")
+        f.append(f"c_head_is_pred={clause.head.i == pred.i}")
+        f.append(f"c_after_pred={span.start > pred.i}")
+        f.append(f"c_dep={clause.dep_}")
+        f.append(f"c_headpos={clause.head.pos_}")
+    if holder is not None:
+        f.append(f"c_holder_inside={holder[0] >= span.start and holder[1] <= span.end}")
+    if doc[span.marker].lower_ in ("when", "after", "once", "before") and clause.tag_ in ("VBD", "VBN"):
+        f.append("c_past_clause")
+    if any(t.lower_ in ("ask", "asked", "wonder", "wondered", "whether") for t in doc[max(0, span.start - 3):span.start]):
+        f.append("c_question_like")
+    return f
+
+
+# ------------------------------------------------------------------------------- propositions
+
+def _phrase(tok: Token, drop: set[int]) -> list[int]:
+    """The token's subtree minus dropped tokens; too long: trailing modifiers removed whole."""
+    toks = sorted(t.i for t in tok.subtree if t.i not in drop)
+    if len(toks) <= MAX_PROPOSITION_TOKENS:
+        return toks
+    # remove right-hand dependents (relative clauses, prepositional phrases, appositions) whole,
+    # the farthest first, until the phrase fits
+    removable = sorted((c for c in tok.subtree if c.head.i in toks and c.i > tok.i
+                        and c.dep_ in ("relcl", "acl", "prep", "appos", "advcl", "conj", "cc", "punct", "ccomp", "npadvmod")),
+                       key=lambda c: -c.i)
+    kept = set(toks)
+    for c in removable:
+        if len(kept) <= MAX_PROPOSITION_TOKENS:
+            break
+        kept -= {t.i for t in c.subtree}
+    return sorted(kept)
+
+
+def proposition(doc: Doc, pred: Token | None, conditions: list[ConditionSpan], holder: tuple[int, int] | None) -> str:
+    """What the stance is about, as a whole phrase of the sentence (module docstring)."""
+    if pred is None:
+        return ""
+    drop: set[int] = set()
+    for c in conditions:
+        drop |= set(range(*c.outer))
+        if c.outer[0] > 0 and doc[c.outer[0] - 1].lower_ in ("only", ",", "but"):
+            drop.add(c.outer[0] - 1)
+    if holder is not None:
+        drop |= set(range(holder[0], holder[1]))
+    target: Token | None = None
+    for dep in ("dobj", "xcomp", "ccomp", "attr", "acomp", "pobj", "prep", "nsubjpass"):
+        kids = [c for c in pred.children if c.dep_ == dep and c.i not in drop]
+        if kids:
+            target = kids[0]
+            break
+    head_words: list[int] = []
+    if target is None:
+        toks = _phrase(pred, drop)
+    else:
+        toks = _phrase(target, drop)
+        # keep the predicate with a verb-phrase complement ("resume talks", "reject the offer")
+        if pred.pos_ in ("VERB", "ADJ") and target.dep_ in ("dobj", "xcomp", "prep", "pobj"):
+            head_words = [pred.i] + [c.i for c in pred.children if c.dep_ in ("neg", "prt") and c.i not in drop]
+    ids = sorted(set(toks) | set(head_words))
+    if not ids:
+        return ""
+    # contiguous runs only: a gap means a dropped clause; keep the longest run that holds the head
+    runs: list[list[int]] = [[ids[0]]]
+    for i in ids[1:]:
+        if i == runs[-1][-1] + 1:
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    if len(runs) > 1 and head_words:
+        words = [doc[i].text_with_ws for r in runs for i in r]
+        text = "".join(words)
+    else:
+        best = max(runs, key=len)
+        text = doc[best[0]:best[-1] + 1].text
+    span_doc = text.strip()
+    return _clean_edges(span_doc)
+
+
+def _clean_edges(text: str) -> str:
+    words = text.split()
+    while words and (words[0].lower() in _DROP_EDGE or words[0] in "\"\u201c\u201d'"):
+        words = words[1:]
+    while words and (words[-1].lower() in _DROP_EDGE or words[-1] in "\"\u201c\u201d',;:"):
+        words = words[:-1]
+    return balance_quotes(" ".join(words).strip(" ,;:"))
+
+
+def balance_quotes(text: str) -> str:
+    """Drop quotation marks that a cut left unpaired ("the plan is “dead" -> "the plan is dead")."""
+    if text.count("\u201c") != text.count("\u201d"):
+        text = text.replace("\u201c", "").replace("\u201d", "")
+    if text.count('"') % 2:
+        text = text.replace('"', "")
+    return " ".join(text.split())
+
