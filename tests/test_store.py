@@ -481,3 +481,86 @@ def test_add_articles_batch(store: SqlStore) -> None:
     with pytest.raises(StoreError):
         store.add_articles([(Article.create("A brand new statement on tariffs."), None), (bad, None)])
     assert store.count_articles() == 3                     # all or nothing
+
+
+# ----------------------------------------------------------------------------- stable ids, taxonomies, dates
+
+def test_position_ids_are_content_derived_and_survive_reextraction(filled: SqlStore) -> None:
+    aid = Article.create(TEXT_A).id
+    before = {p.actor: p.id for p in filled.positions(article_id=aid)}
+    assert all(isinstance(i, str) and len(i) == 12 for i in before.values())
+    # a new extractor version: Prell's position reworded (same content), Marvia's stance changed
+    again = [pos(TEXT_A, "join", "Ana Prell", "talks", "conditional", proposition="joining the talks",
+                 conditions=("the blockade is lifted",)),
+             pos(TEXT_A, "rejected", "Marvia", "ceasefire", "mixed")]
+    filled.save_positions(aid, "rules", "2", again)
+    after = {p.actor: p.id for p in filled.positions(article_id=aid)}
+    assert after["Ana Prell"] == before["Ana Prell"]          # unchanged position: same id
+    assert after["Marvia"] != before["Marvia"]                # another stance: another position
+    assert filled.find_position(after["Ana Prell"][:6]).proposition == "joining the talks"
+    hit = next(h for h in filled.search("blockade") if h.kind == "evidence")
+    assert hit.position_id == after["Ana Prell"]
+    # two positions of identical content in one save get distinct ids, stable by their order
+    twice = [again[0], again[0]]
+    filled.save_positions(aid, "rules", "3", twice)
+    ids = [p.id for p in filled.positions(article_id=aid)]
+    assert len(set(ids)) == 2 and ids[0] == before["Ana Prell"]
+
+
+def test_find_position_errors(filled: SqlStore) -> None:
+    for prefix, code in (("zzzz", "E220"), ("", "E220")):
+        with pytest.raises(StoreError) as err:
+            filled.find_position(prefix)
+        assert err.value.code == code
+    ids = sorted(p.id for p in filled.positions())
+    common = next((i for i in range(12) if len({x[:i + 1] for x in ids}) > 1), 0)
+    if common:   # a prefix shared by several ids is ambiguous
+        with pytest.raises(StoreError) as err:
+            filled.find_position(ids[0][:common])
+        assert err.value.code == "E221"
+
+
+def test_positions_of_two_taxonomies_live_side_by_side(filled: SqlStore) -> None:
+    aid = Article.create(TEXT_A).id
+    labour = [pos(TEXT_A, "join", "Ana Prell", "blockade", "conditional", conditions=("ports reopen",))]
+    filled.save_positions(aid, "rules", "1", labour, taxonomy="labour")
+    assert filled.taxonomies() == {"default": 4, "labour": 1}
+    assert len(filled.positions(article_id=aid)) == 3
+    assert [p.issue for p in filled.positions(article_id=aid, taxonomy="labour")] == ["blockade"]
+    assert {p.issue for p in filled.positions(article_id=aid, taxonomy="default")} == {"talks", "ceasefire"}
+    # re-extracting one taxonomy leaves the other alone; pending is per taxonomy
+    filled.save_positions(aid, "rules", "2", [], taxonomy="labour")
+    assert len(filled.positions(article_id=aid, taxonomy="default")) == 2
+    assert filled.count_pending("rules", "2", "labour") == 1           # the other article
+    assert filled.count_pending("rules", "1", "default") == 0
+    rid = filled.start_run("rules", "2", "labour")
+    assert filled.runs()[0]["id"] == rid and filled.runs()[0]["taxonomy"] == "labour"
+    assert filled.stats()["positions_by_taxonomy"] == {"default": 4}
+
+
+def test_since_until_and_undated_articles(filled: SqlStore) -> None:
+    undated = Article.create(TEXT_C)
+    filled.add_article(undated)
+    filled.save_positions(undated.id, "rules", "1", [pos(TEXT_C, "welcomed", "Quessa", "prisoners", "support")])
+    assert {p.actor for p in filled.positions(until=date(2024, 2, 1))} == {"Union of Harbour Pilots",
+                                                                           "port authority"}
+    assert {p.actor for p in filled.positions(since=date(2024, 1, 1), until=date(2024, 3, 31))} == \
+        {"Union of Harbour Pilots", "port authority", "Ana Prell", "Marvia"}
+    assert "Quessa" in {p.actor for p in filled.positions(since=date(2024, 3, 1), include_undated=True)}
+    assert filled.positions()[-1].actor == "Quessa" and filled.positions()[-1].published is None
+    assert [a.title for a in filled.articles(until=date(2024, 2, 1))] == ["Pilots dig in"]
+    assert len(list(filled.articles(since=date(2024, 1, 1), include_undated=True))) == 3
+
+
+def test_a_dateline_dates_an_undated_article_and_is_kept_apart(store: SqlStore) -> None:
+    text = "ORSKA, March 3, 2025 (Northgate Wire) - " + TEXT_C
+    art = Article.create(text)
+    store.add_article(art)
+    store.add_article(Article.create("ORSKA, March 3, 2025 - " + TEXT_A, published=date(2025, 3, 5)))
+    assert store.get_article(art.id).published is None                 # the source gave no date
+    assert store.datelines() == {art.id: date(2025, 3, 3)}             # the text's dateline did
+    store.save_positions(art.id, "rules", "1", [Position(
+        actor="Quessa", issue="prisoners", stance="support",
+        evidence=Evidence(text.index("Officials"), len(text), text[text.index("Officials"):]))])
+    assert store.positions(since=date(2025, 3, 1))[0].published == date(2025, 3, 3)
+    assert [a.id for a in store.articles(since=date(2025, 3, 1), until=date(2025, 3, 4))] == [art.id]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,32 @@ def test_failed_step_rolls_back_and_is_e202(db_path: Path) -> None:
     engine.dispose()
     with open_store(str(db_path)) as s:      # still usable by this code
         assert s.count_articles() == 0
+
+
+def test_upgrade_from_version_3_gives_ids_taxonomy_and_datelines(db_path: Path) -> None:
+    engine = engine_for(db_path)
+    assert migrate(engine, target=3) == 3
+    engine.dispose()
+    dated = Article.create(TEXT, title="Harbour talks")
+    lined = Article.create("PORT ELLA, June 2, 2025 - " + TEXT)
+    con = sqlite3.connect(db_path)
+    for a in (dated, lined):
+        con.execute("insert into articles (id, title, text, language, published) values (?, ?, ?, 'en', ?)",
+                    (a.id, a.title, a.text, "2025-06-01" if a is dated else None))
+    con.execute("insert into runs (extractor, version, started_at) values ('rules', '1', '2025-06-01')")
+    for i in range(2):   # two rows of identical content: they get distinct ids
+        con.execute("insert into positions (article_id, run_id, extractor, extractor_version, actor, issue, "
+                    "stance, ev_start, ev_end, evidence_text) values (?, 1, 'rules', '1', 'mediators', 'talks', "
+                    "'support', 0, ?, ?)", (dated.id, len(TEXT), TEXT))
+    con.execute("insert into extractions (article_id, extractor, version, run_id, extracted_at, positions) "
+                "values (?, 'rules', '1', 1, '2025-06-01', 2)", (dated.id,))
+    con.commit()
+    con.close()
+    with open_store(str(db_path)) as s:
+        ps = s.positions()
+        assert len(ps) == 2 and len({p.id for p in ps}) == 2 and all(len(p.id) == 12 for p in ps)
+        assert s.taxonomies() == {"default": 2}
+        assert s.count_pending("rules", "1") == 1                       # the extraction row was kept
+        assert s.runs()[0]["taxonomy"] == "default"
+        assert s.datelines() == {lined.id: date(2025, 6, 2)}
+        assert s.find_position(ps[0].id).id == ps[0].id

@@ -50,6 +50,14 @@ def test_store_round_trip_on_postgres(pg_url: str) -> None:
         assert [p.actor for p in s.positions(since=date(2024, 2, 15))] == ["Ilse Brandt"]
         assert s.positions(stance="conditional")[0].conditions == ("the strike ends",)
         assert s.count_pending("rules", "1") == 0
+        # content-derived ids and a second taxonomy beside the default one (migration 6 on PostgreSQL)
+        ids = [p.id for p in s.positions()]
+        s.save_positions(a1.id, "rules", "2", [p1, p2])
+        assert [p.id for p in s.positions()] == ids and s.find_position(ids[2][:8]).actor == "Ilse Brandt"
+        s.save_positions(a2.id, "rules", "1", [p3.with_(issue="strike")], taxonomy="labour")
+        assert s.taxonomies() == {"default": 3, "labour": 1}
+        assert [p.issue for p in s.positions(taxonomy="labour")] == ["strike"]
+        assert [p.actor for p in s.positions(until=date(2024, 2, 15), taxonomy="default")] == ["Corvin", "Salt Guild"]
 
         hits = s.search("salt guild")
         assert {(h.kind, h.article_id) for h in hits} == {("article", a1.id), ("article", near.id),
