@@ -49,9 +49,12 @@ def test_zelensky_variants_merge_into_one_person_of_side_ukraine():
     assert set(z.aliases) == {"Zelensky", "Zelenskyy", "Ukrainian President Volodymyr Zelensky"}
     assert 0.5 < z.confidence < 1.0 and all(m.reason for m in z.merges)
     u = recs["Ukraine"]
-    assert u.kind == "state" and set(u.aliases) == {"Kyiv", "the Ukrainian government"}
+    assert u.kind == "state" and set(u.aliases) == {"Kyiv"}          # a capital is the state itself
+    gov = res.record(res.canonical("the Ukrainian government"))       # an institution is its own actor
+    assert gov.name != "Ukraine" and gov.kind == "org" and gov.side == "Ukraine"
+    assert gov.side_evidence[0].how == "title in the name"
     assert res.canonical("Zelenskyy") == "Volodymyr Zelensky"
-    assert res.members("Ukraine") == ["Ukraine", "Volodymyr Zelensky"]
+    assert set(res.members("Ukraine")) == {"Ukraine", "Volodymyr Zelensky", gov.name}
     assert actor_mapping(res.records)["Kyiv"] == "Ukraine"
 
 
@@ -92,9 +95,11 @@ def test_made_up_demonyms_find_their_side():
     ps = [P("Vardenia", "b1"), P("Vardenian Foreign Minister Ana Petrov", "b1"), P("Petrov", "b2"),
           P("the Vardenian government", "b3"), P("Kestrel Federation", "b4"), P("Kestrel", "b5"),
           P("Kestrel Federation Chancellor Ivo Renner", "b6")]
-    recs = by_name(resolve_actors(ps))
+    res = resolve(ps)
+    recs = by_name(res.records)
     assert recs["Ana Petrov"].side == "Vardenia" and recs["Ana Petrov"].mentions == 2
-    assert recs["Vardenia"].kind == "state" and "the Vardenian government" in recs["Vardenia"].aliases
+    assert recs["Vardenia"].kind == "state"
+    assert res.record(res.canonical("the Vardenian government")).side == "Vardenia"
     assert recs["Kestrel Federation"].kind == "state" and "Kestrel" in recs["Kestrel Federation"].aliases
     assert recs["Ivo Renner"].side == "Kestrel Federation"
 
@@ -243,7 +248,11 @@ def test_a_state_does_not_absorb_other_states_through_governments_and_officials(
     res = resolve(ps)
     sides = {res.canonical(n) for n in ("Vardenia", "Kestrel Federation", "Tolmar")}
     assert len(sides) == 3
-    assert res.canonical("the Vardenian government") == res.canonical("Vardenia")
+    # institutions stay their own actors, each with its own side; none merges with another side's
+    gov = res.record(res.canonical("the Vardenian government"))
+    assert gov.name != res.canonical("Vardenia") and gov.side == res.canonical("Vardenia")
+    assert res.record(res.canonical("Tolmaran officials")).side == res.canonical("Tolmar")
+    assert res.canonical("Tolmaran officials") != res.canonical("Vardenian officials")
     assert res.record(res.canonical("Vardenia")).kind == "state"
 
 

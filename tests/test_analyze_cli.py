@@ -145,9 +145,12 @@ def test_timeline_text_and_charts(db, tmp_path):
     assert png.read_bytes().startswith(b"\x89PNG")
     r = run("timeline", "--actor", "Aldo Varga", "--issue", "talks", "--plot", str(svg), "--db", db)
     assert r.exit_code == 0 and b"<svg" in svg.read_bytes()
-    r = run("timeline", "--actor", "Rena Holt", "--json", "--db", db)
+    r = run("timeline", "--actor", "Rena Holt", "--format", "json", "--db", db)
+    d = json.loads(r.output)
+    assert all(p["dated"] for p in d["points"]) and d["undated_left_out"] >= 1   # the .txt article has no date
+    r = run("timeline", "--actor", "Rena Holt", "--format", "json", "--include-undated", "--db", db)
     pts = json.loads(r.output)["points"]
-    assert any(not p["dated"] for p in pts)                    # the .txt article has no date
+    assert any(not p["dated"] and p["date"] is None for p in pts)
 
 
 def test_shifts_and_compare(db):

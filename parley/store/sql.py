@@ -173,6 +173,13 @@ def _retry_locked(call: Callable[[], T], op: str, url: str) -> T:
             log.debug("%s: locked during %s; retrying in %.2fs", url, op, pause)
         time.sleep(pause)
         pause = min(pause * 2, 0.5)
+def resolve_url_exists(url_or_path: str | None) -> bool:
+    """True when ``url_or_path`` names a database that can be opened without creating it (any
+    non-SQLite URL; a SQLite file that exists)."""
+    url = resolve_url(url_or_path)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return url.get_backend_name() != "sqlite"
+    return Path(url.database).exists()
 
 
 def _detail(exc: BaseException) -> str:
@@ -647,6 +654,30 @@ class SqlStore:
             raise StoreError("E221", item=prefix, detail=", ".join(uids[:2]) + (", …" if len(uids) > 2 else ""))
         return self.positions(ids=uids)[0]
 
+    def choose_taxonomy(self, requested: str | None = None) -> str | None:
+        """The taxonomy a reading command works on: ``requested`` (a name or a taxonomy file) when given
+        (E222 when nothing is stored under it); else the configured one (the ``taxonomy`` setting,
+        ``default`` for the built-in one) when stored, or the only one stored; E223 when several are
+        stored and none was chosen. None for an empty ledger."""
+        from ..config import settings
+        from .base import taxonomy_name
+
+        stored = self.taxonomies()
+        known = ", ".join(f"{k} ({v} positions)" for k, v in stored.items()) or "no positions"
+        if requested:
+            name = taxonomy_name(requested)
+            if stored and name not in stored:
+                raise StoreError("E222", name=name, known=known)
+            return name
+        if not stored:
+            return None
+        configured = taxonomy_name(settings().taxonomy or None)
+        if configured in stored:
+            return configured
+        if len(stored) == 1:
+            return next(iter(stored))
+        raise StoreError("E223", known=known)
+
     def taxonomies(self) -> dict[str, int]:
         """Taxonomy name -> number of positions stored under it (most first)."""
         p = t.positions
@@ -746,4 +777,4 @@ class SqlStore:
         }
 
 
-__all__ = ["SqlStore", "open_store", "resolve_url", "LATEST", "RunStatus", "STALE_AFTER"]
+__all__ = ["SqlStore", "open_store", "resolve_url", "resolve_url_exists", "LATEST", "RunStatus", "STALE_AFTER"]
