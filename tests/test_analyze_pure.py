@@ -217,3 +217,64 @@ def test_red_line_against_same_stance_on_the_opposite_thing_is_a_possible_clash(
     assert clash.explanation.startswith("possible clash (ambiguous)") and "no" in clash.explanation
     assert comp.issues[0].zopa.startswith("Unclear whether there is a zone of agreement on territory")
     assert "possible red-line clash" in comp.issues[0].common_ground
+
+
+# ---------------------------------------------------------------------------- citations that hold
+
+def test_a_condition_from_another_sentence_is_cited_on_its_own():
+    text = ("Varga said Belmora would join talks. The talks depend on the withdrawal of the tanks. "
+            "Holt rejected any withdrawal of the tanks.")
+    art = Article(id="c1", text=text, title="Terms", published=date(2026, 2, 2), source="Northgate Wire",
+                  url="https://news.example/terms")
+    first = text[:36]
+    ps = [Position(actor="Aldo Varga", issue="talks", stance="conditional", evidence=Evidence(0, 36, first, "c1"),
+                   article_id="c1", proposition="joining talks",
+                   conditions=("the withdrawal of the tanks", "a vote in the senate")),
+          Position(actor="Rena Holt", issue="withdrawal", stance="oppose", article_id="c1",
+                   evidence=Evidence(text.index("Holt"), len(text), text[text.index("Holt"):], "c1"))]
+    lg = Ledger.build(ps, [art])
+    comp = compare(lg, "Aldo Varga", "Rena Holt")
+    shown = {c.condition: c.shown for ic in comp.issues for c in ic.conditions}
+    # not in the evidence sentence, in another one: its own footnote, pointing at that sentence
+    n = int(render_refs(shown["the withdrawal of the tanks"]).rsplit("[", 1)[1].rstrip("]"))
+    assert comp.notes.items[n - 1].sentence == "The talks depend on the withdrawal of the tanks."
+    assert "not in the article's words" in shown["a vote in the senate"]          # in no sentence: said so
+    md = render_markdown(build_report(lg))
+    assert "[^" in md.split("## Current positions")[1].split("## New")[0].split("withdrawal of the tanks")[1][:8]
+    # every source says outlet, date and URL
+    assert "Terms, Northgate Wire, 2026-02-02, https://news.example/terms, article c1" in md
+    html = render_html(build_report(lg))
+    assert '<a href="https://news.example/terms" rel="noreferrer">' in html and "Northgate Wire" in html
+
+
+def test_report_chart_points_share_the_footnote_numbers():
+    rep = build_report(ledger(), charts=True)
+    charted = [s for s in rep.parties if s.chart is not None]
+    assert charted
+    for s in charted:
+        assert len(s.chart_numbers) == len(s.chart.points)
+        for pt, n in zip(s.chart.points, s.chart_numbers):
+            assert rep.notes.items[n - 1].key() == pt.citation.key()      # point n is footnote n
+
+
+def test_crowded_chart_labels_never_overprint():
+    from parley.analyze.ledger import Citation
+    from parley.analyze.timeline import Timeline, TimelinePoint, chart_figure, overlapping_labels
+
+    tl = Timeline("Crowd")
+    c = Citation("x", "t", date(2026, 1, 1), True, "s", 0, 1)
+    for i in range(60):                      # 60 points over 3 issues and 12 days: labels must make room
+        d = date(2026, 1, 1 + (i % 12))
+        tl.points.append(TimelinePoint("A", ("talks", "ceasefire", "trade")[i % 3], "support", d, True, False, (),
+                                       "", c))
+    fig, anns = chart_figure(tl, list(range(101, 161)))
+    assert overlapping_labels(fig, anns) == []
+    shown = set()
+    for a in anns:
+        for part in a.get_text().split(","):
+            if "–" in part:
+                lo, hi = part.split("–")
+                shown |= set(range(int(lo), int(hi) + 1))
+            else:
+                shown.add(int(part))
+    assert shown == set(range(101, 161))     # every number is shown somewhere

@@ -59,6 +59,7 @@ FUZZ_LAST = 85      # rapidfuzz ratio two surnames need to be spelling variants
 FUZZ_FIRST = 80     # ... and two first names
 FUZZ_BARE = 88      # a bare surname against a full name's surname
 FUZZ_LOOKUP = 85    # a typed name against a record's name or alias (whole-string ratio, never partial)
+FUZZ_LOOKUP_SHORT = 90   # ... when the typed name is short (under 8 characters; under 4: no fuzzy match)
 FUZZ_TIE = 2        # two records scoring within this of each other make a fuzzy lookup ambiguous
 # Words that open party/faction names, never a made-up side ("GOP Senator ...", "Labour leader ...").
 _NOT_SIDES = frozenset("gop republican republicans democratic democrats democrat labour conservative conservatives "
@@ -212,12 +213,15 @@ class Resolution:
                 return ActorMatch(query, (hits[0][0],), how, hits[0][1])
             if len(hits) > 1:
                 raise AnalysisError("E506", name=query, detail=_candidates([r for r, _ in hits]))
+        table = side_table()
         for k in dict.fromkeys((key(q), parse_name(q).key)):
             if not k:
                 continue
             hits = [r for r in self.records if key(r.name) == k or any(key(a) == k for a in r.aliases)]
             if not hits and k in self._by_key and self._by_key[k] in self._by_name:
                 hits = [self._by_name[self._by_key[k]]]
+            if not hits and k in table.whole and table.whole[k] in self._by_name:
+                hits = [self._by_name[table.whole[k]]]       # "US", "Kyiv": a name of a state record
             if len(hits) == 1:
                 return ActorMatch(query, (hits[0],), "alias", hits[0].name)
             if len(hits) > 1:
@@ -237,7 +241,9 @@ class Resolution:
         for r in self.records:
             for n in dict.fromkeys((r.name, *r.aliases)):
                 choices[_norm(n)].append(r)
-        found = process.extract(nq, list(choices), scorer=fuzz.ratio, score_cutoff=FUZZ_LOOKUP, limit=6)
+        cutoff = FUZZ_LOOKUP if len(nq) >= 8 else FUZZ_LOOKUP_SHORT
+        found = process.extract(nq, list(choices), scorer=fuzz.ratio, score_cutoff=cutoff, limit=6) \
+            if len(nq) >= 4 else []
         if found:
             best_score = found[0][1]
             near = {r.name: r for c, s, _ in found if s >= best_score - FUZZ_TIE for r in choices[c]}
@@ -449,6 +455,10 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             if n.info.kind not in ("person", "bare") or k.startswith("@"):
                 continue
             forms = list(dict.fromkeys(_strip_titles(raw, n.info) for raw in n.raws))
+            if n.info.kind == "person":     # "Later Dros said ..." names Ina Dros too, in her own articles
+                last = forms[0].split()[-1] if forms else ""
+                if len(last) >= 3 and last[:1].isupper() and last.lower() not in _STOPWORDS:
+                    forms.append(last)
             for form in forms:
                 for art in sorted(n.articles):
                     if art in texts:
@@ -705,6 +715,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             return None
         if s in table.sides:
             return s
+        if s in text_sides.values():
+            return s
         k = nk(s) or (key(s) if key(s) in nodes else None)
         if k:
             return by_root[uf.find(k)]
@@ -772,6 +784,9 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             for raw in nodes[bare].raws:
                 overrides[(art, raw)] = by_root[uf.find(target)]
     sides = {r.side for r in records if r.side}
+    # a record others belong to is a side: its own ("Nordmark Council" for its envoy)
+    records = [replace(r, side=r.name, side_evidence=(SideEvidence(r.name, "is the side", text=r.name),))
+               if r.name in sides and not r.side else r for r in records]
     visible = [r for r in records if r.mentions > 0 or r.name in sides]
     hidden = [r for r in records if not (r.mentions > 0 or r.name in sides)]
     visible.sort(key=lambda r: (-r.mentions, r.name))

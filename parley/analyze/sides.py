@@ -308,7 +308,7 @@ def decide_side(evidence: Iterable[SideEvidence], curated: SideEvidence | None =
     if not strong:
         says = [e for e in evs if e.how == "speaks for"]
         sides = {e.side for e in says}
-        sentences = {(e.article_id, e.start) for e in says}
+        sentences = {(e.article_id, e.end) for e in says}       # "Ola Brim said" and "Brim said": one sentence
         if len(sides) == 1 and len(sentences) >= SPEAKS_FOR_MIN:
             use = says
         elif says:

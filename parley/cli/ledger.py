@@ -686,9 +686,11 @@ def issues_cmd(taxonomy: str | None, fmt: str, db: str | None) -> None:
             for p in store.positions(taxonomy=name):
                 counts[p.issue] = counts.get(p.issue, 0) + 1
     labels = list(tax.labels) if tax else sorted(counts)
+    if tax and tax.default not in labels:
+        labels.append(tax.default)          # what a position gets when no label's words match
     rows = []
     for label in labels:
-        lemmas, phrases = tax.labels[label] if tax else (frozenset(), ())
+        lemmas, phrases = tax.labels[label] if tax and label in tax.labels else (frozenset(), ())
         words = sorted(lemmas)[:6] + list(phrases[:2])
         rows.append({"label": label, "positions": counts.get(label, 0), "words": words,
                      "default": bool(tax and label == tax.default), "process": bool(tax and label in tax.process)})
