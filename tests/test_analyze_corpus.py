@@ -5,61 +5,19 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
-
 import pytest
 import yaml
 
-from parley.analyze.actors import Resolution
 from parley.analyze.ledger import Ledger
-from parley.analyze.names import acronym, key
 from parley.analyze.report import audit_report, build_report, render_markdown
+from parley.analyze.sides import side_figures
 from parley.analyze.timeline import chart_figure, overlapping_labels
-from parley.errors import AnalysisError
 from parley.store import open_store
 
 LABELS = Path(__file__).parent / "data" / "analysis" / "corpus_sides.yml"
 SINCE = date(2016, 1, 1)
 
 pytestmark = pytest.mark.shared
-
-
-def _same(label: str, side: str) -> bool:
-    """A labelled side and a found one name the same side (an organisation may be named longer or by
-    its acronym: "Atlantic Council" / "Atlantic Council's Future of Iran Initiative", "IOM")."""
-    a, b = key(label), key(side)
-    return a == b or f" {a} " in f" {b} " or f" {b} " in f" {a} " or a == acronym(b) or b == acronym(a)
-
-
-def side_figures(res: Resolution, labels: dict[str, str | None]) -> dict[str, Any]:
-    """Precision (found sides that are right) and recall (labelled sides found) over the labelled actors
-    the ledger has (matched by exact name or alias: the one resolver, no fuzzy match)."""
-    checked = found = right = with_side = 0
-    wrong, missed, absent = [], [], []
-    for name, label in labels.items():
-        try:
-            m = res.lookup(name)
-        except AnalysisError:
-            absent.append(name)
-            continue
-        if m.how not in ("name", "alias"):
-            absent.append(name)
-            continue
-        rec = m.record
-        side = rec.side if rec.side and rec.side != rec.name else None      # a side of its own: none
-        checked += 1
-        with_side += label is not None
-        if side is not None:
-            found += 1
-            if label is not None and _same(label, side):
-                right += 1
-            else:
-                wrong.append((name, side, label))
-        elif label is not None:
-            missed.append((name, label))
-    return {"checked": checked, "found": found, "right": right, "with_side": with_side,
-            "precision": right / found if found else 1.0, "recall": right / with_side if with_side else 1.0,
-            "wrong": wrong, "missed": missed, "absent": absent}
 
 
 @pytest.fixture(scope="module")

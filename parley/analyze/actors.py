@@ -43,7 +43,8 @@ from ..store.base import ActorLink
 from .names import _GOV_WORDS as _GOV
 from .names import GENERIC_GROUPS, ORG_WORDS, NameInfo, _drop_lead_junk, acronym, demonym_matches, fold, is_capitalised, key, \
     parse_name, side_table
-from .sides import Candidate, SideEvidence, decide_side, org_side_name, polity_name, scan_text, side_words
+from .sides import Candidate, SideEvidence, decide_side, generic_institution, org_side_name, organ_words, polity_name, \
+    scan_text, side_words
 
 _STOPWORDS = frozenset("of the and for".split())     # "Republic of Vardenia" is no person's name ("Moon Jae-in" is)
 
@@ -64,7 +65,11 @@ FUZZ_TIE = 2        # two records scoring within this of each other make a fuzzy
 # Words that open party/faction names, never a made-up side ("GOP Senator ...", "Labour leader ...").
 _NOT_SIDES = frozenset("gop republican republicans democratic democrats democrat labour conservative conservatives "
                        "north south east west northern southern eastern western central "
+                       "one two three four five some another other senior top former several many "
+                       "ex then new late acting white "
                        "liberal liberals tory tories green greens socialist socialists senate house".split())
+# Words that end junk person names ("Obama Friday"): never scanned as a surname.
+_NOT_NAMES = frozenset("monday tuesday wednesday thursday friday saturday sunday today house".split())
 # Last words that make a made-up organisation-like side a state ("Kestrel Federation", "Republic of ...").
 _STATE_WORDS = frozenset("federation republic kingdom emirate principality confederation".split())
 # The only reason a state may absorb a name that is not already the same side.
@@ -400,7 +405,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             n = nodes[k] = _Node(k, info if info.key else NameInfo(raw, k, "group"))
         if raw not in n.raws:
             if (info.side or info.demonym) and info.kind != "state" and (
-                    side_words(raw) or info.key in table.affiliate or info.key in table.government):
+                    (side_words(raw) and (info.kind != "org" or organ_words(raw)))
+                    or info.key in table.affiliate or info.key in table.government):
                 s, e = locate(raw, art)
                 n.side_ev.append(Candidate(info.side or "?" + (info.demonym or ""), "title in the name", art,
                                            s, e, raw))
@@ -455,14 +461,16 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             if n.info.kind not in ("person", "bare") or k.startswith("@"):
                 continue
             forms = list(dict.fromkeys(_strip_titles(raw, n.info) for raw in n.raws))
+            surname = None
             if n.info.kind == "person":     # "Later Dros said ..." names Ina Dros too, in her own articles
                 last = forms[0].split()[-1] if forms else ""
-                if len(last) >= 3 and last[:1].isupper() and last.lower() not in _STOPWORDS:
-                    forms.append(last)
-            for form in forms:
+                if len(last) >= 3 and last[:1].isupper() and key(last) not in _STOPWORDS | _NOT_NAMES:
+                    surname = last
+            for form in forms + ([surname] if surname else []):
                 for art in sorted(n.articles):
                     if art in texts:
-                        n.side_ev.extend(scan_text(texts[art], form, art, table, base_of(art)))
+                        n.side_ev.extend(scan_text(texts[art], form, art, table, base_of(art),
+                                                   full=n.key if form == surname else None))
 
     # unknown demonyms ("Vardenian") -> an actor named "Vardenia"
     demonym_side: dict[str, str] = {}
@@ -471,13 +479,15 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     # a made-up side is never a person's name ("Trump Jr.", "Trump") nor a party
     person_tokens = {t for n in nodes.values() if n.info.kind == "person" and not set(n.info.tokens) & _STOPWORDS
                      for t in n.info.tokens}
+    known_words = {w for k in list(table.whole) + list(nodes) for w in k.split()}
     candidates = [c for c in candidates if not nodes[c].info.suffix and c not in person_tokens
-                  and c.split()[0] not in _NOT_SIDES]
+                  and c.split()[0] not in _NOT_SIDES
+                  and not (c.endswith("s") and c[:-1] in known_words)]     # "the two Koreas"
     for n in list(nodes.values()):
         dems = {n.info.demonym} | {c.side[1:] for c in n.side_ev if c.side.startswith("?")}
         for dem in sorted(d for d in dems if d and d not in demonym_side):
-            if dem in person_tokens or dem.split()[0] in _NOT_SIDES:
-                continue
+            if dem in person_tokens or dem.split()[0] in _NOT_SIDES or generic_institution(dem):
+                continue            # "Cabinet Secretary X", "Air Force Gen. X": no side of their own
             for c in candidates:
                 if c != n.key and demonym_matches(dem, c):
                     demonym_side[dem] = c
@@ -489,7 +499,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
         for n in nodes.values():
             dems = {n.info.demonym} | {c.side[1:] for c in n.side_ev if c.side.startswith("?")}
             for dem in sorted(d for d in dems if d and d not in demonym_side and d not in text_sides):
-                if dem in person_tokens or dem.split()[0] in _NOT_SIDES or " " in dem:
+                if dem in person_tokens or dem.split()[0] in _NOT_SIDES or " " in dem or generic_institution(dem):
                     continue
                 w = _polity_in_text(dem, "\n".join(texts.get(art, "") for art in sorted(n.articles)))
                 if w:
@@ -710,7 +720,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             if dem in text_sides:
                 return text_sides[dem]
             shown = _shown_prefix(dem, c.text)
-            return shown if shown and polity_name(shown) and dem.split()[0] not in _NOT_SIDES else None
+            return shown if shown and polity_name(shown) and dem.split()[0] not in _NOT_SIDES and \
+                not generic_institution(shown) else None
         if s.startswith("@person:"):
             return None
         if s in table.sides:
@@ -720,7 +731,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
         k = nk(s) or (key(s) if key(s) in nodes else None)
         if k:
             return by_root[uf.find(k)]
-        return s if (polity_name(s) or org_side_name(s)) and s.split()[0].lower() not in _NOT_SIDES else None
+        return s if (polity_name(s) or org_side_name(s)) and s.split()[0].lower() not in _NOT_SIDES and \
+            not generic_institution(s) else None
 
     decided: dict[str, ActorRecord] = {}
     deferred: dict[str, list[tuple[str, Candidate]]] = {}
@@ -738,8 +750,12 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                                         side_evidence=(SideEvidence(rec.name, "is the side", text=rec.name),))
             continue
         evs: list[SideEvidence] = []
+        person_keys = {n.key for n in ns if n.info.kind == "person"}
+        surnames = {k.split()[-1] for k in person_keys}
         for n in ns:
             for c in n.side_ev:
+                if c.person and person_keys and c.person not in person_keys and c.person not in surnames:
+                    continue        # "White House spokeswoman Sarah Sanders" is no evidence for Bernie Sanders
                 if c.side.startswith("@person:"):
                     deferred.setdefault(rec.name, []).append((c.side[len("@person:"):], c))
                     continue
@@ -798,8 +814,10 @@ _CAP_WORD = re.compile(r"\b[A-Z][a-z]{3,}\b")
 
 def _polity_in_text(dem: str, text: str) -> str | None:
     """A capitalised word of ``text`` whose adjective ``dem`` is by spelling ("Belmora" for "belmoran"),
-    named at least twice (a name, not a passing plural)."""
-    found = Counter(w for w in _CAP_WORD.findall(text) if w.lower() != dem and demonym_matches(dem, w.lower()))
+    named at least twice, and no plural of another word ("the two Koreas")."""
+    caps = set(_CAP_WORD.findall(text))
+    found = Counter(w for w in _CAP_WORD.findall(text) if w.lower() != dem and demonym_matches(dem, w.lower())
+                    and not (w.endswith("s") and w[:-1] in caps))
     best = [w for w, c in found.most_common(1) if c >= 2]
     return best[0] if best else None
 

@@ -287,10 +287,9 @@ def _parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
         for n in (3, 2, 1):
             cand = " ".join(ws[i:i + n])
             if len(ws[i:i + n]) == n and cand in table.prefix:
-                nxt = ws[i + n] if i + n < len(ws) else None
-                if cand in table.whole and nxt is not None and nxt not in TITLES and nxt not in ORG_WORDS \
-                        and nxt not in GROUP_WORDS and not side and \
-                        not _possessive(raw, n):
+                nxt = ws[i + n:i + n + 3]
+                if cand in table.whole and nxt and not any(w in TITLES for w in nxt) and nxt[0] not in ORG_WORDS \
+                        and nxt[0] not in GROUP_WORDS and not side and not _possessive(raw, n):
                     continue        # "Chad Wolf", "Jordan Peterson", "Washington Post": no title follows
                 side = side or table.prefix[cand]
                 i += n

@@ -27,11 +27,15 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
-from .names import ORG_WORDS, TITLES, SideTable, is_capitalised, key, parse_name, words
+from ..errors import ParleyError
+from .names import ORG_WORDS, TITLES, SideTable, acronym, is_capitalised, key, parse_name, words
 
-__all__ = ["SideEvidence", "SideDecision", "Candidate", "scan_text", "decide_side", "side_words", "HOW",
+if TYPE_CHECKING:
+    from .actors import Resolution
+
+__all__ = ["SideEvidence", "SideDecision", "Candidate", "scan_text", "decide_side", "side_words", "side_figures", "HOW",
            "ROLE_WORDS", "POLITY_WORDS", "AGENT_GROUPS"]
 
 How = Literal["curated", "is the side", "title in the name", "title in the text", "apposition", "spokesperson",
@@ -56,6 +60,8 @@ federation republic kingdom union council league alliance coalition commission a
 organisation organization association front movement emirate principality confederation ltd inc corp company
 """.split())
 _SPOKES = frozenset("spokesman spokeswoman spokesperson aide adviser advisor deputy".split())
+# "Venezuelan opposition leader X", "Syrian rebel commander X": against the side the adjective names
+_OPPOSITION = frozenset("opposition rebel rebels dissident exiled insurgent mayor".split())   # a city's mayor
 # Collectives that act for their side ("Iranian negotiators"), unlike "Palestinian protesters".
 AGENT_GROUPS = frozenset("""
 negotiators diplomats officials leaders lawmakers ministers delegates delegation forces troops envoys
@@ -102,9 +108,8 @@ _APPOS_BEFORE = re.compile(r"(?:^|[.;:\n(\"\u201c]\s*|,\s+)(?:(?:the|a|an)\s+)?(
                            re.IGNORECASE)
 _POSSESSIVE = re.compile(r"^(?:the\s+)?(?P<who>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*){0,4})(?:'s|\u2019s)\s+"
                          r"(?P<role>(?:[\w\-]+\s+){0,3}[\w\-]+)$")
-_OF = re.compile(r"^(?P<role>(?:[\w\-]+\s+){0,6}[\w\-]+)\s+(?:of|for|to|at)\s+(?:the\s+)?"
-                 r"(?P<who>[A-Z][\w.'\u2019\-&]*(?:\s+(?:of\s+|the\s+|and\s+|for\s+|on\s+|de\s+)?"
-                 r"[A-Z][\w.'\u2019\-&]*){0,7})$")
+_PREP = re.compile(r"\s(of|for|to|at)\s+(?:the\s+)?")
+_WHO = re.compile(r"[A-Z][\w.'\u2019\-&]*(?:\s+(?:of\s+|the\s+|and\s+|for\s+|on\s+|de\s+)?[A-Z][\w.'\u2019\-&]*){0,7}$")
 # "minister at the Chinese embassy in Washington": a state's organ named by its adjective
 _ORGAN = re.compile(r"^(?P<role>(?:[\w\-]+\s+){0,3}[\w\-]+)\s+(?:of|for|at|in)\s+the\s+(?P<dem>[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)?)"
                     r"\s+(?:embassy|government|foreign\s+ministry|ministry(?:\s+of\s+[\w\s]+)?|mission|delegation|"
@@ -153,6 +158,7 @@ class Candidate:
     start: int | None
     end: int | None
     text: str
+    person: str | None = None     # the key of the titled full name the words give ("sarah sanders")
 
 
 @dataclass(frozen=True)
@@ -191,18 +197,58 @@ def _who(raw: str, table: SideTable) -> str | None:
     if k in table.prefix:
         return table.prefix[k]
     ws = k.split()
+    lead = _leading_side(ws, table)
+    if lead and any(w in _STATE_ORGANS | _BODIES for w in ws[lead[1]:]) and \
+            all(w in _GENERIC or w in ("the", "of", "and") for w in ws[lead[1]:]):
+        return lead[0]   # "Homeland Security Committee", "Russian Foreign Ministry": an organ of that side
     if any(w in _ORG_SIDE_WORDS for w in ws) and not any(w in _STATE_ORGANS for w in ws):
-        return raw       # an organisation is its own side, whatever country its name mentions
+        return raw if not generic_institution(raw) else None  # an organisation is its own side ("Atlantic Council")
     info = parse_name(raw, table)
     if info.kind in ("person",) and info.key:
         return "@person:" + info.key
-    if info.kind == "state" and info.side:
-        return info.side
     if info.side:
         return info.side
-    if info.kind in ("org", "bare", "group") and info.key:
+    if any(w in _STATE_ORGANS for w in ws):
+        return None      # an organ of a state the words do not name ("the Foreign Office" of whom?)
+    if info.kind in ("org", "bare", "group") and info.key and not generic_institution(raw):
         return raw
     return None
+
+
+def _leading_side(ws: list[str], table: SideTable) -> tuple[str, int] | None:
+    """(side, words used) named by the first words of a name ("homeland security committee" -> United
+    States, 2)."""
+    for n in (3, 2, 1):
+        cand = " ".join(ws[:n])
+        if len(ws) > n and cand in table.prefix:
+            return table.prefix[cand], n
+    return None
+
+
+# Bodies that are a state's own when the state's name opens theirs ("Senate Foreign Relations Committee")
+_BODIES = frozenset("committee commission council service office agency caucus court".split())
+# Words of an institution's name that name no one in particular ("Air Force", "Cabinet", "the Army")
+_GENERIC = ORG_WORDS | frozenset("""
+air armed royal national federal joint special central foreign home interior defence defense security
+intelligence justice public civil supreme high state states general chief staff relations affairs services
+budget finance judiciary appropriations commerce trade energy health education economic economy advisers
+advisors advisory
+""".split())
+
+
+def organ_words(raw: str) -> bool:
+    """True when an organisation's name says it is a state's organ or people ("Cuban Armed Forces",
+    "Iranian officials", "Russian Foreign Ministry"), not a body of its own that a country's name
+    merely opens ("American Civil Liberties Union", "Russian International Affairs Council")."""
+    ws = set(words(raw))
+    return bool(ws & (_STATE_ORGANS | AGENT_GROUPS | ROLE_WORDS))
+
+
+def generic_institution(raw: str) -> bool:
+    """True for a name made only of generic institution words ("Air Force", "Cabinet", "Armed Forces"):
+    it belongs to whichever state the article is about, so it is nobody's side by itself."""
+    ws = key(raw).split()
+    return bool(ws) and all(w in _GENERIC or w in ("the", "of", "and") for w in ws)
 
 
 def _describe(desc: str, table: SideTable) -> tuple[str, bool] | None:
@@ -213,15 +259,21 @@ def _describe(desc: str, table: SideTable) -> tuple[str, bool] | None:
         who = _who(m.group("who"), table)
         if who:
             return who, bool(_SPOKES & set(m.group("role").lower().split()))
-    m = _OF.match(desc)
-    if m and _role(m.group("role")):
-        role = set(m.group("role").lower().split())
-        prep = desc[m.end("role"):m.start("who")].split()[0].lower()
-        if prep == "to" and not role & _SPOKES:
-            return None      # "ambassador to South Korea": the host, not the side
-        who = _who(m.group("who"), table)
+    # "<role ...> of|for|to|at <Name>": the first preposition followed by a name to the end
+    # ("director of governance studies at the Brookings Institution" -> the Brookings Institution)
+    for pm in _PREP.finditer(desc):
+        role_text, rest = desc[:pm.start()], desc[pm.end():]
+        if not _WHO.match(rest) or len(role_text.split()) > 8:
+            continue
+        if not _role(role_text):
+            break
+        role = set(role_text.lower().split())
+        if pm.group(1) in ("to", "for") and not role & _SPOKES:
+            return None      # "ambassador to South Korea", "director for Iran": a host or a brief, not a side
+        who = _who(rest, table)
         if who:
             return who, bool(_SPOKES & role)
+        break
     m = _DEMONYM.match(desc)
     if m and _role(m.group("role")):
         dem = key(m.group("dem"))
@@ -235,11 +287,14 @@ def _describe(desc: str, table: SideTable) -> tuple[str, bool] | None:
     return None
 
 
-def scan_text(text: str, form: str, article_id: str, table: SideTable, base: int | None = None) -> list[Candidate]:
+def scan_text(text: str, form: str, article_id: str, table: SideTable, base: int | None = None,
+              full: str | None = None) -> list[Candidate]:
     """Every place in ``text`` where the words around ``form`` name its side.
 
     ``base`` is where the article text starts in ``text`` (``text`` = title + "\\n" + article text);
-    candidate offsets are converted to article-text offsets.
+    candidate offsets are converted to article-text offsets. ``full`` is the key of the person's full
+    name when ``form`` is their surname: a titled full name must then be theirs ("President Donald
+    Trump" does not name Melania Trump).
     """
     out: list[Candidate] = []
     fi = parse_name(form, table)
@@ -259,12 +314,14 @@ def scan_text(text: str, form: str, article_id: str, table: SideTable, base: int
         for i in range(len(toks)):
             phrase = " ".join(toks[i:])
             info = parse_name(phrase + " " + form, table)
-            same = info.key == want or (bare and info.kind == "person" and info.key.endswith(" " + want))
-            if same and (info.side or info.demonym) and side_words(phrase):
+            same = info.key == want or (
+                bare and info.kind == "person" and info.key.endswith(" " + want)
+                and (full is None or info.key == full) and not set(info.key.split()) & {"and", "or", "of", "the"})
+            if same and (info.side or info.demonym) and side_words(phrase) and not _OPPOSITION & set(words(phrase)):
                 st = s - len(clause) + clause.rfind(toks[i]) if toks[i] in clause else s
                 side = info.side or "?" + (info.demonym or "")
                 a, b = _span(base, st, e)
-                out.append(Candidate(side, "title in the text", article_id, a, b, text[st:e]))
+                out.append(Candidate(side, "title in the text", article_id, a, b, text[st:e], info.key))
                 break
         if any(key(t) in TITLES for t in toks[-3:]):
             titled = True
@@ -349,3 +406,45 @@ def org_side_name(raw: str) -> bool:
     """True when a capitalised name is an organisation by its words: it may be an actor's side."""
     ws = key(raw).split()
     return len(ws) >= 2 and is_capitalised(raw) and any(w in _ORG_SIDE_WORDS for w in ws)
+
+
+# ---------------------------------------------------------------------------- measuring
+
+def _same(label: str, side: str) -> bool:
+    """A labelled side and a found one name the same side (an organisation may be named longer or by
+    its acronym: "Atlantic Council" / "Atlantic Council's Future of Iran Initiative", "IOM")."""
+    a, b = key(label), key(side)
+    return a == b or f" {a} " in f" {b} " or f" {b} " in f" {a} " or a == acronym(b) or b == acronym(a)
+
+
+def side_figures(res: "Resolution", labels: dict[str, str | None]) -> dict[str, Any]:
+    """Precision (found sides that are right) and recall (labelled sides found) over the labelled actors
+    the ledger has (matched by exact name or alias: the one resolver, no fuzzy match)."""
+    checked = found = right = with_side = 0
+    wrong: list[tuple[str, str, str | None]] = []
+    missed: list[tuple[str, str]] = []
+    absent: list[str] = []
+    for name, label in labels.items():
+        try:
+            m = res.lookup(name)
+        except ParleyError:
+            absent.append(name)
+            continue
+        if m.how not in ("name", "alias"):
+            absent.append(name)
+            continue
+        rec = m.record
+        side = rec.side if rec.side and rec.side != rec.name else None      # a side of its own: none
+        checked += 1
+        with_side += label is not None
+        if side is not None:
+            found += 1
+            if label is not None and _same(label, side):
+                right += 1
+            else:
+                wrong.append((name, side, label))
+        elif label is not None:
+            missed.append((name, label))
+    return {"checked": checked, "found": found, "right": right, "with_side": with_side,
+            "precision": right / found if found else 1.0, "recall": right / with_side if with_side else 1.0,
+            "wrong": wrong, "missed": missed, "absent": absent}
