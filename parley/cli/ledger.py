@@ -137,7 +137,8 @@ _quiet = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 _extractor = click.option("--extractor", "extractor_name", default=None, metavar="NAME",
                           help="Extractor to use [default: the 'extractor' setting, rules].")
 _taxonomy = click.option("--taxonomy", type=click.Path(dir_okay=False), default=None,
-                         help="Issue taxonomy file (YAML/JSON) replacing the default one.")
+                         help="Issue taxonomy file (YAML/JSON) replacing the default one; its positions are "
+                              "stored under the file's name, beside those of other taxonomies.")
 
 
 @click.command("ingest")
@@ -185,14 +186,16 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @handle_errors
 def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: bool, limit: int | None,
                 extractor_name: str | None, taxonomy: str | None, db: str | None, quiet: bool) -> None:
-    """Extract positions from every article not yet extracted (by this extractor version).
+    """Extract positions from every article not yet extracted (by this extractor version and taxonomy).
 
-    The run is recorded in the `runs` table and can be interrupted: articles
-    already done are kept and the next run does the rest (a run killed outright
-    is marked `interrupted`, with its true counts, by the next one). Long
-    articles are extracted in chunks; an article over its time budget
-    (PARLEY_EXTRACT_TIME_BUDGET) or failing is reported, stays pending, and the
-    others go on; the exit status is then 1. With --jsonl, reads the files
+    The run is recorded in the `runs` table (with its taxonomy) and can be
+    interrupted: articles already done are kept and the next run does the rest
+    (a run killed outright is marked `interrupted`, with its true counts, by the
+    next one). Re-extracting keeps the ids of unchanged positions; another
+    --taxonomy adds its positions beside the default ones (reading commands take
+    --taxonomy). Long articles are extracted in chunks; an article over its time
+    budget (PARLEY_EXTRACT_TIME_BUDGET) or failing is reported, stays pending, and
+    the others go on; the exit status is then 1. With --jsonl, reads the files
     PATH... instead (a JSON file with `id` and `text` keeps its id) and writes
     one `{"id", "title", "positions": [...]}` object per article; -o never
     replaces an input or the database, nor an existing file without --force.
