@@ -265,7 +265,7 @@ def test_merge_and_split_are_idempotent_and_recorded_in_the_alias_file(db, tmp_p
     after = _actors(db)
     assert {k: (v["mentions"], sorted(v["aliases"])) for k, v in after.items()} == \
         {k: (v["mentions"], sorted(v["aliases"])) for k, v in before.items()}
-    run("actors", "export", str(f), "--db", db)
+    run("actors", "export", str(f), "--force", "--db", db)
     data = yaml.safe_load(f.read_text(encoding="utf-8"))
     assert "Rena Holt" in next(a for a in data["actors"] if a["name"] == "Aldo Varga").get("never", [])
 

@@ -17,9 +17,6 @@ from pathlib import Path
 import yaml
 
 _SIDES_FILE = Path(__file__).with_name("templates") / "sides.yml"
-# The world gazetteer the extractor reads (every UN member state): states sides.yml does not list are
-# taken from it, so that "Croatian Prime Minister ..." finds Croatia. One lexicon of places for both.
-_PLACES_FILE = Path(__file__).parents[1] / "extract" / "lexicons" / "places.yaml"
 
 # Words that are titles, honorifics or roles: stripped from the front of a person's name.
 TITLES = frozenset("""
@@ -119,15 +116,21 @@ def side_table() -> SideTable:
         table.add(Side(str(name), tuple(map(str, row.get("aliases") or ())),
                        tuple(map(str, row.get("demonyms") or ())), tuple(map(str, row.get("affiliates") or ())),
                        tuple(map(str, row.get("offices") or ()))))
-    if _PLACES_FILE.exists():
-        places = yaml.safe_load(_PLACES_FILE.read_text(encoding="utf-8")) or {}
-        for name, row in (places.get("states") or {}).items():
-            row = row or {}
-            names = [str(name), *map(str, row.get("names") or ())]
-            if any(key(n) in table.whole for n in names):
-                continue            # sides.yml has it (and says more)
-            table.add(Side(str(name), tuple(names[1:]), tuple(map(str, row.get("demonyms") or ()))),
-                      metonyms=tuple(map(str, (row.get("capitals") or []) + (row.get("seats") or []))))
+    # The world gazetteer of the shared lexicon (parley/lexicon/places.yaml, every UN member state):
+    # states sides.yml does not list come from it, so that "Croatian Prime Minister ..." finds Croatia.
+    from ..lexicon import places
+
+    world = places()
+    by_state: dict[str, dict[str, list[str]]] = {}
+    for kind, lookup in (("capitals", world.capitals), ("seats", world.seats), ("demonyms", world.demonyms)):
+        for word, state in lookup.items():
+            by_state.setdefault(state, {}).setdefault(kind, []).append(word)
+    for state, names in world.forms.items():
+        if any(key(n) in table.whole for n in names):
+            continue                # sides.yml has it (and says more)
+        row = by_state.get(state, {})
+        table.add(Side(state, tuple(names[1:]), tuple(row.get("demonyms", ()))),
+                  metonyms=tuple(row.get("capitals", []) + row.get("seats", [])))
     return table
 
 

@@ -665,7 +665,7 @@ def issues_cmd(taxonomy: str | None, fmt: str, db: str | None) -> None:
       parley issues --format json
     """
     from ..config import settings
-    from ..extract.lexicon import load_taxonomy
+    from ..extract.rules.lexicon import load_taxonomy
     from ..store import open_store, resolve_url_exists
     from ..store.base import taxonomy_name
 
