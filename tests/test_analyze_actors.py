@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from parley.analyze.actors import actor_mapping, export_aliases, parse_alias_file, resolve, resolve_actors
+from parley.analyze.actors import actor_mapping, export_aliases, parse_alias_file, resolve
 from parley.analyze.names import parse_name
 from parley.errors import AnalysisError
 from parley.model import Evidence, Position

@@ -66,7 +66,7 @@ FUZZ_TIE = 2        # two records scoring within this of each other make a fuzzy
 _NOT_SIDES = frozenset("gop republican republicans democratic democrats democrat labour conservative conservatives "
                        "north south east west northern southern eastern western central "
                        "one two three four five some another other senior top former several many "
-                       "ex then new late acting white "
+                       "ex then new late acting white europe asia africa "
                        "liberal liberals tory tories green greens socialist socialists senate house".split())
 # Words that end junk person names ("Obama Friday"): never scanned as a surname.
 _NOT_NAMES = frozenset("monday tuesday wednesday thursday friday saturday sunday today house".split())
@@ -233,7 +233,7 @@ class Resolution:
                 raise AnalysisError("E506", name=query, detail=_candidates(hits))
         hidden = [r for r in self.hidden if _norm(r.name) == nq or any(_norm(a) == nq for a in r.aliases)]
         if hidden:
-            raise AnalysisError("E507", name=query, detail=_why_hidden(hidden[0], self))
+            raise AnalysisError("E507", name=query, detail=_why_hidden(hidden[0]))
         kq = key(q)
         if kq:     # the last words of one person's name ("Varga" for Aldo Varga)
             hits = [r for r in self.records if r.kind == "person" and any(
@@ -290,7 +290,7 @@ def _candidates(recs: list[ActorRecord]) -> str:
                      f"{r.mentions} positions)" for r in recs[:6])
 
 
-def _why_hidden(rec: ActorRecord, res: Resolution) -> str:
+def _why_hidden(rec: ActorRecord) -> str:
     return "it is only ever an alias, or it was kept apart by a curated split" if not rec.merges else "no positions"
 
 
@@ -690,7 +690,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     built: list[tuple[str, ActorRecord, list[_Node]]] = []
     for root, mem in sorted(members.items()):
         ns = [nodes[k] for k in mem]
-        rkind = _record_kind(ns, made_up_sides, kinds_of.get(root, set()))
+        rkind = _record_kind(ns, made_up_sides)
         name = curated_canon.get(root) or _canonical_name(ns, rkind)
         raws = sorted({r for n in ns for r in n.raws if r != name})
         arts = set().union(*(n.articles for n in ns))
@@ -833,7 +833,7 @@ def _shown_prefix(dem: str, text: str) -> str | None:
     return None
 
 
-def _record_kind(ns: list[_Node], made_up_sides: set[str], cluster_kinds: set[str]) -> str:
+def _record_kind(ns: list[_Node], made_up_sides: set[str]) -> str:
     """A record's kind by its members' mention weight (not by one member)."""
     kinds = Counter(n.info.kind for n in ns)
     weight: Counter[str] = Counter()

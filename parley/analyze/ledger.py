@@ -12,7 +12,7 @@ and of time axes unless the caller asks for undated positions.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
 
 from ..errors import AnalysisError
@@ -228,11 +228,3 @@ class Notes:
 
     def to_list(self) -> list[dict[str, Any]]:
         return [{"n": i, **c.to_dict()} for i, c in enumerate(self.items, 1)]
-
-
-def ingestion_date(article: Article | None) -> date | None:
-    """When an article was stored (never its date: kept for display only)."""
-    if article is None or article.ingested_at is None:
-        return None
-    ing = article.ingested_at
-    return ing.date() if isinstance(ing, datetime) else ing

@@ -374,8 +374,12 @@ def decide_side(evidence: Iterable[SideEvidence], curated: SideEvidence | None =
     if not use:
         return SideDecision(None, ())
     weight: dict[str, float] = defaultdict(float)
-    for e in use:
-        weight[e.side] += _WEIGHT.get(e.how, 1.0)
+    counted: set[tuple[str, str, str | None]] = set()
+    for e in use:           # one vote per side, kind and article: a caption repeated nine times is one
+        k = (e.side, e.how, e.article_id)
+        if k not in counted:
+            counted.add(k)
+            weight[e.side] += _WEIGHT.get(e.how, 1.0)
     total = sum(weight.values())
     side, top = max(weight.items(), key=lambda kv: (kv[1], kv[0]))
     if top < SHARE * total:
