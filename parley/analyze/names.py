@@ -135,6 +135,8 @@ def side_table() -> SideTable:
 
 
 _ABBR = {"u.s.": "us", "u.s": "us", "u.k.": "uk", "u.k": "uk", "u.n.": "un", "u.n": "un", "e.u.": "eu"}
+_ABBR_RE = re.compile(r"(?<![a-z])(" + "|".join(re.escape(k) for k in sorted(_ABBR, key=len, reverse=True)) + ")")
+_POSS = re.compile(r"'s\b")
 _NONWORD = re.compile(r"[^0-9a-z' ]+")
 
 
@@ -147,12 +149,14 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Normalised words: folded, U.S. -> us, possessive 's dropped, punctuation and hyphens -> space."""
-    text = fold(text)
-    for k, v in _ABBR.items():
-        text = re.sub(rf"(?<![a-z]){re.escape(k)}", f" {v} ", text)
-    text = re.sub(r"'s\b", " ", text)
-    text = _NONWORD.sub(" ", text.replace("-", " ")).replace("'", "")
-    return text.split()
+    return list(_words(text))
+
+
+@lru_cache(maxsize=262144)
+def _words(text: str) -> tuple[str, ...]:
+    text = _ABBR_RE.sub(lambda m: f" {_ABBR[m.group(1)]} ", fold(text))
+    text = _POSS.sub(" ", text)
+    return tuple(_NONWORD.sub(" ", text.replace("-", " ")).replace("'", "").split())
 
 
 def key(text: str) -> str:
@@ -239,6 +243,17 @@ def _possessive(raw: str, n: int) -> bool:
 
 def parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
     """Classify a surface form and strip its titles (see module docstring)."""
+    if table is None or table is side_table():
+        return _parse_cached(raw)
+    return _parse_uncached(raw, table)
+
+
+@lru_cache(maxsize=262144)
+def _parse_cached(raw: str) -> NameInfo:
+    return _parse_uncached(raw, side_table())
+
+
+def _parse_uncached(raw: str, table: SideTable) -> NameInfo:
     raw = raw.strip()
     cut = _drop_lead_junk(raw)
     if cut != raw:

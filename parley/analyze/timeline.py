@@ -201,51 +201,69 @@ def _label_text(ns: list[int]) -> str:
 
 
 def _place_labels(fig: Any, ax: Any, spots: dict[tuple[int, date], list[int]], date2num: Any) -> list[Any]:
-    """Annotate every spot; move labels that would overlap a placed one, merge them when nothing fits."""
+    """Annotate every spot; move labels that would overlap a placed one, merge them when nothing fits.
+
+    One pass over the spots (row by row, left to right): a label tries each offset of
+    ``_LABEL_OFFSETS`` that keeps it inside its issue's row and the axes; when none is free it is
+    merged with a label it collides with, which is then placed again. Each merge removes a label,
+    so this ends; boxes are kept in 64-pixel buckets so a check looks at neighbours only."""
     fig.canvas.draw()
     renderer = fig.canvas.get_renderer()
     row_px = abs(ax.transData.transform((0, 1))[1] - ax.transData.transform((0, 0))[1])
     pt = fig.dpi / 72.0
     axes_box = ax.get_window_extent(renderer)
-    groups = [[y, x, list(ns)] for (y, x), ns in sorted(spots.items(), key=lambda kv: (kv[0][0], kv[0][1]))]
-    for _ in range(len(groups) + 1):
-        anns: list[Any] = []
-        boxes: list[Any] = []
-        merged = False
-        for gi, (y, x, ns) in enumerate(groups):
-            ann = ax.annotate(_label_text(ns), (date2num(x), y), textcoords="offset points", xytext=(0, 8),
-                              ha="center", fontsize=7, zorder=4)
-            placed = None
-            for off in _LABEL_OFFSETS:
-                if abs(off * pt) + 6 * pt > row_px / 2 + 2:
-                    continue         # stay within the issue's own row
-                ann.xyann = (0, off)
-                bb = ann.get_window_extent(renderer).expanded(1.05, 1.1)
-                if bb.y1 > axes_box.y1 or bb.y0 < axes_box.y0:
-                    continue
-                if not any(bb.overlaps(o) for o in boxes):
-                    placed = bb
-                    break
-            if placed is None:
-                # no room: join the label it collides with (same row first), then lay out again
-                ann.xyann = (0, 8)
-                bb = ann.get_window_extent(renderer)
-                hit = next((i for i, o in enumerate(boxes) if bb.overlaps(o) and groups[i][0] == y), None)
-                if hit is None:
-                    hit = next((i for i, o in enumerate(boxes) if bb.overlaps(o)), None)
-                if hit is not None:
-                    groups[hit][2] = sorted(set(groups[hit][2]) | set(ns))
-                    del groups[gi]
-                    merged = True
-                    break
-                placed = bb
-            anns.append(ann)
-            boxes.append(placed)
-        if not merged:
-            return anns
-        for a in anns + [c for c in ax.texts if c not in anns and hasattr(c, "xyann")]:
-            a.remove()
-    return anns
+    offsets = [o for o in _LABEL_OFFSETS if abs(o * pt) + 6 * pt <= row_px / 2 + 2] or [_LABEL_OFFSETS[0]]
+    pending: list[tuple[int, date, list[int]]] = [(y, x, list(ns)) for (y, x), ns in
+                                                  sorted(spots.items(), key=lambda kv: (kv[0][0], kv[0][1]))]
+    placed: dict[int, tuple[Any, tuple[float, float, float, float], tuple[int, date, list[int]]]] = {}
+    buckets: dict[int, set[int]] = {}
+    serial = 0
+
+    def cells(box: tuple[float, float, float, float]) -> range:
+        return range(int(box[0] // 64), int(box[1] // 64) + 1)
+
+    def hits(box: tuple[float, float, float, float]) -> list[int]:
+        near = {k for c in cells(box) for k in buckets.get(c, ())}
+        return [k for k in near if not (box[1] <= placed[k][1][0] or placed[k][1][1] <= box[0]
+                                         or box[3] <= placed[k][1][2] or placed[k][1][3] <= box[2])]
+
+    while pending:
+        y, x, ns = pending.pop(0)
+        ann = ax.annotate(_label_text(ns), (date2num(x), y), textcoords="offset points", xytext=(0, offsets[0]),
+                          ha="center", fontsize=7, zorder=4)
+        base = ann.get_window_extent(renderer)
+        w_pad, h_pad = base.width * 0.025 + 0.5, base.height * 0.05 + 0.5
+        chosen = None
+        first_hit: list[int] = []
+        for off in offsets:
+            dy = (off - offsets[0]) * pt
+            box = (base.x0 - w_pad, base.x1 + w_pad, base.y0 + dy - h_pad, base.y1 + dy + h_pad)
+            if box[3] > axes_box.y1 or box[2] < axes_box.y0:
+                continue
+            found = hits(box)
+            if not found:
+                chosen = (off, box)
+                break
+            first_hit = first_hit or found
+        if chosen is None and first_hit:
+            # no room: merge with a label it collides with (its own row first) and place that again
+            same_row = [k for k in first_hit if placed[k][2][0] == y]
+            k = (same_row or first_hit)[0]
+            old_ann, old_box, (oy, ox, ons) = placed.pop(k)
+            for c in cells(old_box):
+                buckets[c].discard(k)
+            old_ann.remove()
+            ann.remove()
+            pending.insert(0, (oy, ox, sorted(set(ons) | set(ns))))
+            continue
+        if chosen is None:          # nowhere inside the row (a very short axis): keep the first offset
+            chosen = (offsets[0], (base.x0, base.x1, base.y0, base.y1))
+        ann.xyann = (0, chosen[0])
+        serial += 1
+        placed[serial] = (ann, chosen[1], (y, x, ns))
+        for c in cells(chosen[1]):
+            buckets.setdefault(c, set()).add(serial)
+    return [v[0] for _, v in sorted(placed.items())]
 
 
 def overlapping_labels(fig: Any, anns: list[Any]) -> list[tuple[str, str]]:
