@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from markupsafe import Markup
 
@@ -80,9 +80,13 @@ class Report:
     @property
     def compare_note(self) -> str:
         """Said under the clashes when parties of unknown side were not compared."""
+        return self.compare_note_with(str)
+
+    def compare_note_with(self, esc: Callable[[str], str]) -> str:
+        """:attr:`compare_note` with the (article-derived) party names passed through ``esc``."""
         if not self.not_compared:
             return ""
-        names = ", ".join(self.not_compared)
+        names = esc(", ".join(self.not_compared))
         return (f"Not compared with the other parties, no article giving their side: {names}. "
                 f"Give one with `parley actors side NAME SIDE`, or brief on one with --actor.")
 
@@ -323,7 +327,7 @@ def render_markdown(r: Report) -> str:
         out.extend([line(c) for c in cs] or [f"_{empty}_"])
         out.append("")
         if note:
-            out.extend([f"_{md(note)}_", ""])
+            out.extend([f"_{note}_", ""])
 
     out += ["## Current positions", ""]
     for s in r.parties:
@@ -335,7 +339,7 @@ def render_markdown(r: Report) -> str:
     terms = [c for s in r.parties for c in s.new_terms]
     claims("New conditions and red lines" + r.window, terms, "none", r.undated_note)
     claims("Shifts" + r.window, r.shifts, "no shift found")
-    claims("Red-line clashes", r.clashes, "no clash found", r.compare_note)
+    claims("Red-line clashes", r.clashes, "no clash found", r.compare_note_with(md))
     claims("Common ground", r.common_ground, "no issue where both sides support")
     claims("Zone of possible agreement, per issue", r.zopa, "no issue on which two parties both have positions")
     out.append("## Sources")
