@@ -456,6 +456,66 @@ def test_one_failing_article_is_reported_and_the_batch_goes_on(store: SqlStore) 
     assert again.failures == [] and again.articles == 2 and store.count_pending("flaky", "0.1") == 0
 
 
+class _Taxonomy:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+
+class TaxonomyExtractor:
+    """Labels the first sentence of each article with ``issue`` under a taxonomy named by ``source``."""
+
+    name, version = "standin", "1"
+
+    def __init__(self, source: str = "built-in", issue: str = "talks", stance: str = "support") -> None:
+        self.taxonomy = _Taxonomy(source)
+        self.issue, self.stance = issue, stance
+
+    def extract(self, article: Article) -> list[Position]:
+        end = article.text.index(".") + 1
+        return [Position(actor="Someone", issue=self.issue, stance=self.stance,
+                         evidence=Evidence(0, end, article.text[:end]))]
+
+    def extract_many(self, articles):
+        for article in articles:
+            yield article, self.extract(article)
+
+
+def test_force_replaces_one_taxonomy_never_doubles_and_keeps_stable_ids(store: SqlStore, db_path: Path,
+                                                                       tmp_path: Path) -> None:
+    """extract --force (issue 13) with content-derived ids and taxonomies side by side (issue 8)."""
+    from parley.lexicon import TAXONOMY
+    from parley.store.runner import extract_into, extractor_taxonomy
+
+    for i in range(3):
+        store.add_article(Article.create(f"Speaker {i} backed the talks. Nothing else happened on day {i}."))
+    default = extract_into(store, TaxonomyExtractor())
+    labour = extract_into(store, TaxonomyExtractor(str(tmp_path / "labour.yaml"), issue="strike"))
+    assert (default.taxonomy, labour.taxonomy) == ("default", "labour")
+    assert extractor_taxonomy(TaxonomyExtractor(str(TAXONOMY))) == "default"   # the built-in file by its path
+    ids = {p.id for p in store.positions()}
+    assert store.taxonomies() == {"default": 3, "labour": 3} and len(ids) == 6
+
+    forced = extract_into(store, TaxonomyExtractor(), force=True)
+    assert forced.articles == 3 and forced.taxonomy == "default"
+    assert store.taxonomies() == {"default": 3, "labour": 3}               # replaced, never doubled
+    assert ids == {p.id for p in store.positions()}                        # unchanged positions keep their ids
+    con = sqlite3.connect(db_path)
+    by_tax = dict(con.execute("select taxonomy, group_concat(distinct run_id) from positions group by taxonomy"))
+    con.close()
+    assert by_tax == {"default": str(forced.run_id), "labour": str(labour.run_id)}   # the other taxonomy untouched
+    assert extract_into(store, TaxonomyExtractor()).run_id is None         # nothing pending after --force
+
+    # a forced run that finds another stance: those positions get new ids, the old ids are gone
+    before = {p.id for p in store.positions(taxonomy="default")}
+    changed = extract_into(store, TaxonomyExtractor(stance="oppose"), force=True)
+    after = {p.id for p in store.positions(taxonomy="default")}
+    assert changed.articles == 3 and len(after) == 3 and not before & after
+    with pytest.raises(StoreError) as err:
+        store.find_position(next(iter(before)))
+    assert err.value.code == "E220"
+    assert len(store.positions(taxonomy="labour")) == 3
+
+
 def test_two_connections_interleave(db_path: Path) -> None:
     """An extractor streaming pending articles while an ingester adds more: no lock errors, no doubles."""
     with open_store(str(db_path)) as reader, open_store(str(db_path)) as writer:

@@ -176,8 +176,8 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="With --jsonl: write to this file instead of stdout (written whole or not at all).")
 @click.option("--force", is_flag=True,
-              help="Re-extract articles already extracted by this extractor version (their positions are "
-                   "replaced, never doubled); with --jsonl -o: replace an existing output file.")
+              help="Re-extract articles already extracted by this extractor version and taxonomy (their "
+                   "positions are replaced, never doubled); with --jsonl -o: replace an existing output file.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Extract at most this many articles.")
 @_extractor
 @_taxonomy
@@ -201,8 +201,9 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
     replaces an input or the database, nor an existing file without --force.
 
     --force re-extracts every article, extracted already or not, with any
-    extractor: each article's positions from that extractor are replaced in
-    one transaction. `--extractor llm` asks a model on an OpenAI-compatible
+    extractor: each article's positions from that extractor under that
+    taxonomy are replaced in one transaction (positions of other taxonomies
+    stay; an unchanged position keeps its id). `--extractor llm` asks a model on an OpenAI-compatible
     server (settings llm_url, llm_model; docs/extraction.md); its answers are
     cached, so running again costs no request, and its requests, tokens and
     dropped positions are stored with the run (`parley stats`).

@@ -9,6 +9,11 @@ version is newer than :data:`LATEST` is refused with ``E205``.
 The table definitions inside each step are frozen copies of the schema *at
 that version*. Never edit a released step: add a new one (and update
 ``tables.py`` and ``docs/schema.md``).
+
+A step is applied when its version is missing from ``schema_version``, also
+below the newest version applied: a database written by a build that had a
+later step but not an earlier one (steps 6 and 7 were reserved while step 8
+was released first) gets the earlier step when it is next opened.
 """
 from __future__ import annotations
 
@@ -252,22 +257,35 @@ def current_version(conn: sa.Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(_VERSION_TABLE.c.version))).scalar() or 0)
 
 
+def applied_versions(conn: sa.Connection) -> set[int]:
+    """The versions of every step applied to the database (empty for an empty database)."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return set()
+    return {int(v) for v in conn.execute(sa.select(_VERSION_TABLE.c.version)).scalars()}
+
+
+def _missing(applied: set[int], steps: Sequence[Migration], target: int) -> list[Migration]:
+    return [s for s in steps if s.version <= target and s.version not in applied]
+
+
 def migrate(engine: sa.Engine, steps: Sequence[Migration] = MIGRATIONS, target: int | None = None,
             url: str | None = None) -> int:
     """Bring the database up to ``target`` (default: the last of ``steps``); return its version.
 
-    Raises ``StoreError`` E205 when the database is newer than ``steps`` know,
-    E202 when a step fails (that step is rolled back; earlier ones stay).
+    Applies every step up to ``target`` missing from ``schema_version``, in order (also one below
+    the newest applied: see the module's docstring). Raises ``StoreError`` E205 when the database
+    is newer than ``steps`` know, E202 when a step fails (that step is rolled back; earlier ones stay).
     """
     url = url or engine.url.render_as_string(hide_password=True)
     known = steps[-1].version if steps else 0
     target = known if target is None else target
     with engine.connect() as conn:     # up to date: a read transaction only, never waiting for a writer
         with conn.begin():
-            found = current_version(conn)
+            applied = applied_versions(conn)
+    found = max(applied, default=0)
     if found > known:
         raise StoreError("E205", url=url, found=found, known=known)
-    if found >= target:
+    if not _missing(applied, steps, target):
         return found
     with engine.connect() as conn:
         conn.execution_options(**{dialect.WRITE_OPTION: True})
@@ -283,8 +301,7 @@ def migrate(engine: sa.Engine, steps: Sequence[Migration] = MIGRATIONS, target: 
             try:
                 with conn.begin():
                     # re-read inside the write transaction: another process may have migrated meanwhile
-                    now = current_version(conn)
-                    if now >= step.version:
+                    if step.version in applied_versions(conn):
                         continue
                     log.info("migrating %s to version %d: %s", url, step.version, step.description)
                     step.apply(conn)
