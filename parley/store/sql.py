@@ -173,6 +173,8 @@ def _retry_locked(call: Callable[[], T], op: str, url: str) -> T:
             log.debug("%s: locked during %s; retrying in %.2fs", url, op, pause)
         time.sleep(pause)
         pause = min(pause * 2, 0.5)
+
+
 def resolve_url_exists(url_or_path: str | None) -> bool:
     """True when ``url_or_path`` names a database that can be opened without creating it (any
     non-SQLite URL; a SQLite file that exists)."""
