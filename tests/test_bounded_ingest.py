@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from parley.config import settings as current_settings
@@ -311,6 +312,25 @@ def test_lxml_refusing_a_page_is_E105_naming_it(monkeypatch):
     assert err.value.code == "E105" and "ctl.html" in err.value.message and "ValueError" in err.value.message
     [out] = list(read_bytes(b"\t\t\t   <p>\x01", item="ctl.html", fmt="html"))
     assert isinstance(out, InputError) and out.code == "E105"
+
+
+def test_feeds_with_impossible_character_references_never_raise():
+    """Found by fuzzing with more examples: feedparser raised UnicodeEncodeError on a reference to a
+    surrogate, ValueError/OverflowError on huge ones. Surrogates read as U+FFFD (the entry is kept);
+    what feedparser still cannot take is E107 naming the feed."""
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(404)))
+    for data in (b"<>&#xD800;", b"<>&#55296;", b"<>&#x110000;"):
+        [err] = list(read_bytes(data, item="bad.xml", fmt="feed", client=client))
+        assert isinstance(err, InputError) and err.code == "E107" and err.fields["item"] == "bad.xml"
+    for ref in (b"&#" + b"9" * 5000 + b";", b"&#x" + b"f" * 40 + b";"):
+        feed = b'<rss version="2.0"><channel><item><title>a ' + ref + b"</title></item></channel></rss>"
+        [err] = list(read_bytes(feed, item="huge.xml", fmt="feed", client=client))
+        assert isinstance(err, InputError) and err.code == "E107" and "huge.xml" in err.message
+    body = "The council said it would support talks if the union agreed to return to work. " * 6
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>Harbour &#xD800; '
+            f"talks</title><description>{body}</description></item></channel></rss>").encode()
+    [art] = list(read_bytes(feed, item="ok.xml", fmt="feed", client=client))
+    assert isinstance(art, Article) and art.title == "Harbour \ufffd talks"
 
 
 def test_unstorable_strings_are_errors_and_the_batch_goes_on(tmp_path, db_path):
