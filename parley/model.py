@@ -134,7 +134,7 @@ class Position:
     extractor_version: str | None = None
     article_id: str | None = None
     published: date | None = None     # the article's date, filled by the store
-    id: int | None = None             # store row id
+    id: str | None = None             # content-derived id, filled by the store (parley.store.ids)
 
     def __post_init__(self) -> None:
         if self.stance not in STANCES:
@@ -197,7 +197,7 @@ class Position:
             extractor=d.get("extractor"), extractor_version=d.get("extractor_version"),
             article_id=d.get("article_id", article_id),
             published=date.fromisoformat(pub) if isinstance(pub, str) else pub,
-            id=d.get("id"),
+            id=None if d.get("id") is None else str(d["id"]),
         )
 
 

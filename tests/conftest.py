@@ -174,3 +174,31 @@ def llm_stub(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
         stub.stop()
         monkeypatch.undo()
         settings.cache_clear()
+
+
+CORPUS_ARTICLES = 200
+
+
+@pytest.fixture(scope="session")
+def corpus_db(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A SQLite ledger of the first 200 articles of ../shared/data/corpus/articles.jsonl, ingested and
+    extracted by the configured extractor (built once per session; the text stays out of the repo)."""
+    from itertools import islice
+
+    from parley.extract import get_extractor
+    from parley.ingest.pipeline import ingest_into
+    from parley.store import open_store
+    from parley.store.runner import extract_into
+
+    src = shared_dir / "data" / "corpus" / "articles.jsonl"
+    if not src.exists():
+        pytest.skip("../shared/data/corpus is absent")
+    root = tmp_path_factory.mktemp("corpus")
+    part = root / "first200.jsonl"
+    with src.open(encoding="utf-8") as fh:
+        part.write_text("".join(islice(fh, CORPUS_ARTICLES)), encoding="utf-8")
+    db = root / "corpus200.db"
+    with open_store(str(db)) as store:
+        ingest_into(store, [str(part)])
+        extract_into(store, get_extractor())
+    return str(db)

@@ -145,9 +145,12 @@ def test_timeline_text_and_charts(db, tmp_path):
     assert png.read_bytes().startswith(b"\x89PNG")
     r = run("timeline", "--actor", "Aldo Varga", "--issue", "talks", "--plot", str(svg), "--db", db)
     assert r.exit_code == 0 and b"<svg" in svg.read_bytes()
-    r = run("timeline", "--actor", "Rena Holt", "--json", "--db", db)
+    r = run("timeline", "--actor", "Rena Holt", "--format", "json", "--db", db)
+    d = json.loads(r.output)
+    assert all(p["dated"] for p in d["points"]) and d["undated_left_out"] >= 1   # the .txt article has no date
+    r = run("timeline", "--actor", "Rena Holt", "--format", "json", "--include-undated", "--db", db)
     pts = json.loads(r.output)["points"]
-    assert any(not p["dated"] for p in pts)                    # the .txt article has no date
+    assert any(not p["dated"] and p["date"] is None for p in pts)
 
 
 def test_shifts_and_compare(db):
@@ -190,8 +193,13 @@ def test_report_markdown_and_self_contained_escaped_html(db, tmp_path):
     (["timeline", "--actor", "Nobody Atall"], "E501"),
     (["compare", "Aldo Varga", "Nobody Atall"], "E501"),
     (["shifts", "--since", "last week"], "E503"),
+    (["shifts", "--actor", "Nobody Atall"], "E501"),
     (["report", "--actor", "Nobody Atall"], "E501"),
     (["actors", "merge", "Aldo Varga", "Nobody Atall"], "E501"),
+    (["actors", "show", "Nobody Atall"], "E501"),
+    (["positions", "--actor", "Nobody Atall"], "E501"),
+    (["export", "--actor", "Nobody Atall"], "E501"),
+    (["report", "--since", "2026-05-01", "--until", "2026-01-01"], "E509"),
 ])
 def test_errors_are_coded_on_stderr(db, args, code):
     r = CliRunner().invoke(main, args + ["--db", db])
@@ -206,3 +214,74 @@ def test_bad_alias_file_is_E502(db, tmp_path):
     assert r.exit_code != 0 and r.stderr.startswith("error: [E502]")
     r = CliRunner().invoke(main, ["actors", "import", str(tmp_path / "missing.yml"), "--db", db])
     assert r.exit_code != 0 and r.stderr.startswith("error: [E502]")
+
+
+def test_one_format_option_name_and_the_old_json_flag_still_works(db):
+    for cmd in (["actors"], ["timeline", "--actor", "Varga"], ["shifts"], ["compare", "Varga", "Holt"]):
+        new = run(*cmd, "--format", "json", "--db", db)
+        old = run(*cmd, "--json", "--db", db)
+        assert new.exit_code == old.exit_code == 0 and json.loads(new.output) == json.loads(old.output), cmd
+        assert "--json" not in run(*cmd, "--help").output            # hidden, deprecated
+        assert "--format" in run(*cmd, "--help").output
+
+
+def test_actors_show_side_and_unlink(db):
+    r = run("actors", "show", "Varga", "--db", db)
+    assert r.exit_code == 0 and r.output.startswith("Aldo Varga") and "side:" in r.output
+    d = json.loads(run("actors", "show", "Aldo Varga", "--format", "json", "--db", db).output)
+    assert d["side"] == "Belmora" and d["side_evidence"] and d["side_evidence"][0]["how"].startswith("title")
+    # a curated side wins, says so, and is undone with "-"
+    assert run("actors", "side", "Aldo Varga", "Corvalis", "--db", db).exit_code == 0
+    d = json.loads(run("actors", "show", "Aldo Varga", "--format", "json", "--db", db).output)
+    assert d["side"] == "Corvalis" and d["side_evidence"][0]["how"] == "curated"
+    assert run("actors", "side", "Aldo Varga", "-", "--db", db).exit_code == 0
+    assert json.loads(run("actors", "show", "Aldo Varga", "--format", "json", "--db", db).output)["side"] == "Belmora"
+    # unlink forgets a curated split: automatic resolution decides again
+    assert run("actors", "split", "Aldo Varga", "Varga", "--db", db).exit_code == 0
+    assert "Varga" in _actors(db)
+    r = run("actors", "unlink", "Aldo Varga", "Varga", "--db", db)
+    assert r.exit_code == 0 and "removed 1" in r.output
+    assert "Varga" not in _actors(db)
+    with open_store(db) as store:
+        assert store.actor_links() == []
+
+
+def test_merge_and_split_are_idempotent_and_recorded_in_the_alias_file(db, tmp_path):
+    before = _actors(db)
+    for _ in range(2):
+        assert run("actors", "merge", "Aldo Varga", "Rena Holt", "--db", db).exit_code == 0
+    with open_store(db) as store:
+        assert [(ln.alias, ln.canonical, ln.kind) for ln in store.actor_links()] == \
+            [("Rena Holt", "Aldo Varga", "merge")]
+    merged = _actors(db)["Aldo Varga"]
+    assert merged["mentions"] == before["Aldo Varga"]["mentions"] + before["Rena Holt"]["mentions"]
+    assert set(before["Rena Holt"]["aliases"]) | {"Rena Holt"} <= set(merged["aliases"])
+    f = tmp_path / "aliases.yml"
+    run("actors", "export", str(f), "--db", db)
+    data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    assert "Rena Holt" in next(a for a in data["actors"] if a["name"] == "Aldo Varga")["aliases"]
+    for _ in range(2):
+        assert run("actors", "split", "Aldo Varga", "Rena Holt", "--db", db).exit_code == 0
+    after = _actors(db)
+    assert {k: (v["mentions"], sorted(v["aliases"])) for k, v in after.items()} == \
+        {k: (v["mentions"], sorted(v["aliases"])) for k, v in before.items()}
+    run("actors", "export", str(f), "--force", "--db", db)
+    data = yaml.safe_load(f.read_text(encoding="utf-8"))
+    assert "Rena Holt" in next(a for a in data["actors"] if a["name"] == "Aldo Varga").get("never", [])
+
+
+def test_ambiguous_actor_names_exit_nonzero_with_the_candidates(db_path):
+    from parley.model import Article
+    text = "Karl Voss rejected the plan. Erika Voss backed the plan."
+    art = Article.create(text, title="Two Vosses")
+    with open_store(str(db_path)) as store:
+        store.add_article(art)
+        store.save_positions(art.id, "curated", "1", [
+            Position(actor="Karl Voss", issue="talks", stance="oppose", evidence=Evidence(0, 28, text[:28])),
+            Position(actor="Erika Voss", issue="talks", stance="support", evidence=Evidence(29, 55, text[29:55]))])
+    for args in (["timeline", "--actor", "Voss"], ["positions", "--actor", "Voss"], ["compare", "Voss", "Karl Voss"]):
+        r = CliRunner().invoke(main, args + ["--db", str(db_path)])
+        assert r.exit_code == 1 and r.stderr.startswith("error: [E506]"), args
+        assert "Karl Voss" in r.stderr and "Erika Voss" in r.stderr
+    r = CliRunner().invoke(main, ["compare", "Karl Voss", "Erika Voss", "--db", str(db_path)])
+    assert r.exit_code == 0 and "(side unknown)" in r.output          # said, never hidden

@@ -127,3 +127,66 @@ def test_demo_report_with_the_rules_extractor(tmp_path):
     shifts = _section(md, "Shifts")
     for issue in changed:
         assert f"Ivo Renner on {issue}:" in shifts, (issue, shifts)
+
+
+def _json(*args):
+    return json.loads(run(*args, "--format", "json"))
+
+
+def test_uncurated_demo_sides_come_from_the_text_and_no_actor_is_opposed_to_its_own(tmp_path):
+    from parley.analyze.ledger import Ledger
+    from parley.analyze.report import audit_report, build_report
+
+    db = gold_db(tmp_path / "gold.db")             # no alias file imported: every side read from the text
+    acts = {a["name"]: a for a in _json("actors", "--db", db)}
+    assert acts["Anton Brask"]["side"] == "Vardenia"           # "Foreign Minister Anton Brask said Vardenia would"
+    assert {e["how"] for e in acts["Anton Brask"]["side_evidence"]} == {"speaks for"}
+    assert acts["Ivo Renner"]["side"] == "Kestrel Federation" and acts["Mila Toren"]["side"] == "Vardenia"
+    for a in acts.values():
+        for e in a["side_evidence"]:
+            assert e["side"] == a["side"]
+    md = run("report", "--format", "md", "--db", db)
+    clashes = _section(md, "Red-line clashes")
+    assert "Brask" not in clashes.split("against")[0] if "vs Anton Brask" in clashes else True
+    assert "vs Anton Brask" not in clashes and "Anton Brask vs" not in clashes
+    with open_store(db) as store:
+        ledger = Ledger.from_store(store)
+    assert audit_report(build_report(ledger), ledger) == []
+    # comparing a side with a member of its own is refused, with the evidence
+    r = CliRunner().invoke(main, ["compare", "Vardenia", "Anton Brask", "--db", db])
+    assert r.exit_code == 1 and r.stderr.startswith("error: [E508]") and "speaks for" in r.stderr
+
+
+def test_compare_names_the_side_asked_for_and_keeps_all_its_members(tmp_path):
+    db = gold_db(tmp_path / "gold.db")
+    d = _json("compare", "Vardenia", "Kestrel Federation", "--db", db)
+    assert (d["a"], d["b"]) == ("Vardenia", "Kestrel Federation")      # no silent substitution of Renner
+    actors_a = {p["actor"] for ic in d["issues"] for p in ic["a"]}
+    actors_b = {p["actor"] for ic in d["issues"] for p in ic["b"]}
+    assert "Anton Brask" in actors_a and "Mila Toren" in actors_a and actors_b == {"Ivo Renner"}
+    # a close spelling is used, and said
+    r = CliRunner().invoke(main, ["compare", "Vardenia", "Kestrel Federaton", "--db", db])
+    assert r.exit_code == 0 and "closest spelling 'Kestrel Federation'" in r.stderr
+
+
+def test_merge_of_a_description_then_timeline_and_counts_agree(tmp_path):
+    db = gold_db(tmp_path / "gold.db")
+    before = {a["name"]: a for a in _json("actors", "--db", db)}
+    run("actors", "merge", "Mila Toren", "The Vardenian leader", "--db", db)
+    run("actors", "merge", "Mila Toren", "The Vardenian leader", "--db", db)        # idempotent
+    acts = _json("actors", "--db", db)
+    names = [a["name"] for a in acts]
+    assert len(names) == len(set(names)) and "Toren" not in names
+    toren = next(a for a in acts if a["name"] == "Mila Toren")
+    assert toren["mentions"] == before["Mila Toren"]["mentions"] and "Toren" in toren["aliases"]
+    tl = _json("timeline", "--actor", "Toren", "--db", db)
+    assert tl["actor"] == "Mila Toren" and len(tl["points"]) == toren["mentions"]
+    stats = json.loads(run("stats", "--format", "json", "--db", db))
+    assert stats["actors"] == len(acts)
+    # split, then undo the split: back to the automatic records
+    run("actors", "split", "Mila Toren", "Toren", "--db", db)
+    assert {a["name"] for a in _json("actors", "--db", db)} == set(names)       # no 0-mention "Toren" listed
+    r = CliRunner().invoke(main, ["timeline", "--actor", "Toren", "--db", db])
+    assert r.exit_code == 1 and r.stderr.startswith("error: [E507]")
+    run("actors", "unlink", "Mila Toren", "Toren", "--db", db)
+    assert _json("timeline", "--actor", "Toren", "--db", db)["actor"] == "Mila Toren"

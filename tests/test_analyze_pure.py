@@ -10,6 +10,7 @@ from parley.analyze.ledger import Ledger
 from parley.analyze.names import content_tokens
 from parley.analyze.report import build_report, render_html, render_markdown
 from parley.analyze.shifts import detect_shifts
+from parley.analyze.sources import render_refs
 from parley.analyze.timeline import build_timeline, plot_timeline, render_text
 from parley.errors import AnalysisError
 from parley.model import Article, Evidence, Position
@@ -80,15 +81,22 @@ def test_actors_resolve_across_articles_with_sides():
     assert names == {"Aldo Varga", "Rena Holt"}
 
 
-def test_timeline_orders_by_date_marks_undated_and_cites():
+def test_timeline_orders_by_date_leaves_out_undated_and_cites():
     tl = build_timeline(ledger(), "Varga")
     assert tl.actor == "Aldo Varga"
+    # a3 has no date: never placed at its ingestion date (2026-06-01), left out unless asked for
+    assert [p.citation.article_id for p in tl.points] == ["a1", "a1", "a2", "a2"] and tl.undated_left_out == 1
+    text = render_text(tl)
+    assert "2026-06-01" not in text and "1 undated positions not shown" in text
+    tl = build_timeline(ledger(), "Varga", include_undated=True)
     assert [p.citation.article_id for p in tl.points] == ["a1", "a1", "a2", "a2", "a3"]
     last = tl.points[-1]
-    assert not last.dated and last.when == date(2026, 6, 1)
+    assert not last.dated and last.when is None and not last.citation.dated
     text = render_text(tl)
-    assert "2026-06-01*" in text and "+!" in text and "-[1]" in text
-    assert "Varga ready for talks, 2026-06-01 (undated; ingested), article a3" in text
+    assert "undated" in text.splitlines()[2] and "+!" in text and "-[1]" in text and "2026-06-01" not in text
+    assert "Varga ready for talks, undated, article a3" in text
+    assert [p.citation.article_id for p in build_timeline(ledger(), "Varga", since=date(2026, 2, 1)).points] \
+        == ["a2", "a2"]
     only = build_timeline(ledger(), "Aldo Varga", issue="talks")
     assert {p.issue for p in only.points} == {"talks"}
 
@@ -123,7 +131,11 @@ def test_shifts_detected_across_articles_and_announced():
     assert not talks[0].announced and talks[1].announced
     assert talks[1].evidence_before.article_id == "a1"
     assert "ready to hold talks" in talks[1].evidence_after.text
-    assert detect_shifts(ledger(), since=date(2026, 4, 1), actor="Varga") == talks[1:]
+    # the announced shift is in an undated article: not "new since" anything unless undated ones are asked for
+    assert talks[1].date_after is None
+    assert detect_shifts(ledger(), since=date(2026, 4, 1), actor="Varga") == []
+    assert detect_shifts(ledger(), since=date(2026, 4, 1), actor="Varga", include_undated=True) == talks[1:]
+    assert detect_shifts(ledger(), until=date(2026, 3, 31), actor="Varga") == talks[:1]
     assert all(s.issue != "prisoners" for s in shifts)   # same stance twice is no shift
 
 
@@ -132,7 +144,7 @@ def test_compare_clash_common_ground_conditions_and_zopa():
     by = {ic.issue: ic for ic in comp.issues}
     terr = by["territory"]
     assert terr.clashes and terr.clashes[0].red.red_line
-    assert terr.zopa.startswith("No zone of agreement on territory") and "[" in terr.zopa
+    assert terr.zopa.startswith("No zone of agreement on territory") and "[" in render_refs(terr.zopa)
     assert by["prisoners"].common_ground == "both support"
     assert by["prisoners"].zopa.startswith("Zone of agreement on prisoners")
     talks = by["talks"]
@@ -180,7 +192,8 @@ def test_report_markdown_and_html_cite_everything():
 
 def test_report_for_one_actor_and_issue():
     rep = build_report(ledger(), actor="Holt", issue="talks")
-    assert rep.parties[0][0] if isinstance(rep.parties[0], tuple) else rep.parties[0].name == "Rena Holt"
+    # the briefing is on Holt's side: Corvalis, named by the text ("Corvalan Prime Minister ...", "Corvalis")
+    assert rep.parties[0].name == "Corvalis" and "Rena Holt" in rep.parties[0].members
     md = render_markdown(rep)
     assert "territory" not in md.split("## Sources")[0]
 
@@ -204,3 +217,64 @@ def test_red_line_against_same_stance_on_the_opposite_thing_is_a_possible_clash(
     assert clash.explanation.startswith("possible clash (ambiguous)") and "no" in clash.explanation
     assert comp.issues[0].zopa.startswith("Unclear whether there is a zone of agreement on territory")
     assert "possible red-line clash" in comp.issues[0].common_ground
+
+
+# ---------------------------------------------------------------------------- citations that hold
+
+def test_a_condition_from_another_sentence_is_cited_on_its_own():
+    text = ("Varga said Belmora would join talks. The talks depend on the withdrawal of the tanks. "
+            "Holt rejected any withdrawal of the tanks.")
+    art = Article(id="c1", text=text, title="Terms", published=date(2026, 2, 2), source="Northgate Wire",
+                  url="https://news.example/terms")
+    first = text[:36]
+    ps = [Position(actor="Aldo Varga", issue="talks", stance="conditional", evidence=Evidence(0, 36, first, "c1"),
+                   article_id="c1", proposition="joining talks",
+                   conditions=("the withdrawal of the tanks", "a vote in the senate")),
+          Position(actor="Rena Holt", issue="withdrawal", stance="oppose", article_id="c1",
+                   evidence=Evidence(text.index("Holt"), len(text), text[text.index("Holt"):], "c1"))]
+    lg = Ledger.build(ps, [art])
+    comp = compare(lg, "Aldo Varga", "Rena Holt")
+    shown = {c.condition: c.shown for ic in comp.issues for c in ic.conditions}
+    # not in the evidence sentence, in another one: its own footnote, pointing at that sentence
+    n = int(render_refs(shown["the withdrawal of the tanks"]).rsplit("[", 1)[1].rstrip("]"))
+    assert comp.notes.items[n - 1].sentence == "The talks depend on the withdrawal of the tanks."
+    assert "not in the article's words" in shown["a vote in the senate"]          # in no sentence: said so
+    md = render_markdown(build_report(lg))
+    assert "[^" in md.split("## Current positions")[1].split("## New")[0].split("withdrawal of the tanks")[1][:8]
+    # every source says outlet, date and URL
+    assert "Terms, Northgate Wire, 2026-02-02, https://news.example/terms, article c1" in md
+    html = render_html(build_report(lg))
+    assert '<a href="https://news.example/terms" rel="noreferrer">' in html and "Northgate Wire" in html
+
+
+def test_report_chart_points_share_the_footnote_numbers():
+    rep = build_report(ledger(), charts=True)
+    charted = [s for s in rep.parties if s.chart is not None]
+    assert charted
+    for s in charted:
+        assert len(s.chart_numbers) == len(s.chart.points)
+        for pt, n in zip(s.chart.points, s.chart_numbers):
+            assert rep.notes.items[n - 1].key() == pt.citation.key()      # point n is footnote n
+
+
+def test_crowded_chart_labels_never_overprint():
+    from parley.analyze.ledger import Citation
+    from parley.analyze.timeline import Timeline, TimelinePoint, chart_figure, overlapping_labels
+
+    tl = Timeline("Crowd")
+    c = Citation("x", "t", date(2026, 1, 1), True, "s", 0, 1)
+    for i in range(60):                      # 60 points over 3 issues and 12 days: labels must make room
+        d = date(2026, 1, 1 + (i % 12))
+        tl.points.append(TimelinePoint("A", ("talks", "ceasefire", "trade")[i % 3], "support", d, True, False, (),
+                                       "", c))
+    fig, anns = chart_figure(tl, list(range(101, 161)))
+    assert overlapping_labels(fig, anns) == []
+    shown = set()
+    for a in anns:
+        for part in a.get_text().split(","):
+            if "–" in part:
+                lo, hi = part.split("–")
+                shown |= set(range(int(lo), int(hi) + 1))
+            else:
+                shown.add(int(part))
+    assert shown == set(range(101, 161))     # every number is shown somewhere

@@ -14,6 +14,7 @@ import threading
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from parley.config import settings as current_settings
@@ -275,6 +276,61 @@ def test_html_with_no_visible_text_either_is_still_E105():
     [err] = list(read_bytes(b"<html><body><script>only code here and more code</script><div></div></body></html>",
                             item="x.html", fmt="html"))
     assert err.code == "E105" and "visible text has 0 words" in err.message
+
+
+def test_control_characters_in_html_are_E105_never_a_bare_ValueError():
+    """Found by the fuzz test: lxml parses a control character into the tree, then raises ValueError
+    when the visible-text fallback sets that text again."""
+    for fmt in ("html", None):
+        items = list(read_bytes(b"\t\t\t   <p>\x01", item="ctl.html", fmt=fmt))
+        assert all(isinstance(x, (Article, InputError)) for x in items)
+    [err] = list(read_bytes(b"\t\t\t   <p>\x01", item="ctl.html", fmt="html"))
+    assert err.code == "E105" and err.fields["item"] == "ctl.html"
+
+
+def test_a_page_with_control_characters_keeps_its_visible_text():
+    from parley.ingest.html import visible_text
+
+    page = (b"<html><head><title>Port\x07 talks</title></head><body><table><td><p>\x01The harbour council\x02 "
+            b"said it would\x0b support the talks.</p><p>\x1fAgain.</p></td></table>")
+    want = "The harbour council said it would support the talks.\nAgain."
+    assert visible_text(page, "ctl.html") == (want, "Port talks")
+    [art] = list(read_bytes(page, item="ctl.html", fmt="html"))      # trafilatura finds no main text here
+    assert isinstance(art, Article) and art.flags == ("visible_text",) and art.text == want
+
+
+def test_lxml_refusing_a_page_is_E105_naming_it(monkeypatch):
+    """Without the clean-up of control characters, real lxml refuses the fuzz input: the refusal is
+    the coded E105 naming the page, not a bare ValueError."""
+    import re
+
+    import parley.ingest.html as html_mod
+
+    monkeypatch.setattr(html_mod, "_NOT_XML", re.compile("(?!)"))      # matches nothing: no clean-up
+    with pytest.raises(InputError) as err:
+        html_mod.visible_text(b"\t\t\t   <p>\x01", "ctl.html")
+    assert err.value.code == "E105" and "ctl.html" in err.value.message and "ValueError" in err.value.message
+    [out] = list(read_bytes(b"\t\t\t   <p>\x01", item="ctl.html", fmt="html"))
+    assert isinstance(out, InputError) and out.code == "E105"
+
+
+def test_feeds_with_impossible_character_references_never_raise():
+    """Found by fuzzing with more examples: feedparser raised UnicodeEncodeError on a reference to a
+    surrogate, ValueError/OverflowError on huge ones. Surrogates read as U+FFFD (the entry is kept);
+    what feedparser still cannot take is E107 naming the feed."""
+    client = httpx.Client(transport=httpx.MockTransport(lambda request: httpx.Response(404)))
+    for data in (b"<>&#xD800;", b"<>&#55296;", b"<>&#x110000;"):
+        [err] = list(read_bytes(data, item="bad.xml", fmt="feed", client=client))
+        assert isinstance(err, InputError) and err.code == "E107" and err.fields["item"] == "bad.xml"
+    for ref in (b"&#" + b"9" * 5000 + b";", b"&#x" + b"f" * 40 + b";"):
+        feed = b'<rss version="2.0"><channel><item><title>a ' + ref + b"</title></item></channel></rss>"
+        [err] = list(read_bytes(feed, item="huge.xml", fmt="feed", client=client))
+        assert isinstance(err, InputError) and err.code == "E107" and "huge.xml" in err.message
+    body = "The council said it would support talks if the union agreed to return to work. " * 6
+    feed = (f'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>Harbour &#xD800; '
+            f"talks</title><description>{body}</description></item></channel></rss>").encode()
+    [art] = list(read_bytes(feed, item="ok.xml", fmt="feed", client=client))
+    assert isinstance(art, Article) and art.title == "Harbour \ufffd talks"
 
 
 def test_unstorable_strings_are_errors_and_the_batch_goes_on(tmp_path, db_path):

@@ -407,3 +407,131 @@ def test_ingest_creates_the_database(tmp_path):
     result = CliRunner().invoke(main, ["ingest", str(src), "--db", str(db)])
     assert result.exit_code == 0, result.output
     assert db.exists()
+
+
+# ----------------------------------------------------------------------------- actors, dates, ids, taxonomies
+
+def test_positions_actor_goes_through_the_resolver(ledger: Path) -> None:
+    got = json.loads(invoke("positions", "--db", str(ledger), "--format", "json", "--actor", "tomas reyl").stdout)
+    assert [p["actor"] for p in got] == ["Tomas Reyl"]
+    # a substring is no actor name: E501, exit 1 (as in every command) ...
+    res = runner().invoke(main, ["positions", "--db", str(ledger), "--actor", "rel"])
+    assert res.exit_code == 1 and res.stderr.startswith("error: [E501]")
+    res = runner().invoke(main, ["export", "--db", str(ledger), "--actor", "Nobody Here"])
+    assert res.exit_code == 1 and res.stderr.startswith("error: [E501]")
+    # ... unless asked for, and then said
+    res = runner().invoke(main, ["positions", "--db", str(ledger), "--format", "json", "--actor", "ar",
+                                 "--match", "substring"])
+    assert res.exit_code == 0 and "actors contain 'ar'" in res.stderr
+    assert {p["actor"] for p in json.loads(res.stdout)} == {"Arvel", "Tomas Reyl"}   # a side and its member
+    res = runner().invoke(main, ["positions", "--db", str(ledger), "--actor", "Tomas Reil"])
+    assert res.exit_code == 0 and "closest spelling 'Tomas Reyl'" in res.stderr
+
+
+def test_undated_articles_stay_undated_everywhere(ledger: Path) -> None:
+    undated = "Officials of Quessa said they support the canal ceasefire. Quessa rejected new tolls."
+    art = Article.create(undated, title="Quessa backs truce")
+    with open_store(str(ledger)) as s:
+        s.add_article(art)
+        s.save_positions(art.id, "rules", "1", [Position(
+            actor="Quessa", issue="ceasefire", stance="support", evidence=Evidence(0, 58, undated[:58]))])
+    since = ["--since", "2024-01-01"]
+    got = json.loads(invoke("positions", "--db", str(ledger), "--format", "json", *since).stdout)
+    assert "Quessa" not in {p["actor"] for p in got}
+    got = json.loads(invoke("positions", "--db", str(ledger), "--format", "json", *since,
+                            "--include-undated").stdout)
+    assert "Quessa" in {p["actor"] for p in got}
+    assert "undated" in invoke("positions", "--db", str(ledger)).stdout
+    arts = json.loads(invoke("articles", "--db", str(ledger), "--format", "json").stdout)
+    q = next(a for a in arts if a["id"] == art.id)
+    assert q["date"] is None and q["date_source"] is None and q["published"] is None and "text" not in q
+    assert [a["id"] for a in json.loads(invoke("articles", "--db", str(ledger), "--format", "json",
+                                               "--until", "2024-12-31").stdout)] == [Article.create(TEXT_X).id]
+    md = invoke("report", "--db", str(ledger), *since).stdout
+    assert "Quessa" not in md.split("## New conditions")[1].split("## Red-line")[0]
+    res = runner().invoke(main, ["positions", "--db", str(ledger), "--since", "2024-06-01", "--until", "2024-01-01"])
+    assert res.exit_code == 1 and res.stderr.startswith("error: [E509]")
+
+
+def test_show_json_and_position_ids_that_survive_reextraction(ledger: Path) -> None:
+    aid = Article.create(TEXT_X).id
+    shown = json.loads(invoke("show", "--db", str(ledger), aid[:8], "--format", "json").stdout)
+    assert shown["id"] == aid and shown["text"] == TEXT_X and shown["date"] == "2024-05-06"
+    assert shown["date_source"] == "published" and len(shown["positions"]) == 3
+    pid = next(p["id"] for p in shown["positions"] if p["actor"] == "Tomas Reyl")
+    with open_store(str(ledger)) as s:         # a new extractor version rewords the proposition only
+        again = [p.with_(proposition="talks", extractor_version="2") for p in s.positions(article_id=aid)]
+        s.save_positions(aid, "rules", "2", again)
+    assert invoke("show", "--db", str(ledger), pid[:7]).exit_code == 0      # the quoted id still resolves
+    res = invoke("show", "--db", str(ledger), pid, "--format", "json")
+    assert pid in {p["id"] for p in json.loads(res.stdout)["positions"]}
+    hit = json.loads(invoke("search", "--db", str(ledger), "--format", "json", "--kind", "evidence",
+                            "prisoners").stdout)[0]
+    assert hit["position_id"] == pid
+
+
+TAXONOMY = """default: other
+labels:
+  canal: {lemmas: [canal, ceasefire, truce]}
+  border: {lemmas: [border, river]}
+"""
+
+
+def test_positions_of_two_taxonomies_side_by_side(inputs: Path, db_path: Path, tmp_path: Path) -> None:
+    tax = tmp_path / "waterways.yaml"
+    tax.write_text(TAXONOMY, encoding="utf-8")
+    assert invoke("run", "--db", str(db_path), "-q", str(inputs)).exit_code == 0
+    before = json.loads(invoke("positions", "--db", str(db_path), "--format", "json").stdout)
+    assert invoke("extract", "--db", str(db_path), "-q", "--taxonomy", str(tax)).exit_code == 0
+    with open_store(str(db_path)) as s:
+        stored = s.taxonomies()
+        assert s.runs()[0]["taxonomy"] == "waterways"
+    assert set(stored) <= {"default", "waterways"} and stored.get("default", 0) == len(before)
+    # each command chooses one: the default ids are untouched by the other taxonomy's run
+    again = json.loads(invoke("positions", "--db", str(db_path), "--format", "json", "--taxonomy",
+                              "default").stdout)
+    assert [p["id"] for p in again] == [p["id"] for p in before]
+    # without --taxonomy: the configured one (the built-in "default" here)
+    plain = json.loads(invoke("positions", "--db", str(db_path), "--format", "json").stdout)
+    assert [p["id"] for p in plain] == [p["id"] for p in before]
+    if "waterways" in stored:
+        other = json.loads(invoke("positions", "--db", str(db_path), "--format", "json", "--taxonomy",
+                                  str(tax)).stdout)
+        assert {p["issue"] for p in other} <= {"canal", "border", "other"}
+    res = runner().invoke(main, ["positions", "--db", str(db_path), "--taxonomy", "nope"])
+    assert res.exit_code == 1 and res.stderr.startswith("error: [E222]")
+    listed = json.loads(invoke("issues", "--db", str(db_path), "--taxonomy", str(tax), "--format", "json").stdout)
+    assert listed["taxonomy"] == "waterways" and [x["label"] for x in listed["labels"]] == ["canal", "border", "other"]
+    assert listed["default"] == "other"
+
+
+def test_issues_lists_the_taxonomy_in_use(ledger: Path, tmp_path: Path) -> None:
+    out = invoke("issues", "--db", str(ledger)).stdout
+    assert out.startswith("taxonomy: default (built-in)")
+    for label in ("talks", "ceasefire", "territory", "aid", "other (default)"):
+        assert label in out
+    d = json.loads(invoke("issues", "--db", str(ledger), "--format", "json").stdout)
+    counts = {x["label"]: x["positions"] for x in d["labels"]}
+    assert counts["ceasefire"] == 1 and counts["territory"] == 1 and counts["talks"] == 1
+    # without a database it still lists the taxonomy
+    assert "ceasefire" in invoke("issues", "--db", str(tmp_path / "none.db")).stdout
+    assert not (tmp_path / "none.db").exists()
+
+
+def test_several_taxonomies_and_none_configured_is_E223(db_path: Path) -> None:
+    from parley.errors import StoreError
+
+    art = Article.create(TEXT_X)
+    with open_store(str(db_path)) as s:
+        s.add_article(art)
+        p = Position(actor="Arvel", issue="canal", stance="support", evidence=Evidence(0, 10, TEXT_X[:10]))
+        s.save_positions(art.id, "rules", "1", [p], taxonomy="waterways")
+        assert s.choose_taxonomy(None) == "waterways"          # the only one stored
+        s.save_positions(art.id, "rules", "1", [p.with_(issue="quay")], taxonomy="harbours")
+        with pytest.raises(StoreError) as err:
+            s.choose_taxonomy(None)
+        assert err.value.code == "E223" and "harbours" in err.value.message
+    res = runner().invoke(main, ["actors", "--db", str(db_path)])
+    assert res.exit_code == 1 and res.stderr.startswith("error: [E223]")
+    res = runner().invoke(main, ["actors", "--db", str(db_path), "--taxonomy", "harbours", "--format", "json"])
+    assert res.exit_code == 0 and [a["name"] for a in json.loads(res.stdout)] == ["Arvel"]

@@ -58,6 +58,9 @@ DOCS = st.lists(st.one_of(MARKUP, WORDS, st.text(max_size=8)), max_size=60).map(
 @example(data=b'[' * 50_000, fmt="json")
 @example(data=b'<html><body><table><td>' + b'word ' * 200, fmt="html")
 @example(data=b"\xff\xfe" + "text".encode("utf-16-le"), fmt=None)
+@example(data=b"\t\t\t   <p>\x01", fmt="html")      # lxml refused the control character: bare ValueError
+@example(data=b"\t\t\t   <p>\x01", fmt=None)
+@example(data=b"<>&#xD800;", fmt="feed")              # feedparser: UnicodeEncodeError on a surrogate
 def test_ingest_parsers_never_raise(data, fmt):
     with _offline() as client:
         items = list(read_bytes(data, item="fuzz", fmt=fmt, client=client))

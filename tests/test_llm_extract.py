@@ -301,6 +301,35 @@ def test_next_run_does_the_failed_rest_then_force_replaces_from_the_cache(llm_st
         assert extract_into(store, get_extractor("llm")).run_id is None      # nothing pending
 
 
+def test_two_taxonomies_side_by_side_and_force_keeps_ids(llm_stub, db_path: Path) -> None:
+    """The llm extractor's taxonomy is recorded with its run and its positions (issue 8); --force
+    replaces one taxonomy's positions, never doubling them, never touching the other's, and the
+    content-derived ids stay."""
+    def respond(req: Request, seen: int) -> Reply:
+        tag = tag_of(req)
+        if "- strike:" in req.body["messages"][0]["content"]:           # the labour taxonomy's prompt
+            return Reply(content=answer({**good(tag), "issue": "wages"}))
+        return Reply(content=correct(tag))
+
+    llm_stub.respond = respond
+    with store_with(db_path, ["Alba", "Brill"]) as store:
+        default = extract_into(store, get_extractor("llm"))
+        labour = extract_into(store, get_extractor("llm", taxonomy=str(LABOUR)))
+        assert (default.taxonomy, labour.taxonomy) == ("default", "labour_taxonomy")
+        assert store.taxonomies() == {"default": 4, "labour_taxonomy": 2}
+        assert {r["id"]: r["taxonomy"] for r in store.runs()} == {default.run_id: "default",
+                                                                   labour.run_id: "labour_taxonomy"}
+        assert {p.issue for p in store.positions(taxonomy="labour_taxonomy")} == {"wages"}
+        ids = {p.id for p in store.positions()}
+        sent = llm_stub.count()
+        forced = extract_into(store, get_extractor("llm", taxonomy=str(LABOUR)), force=True)
+        assert forced.articles == 2 and forced.taxonomy == "labour_taxonomy" and llm_stub.count() == sent
+        assert store.taxonomies() == {"default": 4, "labour_taxonomy": 2}
+        assert {p.id for p in store.positions()} == ids
+        assert run_row(db_path, forced.run_id)["cache_hits"] == 2
+        assert extract_into(store, get_extractor("llm")).run_id is None      # nothing pending
+
+
 def test_cache_key_is_text_model_prompt_and_taxonomy(llm_stub, monkeypatch: pytest.MonkeyPatch) -> None:
     llm_stub.respond = lambda req, seen: Reply(content=correct(tag_of(req)))
     art = Article.create(text_for("Dorn"))

@@ -456,6 +456,66 @@ def test_one_failing_article_is_reported_and_the_batch_goes_on(store: SqlStore) 
     assert again.failures == [] and again.articles == 2 and store.count_pending("flaky", "0.1") == 0
 
 
+class _Taxonomy:
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+
+class TaxonomyExtractor:
+    """Labels the first sentence of each article with ``issue`` under a taxonomy named by ``source``."""
+
+    name, version = "standin", "1"
+
+    def __init__(self, source: str = "built-in", issue: str = "talks", stance: str = "support") -> None:
+        self.taxonomy = _Taxonomy(source)
+        self.issue, self.stance = issue, stance
+
+    def extract(self, article: Article) -> list[Position]:
+        end = article.text.index(".") + 1
+        return [Position(actor="Someone", issue=self.issue, stance=self.stance,
+                         evidence=Evidence(0, end, article.text[:end]))]
+
+    def extract_many(self, articles):
+        for article in articles:
+            yield article, self.extract(article)
+
+
+def test_force_replaces_one_taxonomy_never_doubles_and_keeps_stable_ids(store: SqlStore, db_path: Path,
+                                                                       tmp_path: Path) -> None:
+    """extract --force (issue 13) with content-derived ids and taxonomies side by side (issue 8)."""
+    from parley.lexicon import TAXONOMY
+    from parley.store.runner import extract_into, extractor_taxonomy
+
+    for i in range(3):
+        store.add_article(Article.create(f"Speaker {i} backed the talks. Nothing else happened on day {i}."))
+    default = extract_into(store, TaxonomyExtractor())
+    labour = extract_into(store, TaxonomyExtractor(str(tmp_path / "labour.yaml"), issue="strike"))
+    assert (default.taxonomy, labour.taxonomy) == ("default", "labour")
+    assert extractor_taxonomy(TaxonomyExtractor(str(TAXONOMY))) == "default"   # the built-in file by its path
+    ids = {p.id for p in store.positions()}
+    assert store.taxonomies() == {"default": 3, "labour": 3} and len(ids) == 6
+
+    forced = extract_into(store, TaxonomyExtractor(), force=True)
+    assert forced.articles == 3 and forced.taxonomy == "default"
+    assert store.taxonomies() == {"default": 3, "labour": 3}               # replaced, never doubled
+    assert ids == {p.id for p in store.positions()}                        # unchanged positions keep their ids
+    con = sqlite3.connect(db_path)
+    by_tax = dict(con.execute("select taxonomy, group_concat(distinct run_id) from positions group by taxonomy"))
+    con.close()
+    assert by_tax == {"default": str(forced.run_id), "labour": str(labour.run_id)}   # the other taxonomy untouched
+    assert extract_into(store, TaxonomyExtractor()).run_id is None         # nothing pending after --force
+
+    # a forced run that finds another stance: those positions get new ids, the old ids are gone
+    before = {p.id for p in store.positions(taxonomy="default")}
+    changed = extract_into(store, TaxonomyExtractor(stance="oppose"), force=True)
+    after = {p.id for p in store.positions(taxonomy="default")}
+    assert changed.articles == 3 and len(after) == 3 and not before & after
+    with pytest.raises(StoreError) as err:
+        store.find_position(next(iter(before)))
+    assert err.value.code == "E220"
+    assert len(store.positions(taxonomy="labour")) == 3
+
+
 def test_two_connections_interleave(db_path: Path) -> None:
     """An extractor streaming pending articles while an ingester adds more: no lock errors, no doubles."""
     with open_store(str(db_path)) as reader, open_store(str(db_path)) as writer:
@@ -481,3 +541,86 @@ def test_add_articles_batch(store: SqlStore) -> None:
     with pytest.raises(StoreError):
         store.add_articles([(Article.create("A brand new statement on tariffs."), None), (bad, None)])
     assert store.count_articles() == 3                     # all or nothing
+
+
+# ----------------------------------------------------------------------------- stable ids, taxonomies, dates
+
+def test_position_ids_are_content_derived_and_survive_reextraction(filled: SqlStore) -> None:
+    aid = Article.create(TEXT_A).id
+    before = {p.actor: p.id for p in filled.positions(article_id=aid)}
+    assert all(isinstance(i, str) and len(i) == 12 for i in before.values())
+    # a new extractor version: Prell's position reworded (same content), Marvia's stance changed
+    again = [pos(TEXT_A, "join", "Ana Prell", "talks", "conditional", proposition="joining the talks",
+                 conditions=("the blockade is lifted",)),
+             pos(TEXT_A, "rejected", "Marvia", "ceasefire", "mixed")]
+    filled.save_positions(aid, "rules", "2", again)
+    after = {p.actor: p.id for p in filled.positions(article_id=aid)}
+    assert after["Ana Prell"] == before["Ana Prell"]          # unchanged position: same id
+    assert after["Marvia"] != before["Marvia"]                # another stance: another position
+    assert filled.find_position(after["Ana Prell"][:6]).proposition == "joining the talks"
+    hit = next(h for h in filled.search("blockade") if h.kind == "evidence")
+    assert hit.position_id == after["Ana Prell"]
+    # two positions of identical content in one save get distinct ids, stable by their order
+    twice = [again[0], again[0]]
+    filled.save_positions(aid, "rules", "3", twice)
+    ids = [p.id for p in filled.positions(article_id=aid)]
+    assert len(set(ids)) == 2 and ids[0] == before["Ana Prell"]
+
+
+def test_find_position_errors(filled: SqlStore) -> None:
+    for prefix, code in (("zzzz", "E220"), ("", "E220")):
+        with pytest.raises(StoreError) as err:
+            filled.find_position(prefix)
+        assert err.value.code == code
+    ids = sorted(p.id for p in filled.positions())
+    common = next((i for i in range(12) if len({x[:i + 1] for x in ids}) > 1), 0)
+    if common:   # a prefix shared by several ids is ambiguous
+        with pytest.raises(StoreError) as err:
+            filled.find_position(ids[0][:common])
+        assert err.value.code == "E221"
+
+
+def test_positions_of_two_taxonomies_live_side_by_side(filled: SqlStore) -> None:
+    aid = Article.create(TEXT_A).id
+    labour = [pos(TEXT_A, "join", "Ana Prell", "blockade", "conditional", conditions=("ports reopen",))]
+    filled.save_positions(aid, "rules", "1", labour, taxonomy="labour")
+    assert filled.taxonomies() == {"default": 4, "labour": 1}
+    assert len(filled.positions(article_id=aid)) == 3
+    assert [p.issue for p in filled.positions(article_id=aid, taxonomy="labour")] == ["blockade"]
+    assert {p.issue for p in filled.positions(article_id=aid, taxonomy="default")} == {"talks", "ceasefire"}
+    # re-extracting one taxonomy leaves the other alone; pending is per taxonomy
+    filled.save_positions(aid, "rules", "2", [], taxonomy="labour")
+    assert len(filled.positions(article_id=aid, taxonomy="default")) == 2
+    assert filled.count_pending("rules", "2", "labour") == 1           # the other article
+    assert filled.count_pending("rules", "1", "default") == 0
+    rid = filled.start_run("rules", "2", "labour")
+    assert filled.runs()[0]["id"] == rid and filled.runs()[0]["taxonomy"] == "labour"
+    assert filled.stats()["positions_by_taxonomy"] == {"default": 4}
+
+
+def test_since_until_and_undated_articles(filled: SqlStore) -> None:
+    undated = Article.create(TEXT_C)
+    filled.add_article(undated)
+    filled.save_positions(undated.id, "rules", "1", [pos(TEXT_C, "welcomed", "Quessa", "prisoners", "support")])
+    assert {p.actor for p in filled.positions(until=date(2024, 2, 1))} == {"Union of Harbour Pilots",
+                                                                           "port authority"}
+    assert {p.actor for p in filled.positions(since=date(2024, 1, 1), until=date(2024, 3, 31))} == \
+        {"Union of Harbour Pilots", "port authority", "Ana Prell", "Marvia"}
+    assert "Quessa" in {p.actor for p in filled.positions(since=date(2024, 3, 1), include_undated=True)}
+    assert filled.positions()[-1].actor == "Quessa" and filled.positions()[-1].published is None
+    assert [a.title for a in filled.articles(until=date(2024, 2, 1))] == ["Pilots dig in"]
+    assert len(list(filled.articles(since=date(2024, 1, 1), include_undated=True))) == 3
+
+
+def test_a_dateline_dates_an_undated_article_and_is_kept_apart(store: SqlStore) -> None:
+    text = "ORSKA, March 3, 2025 (Northgate Wire) - " + TEXT_C
+    art = Article.create(text)
+    store.add_article(art)
+    store.add_article(Article.create("ORSKA, March 3, 2025 - " + TEXT_A, published=date(2025, 3, 5)))
+    assert store.get_article(art.id).published is None                 # the source gave no date
+    assert store.datelines() == {art.id: date(2025, 3, 3)}             # the text's dateline did
+    store.save_positions(art.id, "rules", "1", [Position(
+        actor="Quessa", issue="prisoners", stance="support",
+        evidence=Evidence(text.index("Officials"), len(text), text[text.index("Officials"):]))])
+    assert store.positions(since=date(2025, 3, 1))[0].published == date(2025, 3, 3)
+    assert [a.id for a in store.articles(since=date(2025, 3, 1), until=date(2025, 3, 4))] == [art.id]

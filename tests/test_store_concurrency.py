@@ -17,7 +17,7 @@ import pytest
 from parley.errors import StoreError
 from parley.ingest.pipeline import ingest_into      # imported here, so forked children need not import it
 from parley.model import Article, Evidence, Position
-from parley.store import open_store
+from parley.store import SCHEMA_VERSION, open_store
 
 ROOT = Path(__file__).resolve().parent.parent
 ROUNDS = 40            # new databases raced on; each round is two forked processes (~0.3 s)
@@ -61,7 +61,7 @@ def test_two_processes_ingesting_into_a_new_database_never_fail(tmp_path):
         assert sorted(r[1] for r in results) == [PER_PROCESS, PER_PROCESS] and all(r[2] == [] for r in results)
         with open_store(db) as store:
             assert store.count_articles() == 2 * PER_PROCESS          # nothing lost, nothing doubled
-            assert store.schema_version() == 8
+            assert store.schema_version() == SCHEMA_VERSION
 
 
 def _hold_lock(db: str, ready, release) -> None:  # runs in a forked process

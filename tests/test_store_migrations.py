@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -93,3 +94,116 @@ def test_failed_step_rolls_back_and_is_e202(db_path: Path) -> None:
     engine.dispose()
     with open_store(str(db_path)) as s:      # still usable by this code
         assert s.count_articles() == 0
+
+
+def test_upgrade_from_version_3_gives_ids_taxonomy_and_datelines(db_path: Path) -> None:
+    engine = engine_for(db_path)
+    assert migrate(engine, target=3) == 3
+    engine.dispose()
+    dated = Article.create(TEXT, title="Harbour talks")
+    lined = Article.create("PORT ELLA, June 2, 2025 - " + TEXT)
+    con = sqlite3.connect(db_path)
+    for a in (dated, lined):
+        con.execute("insert into articles (id, title, text, language, published) values (?, ?, ?, 'en', ?)",
+                    (a.id, a.title, a.text, "2025-06-01" if a is dated else None))
+    con.execute("insert into runs (extractor, version, started_at) values ('rules', '1', '2025-06-01')")
+    for i in range(2):   # two rows of identical content: they get distinct ids
+        con.execute("insert into positions (article_id, run_id, extractor, extractor_version, actor, issue, "
+                    "stance, ev_start, ev_end, evidence_text) values (?, 1, 'rules', '1', 'mediators', 'talks', "
+                    "'support', 0, ?, ?)", (dated.id, len(TEXT), TEXT))
+    con.execute("insert into extractions (article_id, extractor, version, run_id, extracted_at, positions) "
+                "values (?, 'rules', '1', 1, '2025-06-01', 2)", (dated.id,))
+    con.commit()
+    con.close()
+    with open_store(str(db_path)) as s:
+        ps = s.positions()
+        assert len(ps) == 2 and len({p.id for p in ps}) == 2 and all(len(p.id) == 12 for p in ps)
+        assert s.taxonomies() == {"default": 2}
+        assert s.count_pending("rules", "1") == 1                       # the extraction row was kept
+        assert s.runs()[0]["taxonomy"] == "default"
+        assert s.datelines() == {lined.id: date(2025, 6, 2)}
+        assert s.find_position(ps[0].id).id == ps[0].id
+
+
+# ----------------------------------------------------------------------------- one schema, however reached
+
+def _sqlite_master(path: Path) -> list[tuple[str, str, str]]:
+    con = sqlite3.connect(path)
+    rows = con.execute("select type, name, sql from sqlite_master where name not like 'sqlite_%' "
+                       "order by type, name").fetchall()
+    con.close()
+    return rows
+
+
+def test_fresh_database_matches_tables_py(db_path: Path) -> None:
+    from schema_util import assert_matches_tables
+
+    open_store(str(db_path)).close()
+    engine = engine_for(db_path)
+    assert_matches_tables(engine)
+    engine.dispose()
+
+
+def test_migrated_step_by_step_ends_identical_to_a_fresh_database(tmp_path: Path) -> None:
+    """One migrate() call per version, reopening in between, leaves the very DDL a fresh database
+    gets (tables, indexes, full-text tables and triggers)."""
+    fresh, stepped = tmp_path / "fresh.db", tmp_path / "stepped.db"
+    open_store(str(fresh)).close()
+    for m in MIGRATIONS:
+        engine = engine_for(stepped)
+        assert migrate(engine, target=m.version) == m.version
+        engine.dispose()
+    assert _sqlite_master(stepped) == _sqlite_master(fresh)
+    with open_store(str(stepped)) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+
+
+def test_a_database_at_8_without_6_and_7_gets_them(tmp_path: Path) -> None:
+    """Steps 6 and 7 (issue 8) were reserved while step 8 (issue 13) was released first: a database
+    written by that build ({1..5, 8}) gets 6 and 7 when opened, keeps its data, and ends with the
+    schema of a fresh database (column order aside: ALTER TABLE appends)."""
+    from schema_util import assert_matches_tables, schema_of
+
+    gap, fresh = tmp_path / "gap.db", tmp_path / "fresh.db"
+    engine = engine_for(gap)
+    assert migrate(engine, steps=[m for m in MIGRATIONS if m.version not in (6, 7)]) == 8
+    engine.dispose()
+    dated = Article.create(TEXT, title="Harbour talks")
+    lined = Article.create("PORT ELLA, June 2, 2025 - " + TEXT)
+    con = sqlite3.connect(gap)
+    assert [r[0] for r in con.execute("select version from schema_version order by version")] == [1, 2, 3, 4, 5, 8]
+    for a in (dated, lined):
+        con.execute("insert into articles (id, title, text, language, published) values (?, ?, ?, 'en', ?)",
+                    (a.id, a.title, a.text, "2025-06-01" if a is dated else None))
+    con.execute("insert into runs (extractor, version, started_at, requests, prompt_tokens) "
+                "values ('llm', '1', '2025-06-01', 3, 120)")
+    con.execute("insert into positions (article_id, run_id, extractor, extractor_version, actor, issue, stance, "
+                "ev_start, ev_end, evidence_text) values (?, 1, 'llm', '1', 'mediators', 'talks', 'support', 0, ?, ?)",
+                (dated.id, len(TEXT), TEXT))
+    con.execute("insert into extractions (article_id, extractor, version, run_id, extracted_at, positions) "
+                "values (?, 'llm', '1', 1, '2025-06-01', 1)", (dated.id,))
+    con.commit()
+    con.close()
+
+    with open_store(str(gap)) as s:
+        assert s.schema_version() == SCHEMA_VERSION
+        [p] = s.positions()
+        assert len(p.id) == 12 and s.find_position(p.id).actor == "mediators"
+        assert s.taxonomies() == {"default": 1} and s.count_pending("llm", "1") == 1      # only `lined`
+        run = s.runs()[0]
+        assert (run["taxonomy"], run["requests"], run["prompt_tokens"]) == ("default", 3, 120)
+        assert s.datelines() == {lined.id: date(2025, 6, 2)}
+    con = sqlite3.connect(gap)
+    assert [r[0] for r in con.execute("select version from schema_version order by version")] == list(range(1, 9))
+    con.close()
+    open_store(str(fresh)).close()
+    e_gap, e_fresh = engine_for(gap), engine_for(fresh)
+    assert schema_of(e_gap, ordered=False) == schema_of(e_fresh, ordered=False)
+    assert_matches_tables(e_gap, ordered=False)
+    e_gap.dispose()
+    e_fresh.dispose()
+    assert {r[:2] for r in _sqlite_master(gap)} == {r[:2] for r in _sqlite_master(fresh)}
+    triggers = lambda path: [r for r in _sqlite_master(path) if r[0] == "trigger"]   # noqa: E731
+    assert triggers(gap) == triggers(fresh)
+    with open_store(str(gap)) as s:      # opening again applies nothing
+        assert s.schema_version() == SCHEMA_VERSION

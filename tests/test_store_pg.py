@@ -50,6 +50,14 @@ def test_store_round_trip_on_postgres(pg_url: str) -> None:
         assert [p.actor for p in s.positions(since=date(2024, 2, 15))] == ["Ilse Brandt"]
         assert s.positions(stance="conditional")[0].conditions == ("the strike ends",)
         assert s.count_pending("rules", "1") == 0
+        # content-derived ids and a second taxonomy beside the default one (migration 6 on PostgreSQL)
+        ids = [p.id for p in s.positions()]
+        s.save_positions(a1.id, "rules", "2", [p1, p2])
+        assert [p.id for p in s.positions()] == ids and s.find_position(ids[2][:8]).actor == "Ilse Brandt"
+        s.save_positions(a2.id, "rules", "1", [p3.with_(issue="strike")], taxonomy="labour")
+        assert s.taxonomies() == {"default": 3, "labour": 1}
+        assert [p.issue for p in s.positions(taxonomy="labour")] == ["strike"]
+        assert [p.actor for p in s.positions(until=date(2024, 2, 15), taxonomy="default")] == ["Corvin", "Salt Guild"]
 
         hits = s.search("salt guild")
         assert {(h.kind, h.article_id) for h in hits} == {("article", a1.id), ("article", near.id),
@@ -111,8 +119,41 @@ def test_force_run_and_usage_on_postgres(pg_url: str) -> None:
         assert first.articles == 2 and first.usage == {"requests": 2, "prompt_tokens": 20, "dropped_unquoted": 0}
         ids = {p.id for p in s.positions()}
         again = extract_into(s, Metered(), force=True)
-        assert again.articles == 2 and s.count_positions() == 2 and not ids & {p.id for p in s.positions()}
+        # replaced, never doubled: the rows are the new run's, and the content-derived ids stay
+        assert again.articles == 2 and s.count_positions() == 2 and {p.id for p in s.positions()} == ids
+        with s.engine.connect() as conn:
+            assert {r[0] for r in conn.execute(sa.text("select run_id from positions"))} == {again.run_id}
         st = s.stats()
         assert st["requests"]["sent"] == 4 and st["tokens"]["prompt"] == 40
         run = s.runs()[0]
         assert (run["requests"], run["prompt_tokens"], run["articles"]) == (2, 20, 2)
+
+
+def test_postgres_schema_matches_tables_py_also_after_the_6_7_gap(pg_url: str) -> None:
+    """A fresh PostgreSQL database has the tables tables.py describes; one left at {1..5, 8} by the
+    build that released step 8 first gets steps 6 and 7 and the same schema (column order aside)."""
+    from schema_util import assert_matches_tables, schema_of
+
+    from parley.store.dialect import configure_engine
+    from parley.store.migrations import MIGRATIONS, migrate
+
+    engine = sa.create_engine(pg_url)
+    configure_engine(engine)
+    assert migrate(engine, steps=[m for m in MIGRATIONS if m.version not in (6, 7)]) == 8
+    with engine.begin() as conn:
+        conn.execute(sa.text("insert into runs (extractor, version, started_at, requests) "
+                             "values ('llm', '1', now(), 5)"))
+    assert migrate(engine) == SCHEMA_VERSION
+    with engine.connect() as conn:
+        assert [r[0] for r in conn.execute(sa.text("select version from schema_version order by version"))] == \
+            list(range(1, SCHEMA_VERSION + 1))
+    assert_matches_tables(engine, ordered=False)
+    gap = schema_of(engine, ordered=False)
+    engine.dispose()
+    with open_store(pg_url) as s:
+        assert (s.runs()[0]["taxonomy"], s.runs()[0]["requests"]) == ("default", 5)
+        with s.engine.begin() as conn:      # the same database, emptied, then migrated from scratch
+            conn.execute(sa.text("drop schema public cascade; create schema public"))
+    with open_store(pg_url) as s:
+        assert_matches_tables(s.engine)
+        assert schema_of(s.engine, ordered=False) == gap

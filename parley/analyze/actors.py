@@ -5,7 +5,10 @@
 
 1. every name is parsed (:mod:`.names`): titles stripped, the side its title
    names read off ("Ukrainian President" -> Ukraine, "Kremlin spokesman" ->
-   Russia), states/capitals/governments mapped to one side from the table;
+   Russia); states, capitals and seats of government are the state itself
+   (from the table), while institutions ("Iranian officials", "the Syrian
+   government", "State Department") are their own actors with the state as
+   their *side*;
 2. candidate merges, each with a confidence and a reason: same key after title
    stripping (1.0); named as aliases of one actor in an article (0.97);
    spelling variants of a full name (rapidfuzz, first and last names checked
@@ -15,18 +18,21 @@
 3. union-find, strongest merge first, refusing any merge that would put two
    incompatible full names (different first names, "Jr." vs none), a person
    and a state, or a curated *split* pair in one record. Curated *merge*
-   links are applied first; split links win over everything.
+   links are applied first; split links win over everything;
+4. each record's side from evidence in its own articles (:mod:`.sides`), else
+   unknown.
 
 Curated decisions are :class:`~parley.store.base.ActorLink` rows (kind
 "merge", "split" or "side"); :func:`export_aliases` / :func:`parse_alias_file`
-read and write them as an editable YAML file.
+read and write them as an editable YAML file. :meth:`Resolution.lookup` is the
+one way every command turns a name a person typed into records.
 """
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Iterable, Mapping, Sequence
+from typing import Any, Iterable, Literal, Mapping, Sequence
 
 import yaml
 from rapidfuzz import fuzz, process
@@ -35,12 +41,17 @@ from ..errors import AnalysisError
 from ..model import Actor, Position
 from ..store.base import ActorLink
 from .names import _GOV_WORDS as _GOV
-_STOPWORDS = frozenset("of the and for".split())     # "Republic of Vardenia" is no person's name ("Moon Jae-in" is)
-from .names import _drop_lead_junk
-from .names import GENERIC_GROUPS, NameInfo, acronym, demonym_matches, is_capitalised, key, parse_name, side_table
+from .names import GENERIC_GROUPS, ORG_WORDS, NameInfo, _drop_lead_junk, acronym, demonym_matches, fold, is_capitalised, key, \
+    parse_name, side_table
+from .sides import Candidate, SideEvidence, decide_side, generic_institution, org_side_name, organ_words, polity_name, \
+    scan_text, side_words
 
-__all__ = ["ActorRecord", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
-           "export_aliases", "parse_alias_file", "store_link", "SIDE_PREFIX"]
+_STOPWORDS = frozenset("of the and for".split())     # "Republic of Vardenia" is no person's name ("Moon Jae-in" is)
+
+__all__ = ["ActorRecord", "ActorMatch", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
+           "export_aliases", "parse_alias_file", "store_link", "SIDE_PREFIX", "MatchMode"]
+
+MatchMode = Literal["exact", "substring"]
 
 # The store accepts link kinds "merge" and "split" only: a curated side ("Rena Holt belongs to Corvalis")
 # is stored as a merge link whose canonical is SIDE_PREFIX + side (see store_link / docs/analysis.md).
@@ -48,11 +59,21 @@ SIDE_PREFIX = "@side:"
 FUZZ_LAST = 85      # rapidfuzz ratio two surnames need to be spelling variants
 FUZZ_FIRST = 80     # ... and two first names
 FUZZ_BARE = 88      # a bare surname against a full name's surname
+FUZZ_LOOKUP = 85    # a typed name against a record's name or alias (whole-string ratio, never partial)
+FUZZ_LOOKUP_SHORT = 90   # ... when the typed name is short (under 8 characters; under 4: no fuzzy match)
+FUZZ_TIE = 2        # two records scoring within this of each other make a fuzzy lookup ambiguous
 # Words that open party/faction names, never a made-up side ("GOP Senator ...", "Labour leader ...").
 _NOT_SIDES = frozenset("gop republican republicans democratic democrats democrat labour conservative conservatives "
+                       "north south east west northern southern eastern western central "
+                       "one two three four five some another other senior top former several many "
+                       "ex then new late acting white europe asia africa "
                        "liberal liberals tory tories green greens socialist socialists senate house".split())
-# The only reasons a state may absorb a name that is not already the same side.
-_SIDE_REASONS = ("the government of the side", "short form of the side's name")
+# Words that end junk person names ("Obama Friday"): never scanned as a surname.
+_NOT_NAMES = frozenset("monday tuesday wednesday thursday friday saturday sunday today house".split())
+# Last words that make a made-up organisation-like side a state ("Kestrel Federation", "Republic of ...").
+_STATE_WORDS = frozenset("federation republic kingdom emirate principality confederation".split())
+# The only reason a state may absorb a name that is not already the same side.
+_SIDE_REASONS = ("short form of the side's name",)
 
 
 @dataclass(frozen=True)
@@ -64,42 +85,95 @@ class Merge:
     confidence: float
     reason: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {"a": self.a, "b": self.b, "confidence": round(self.confidence, 3), "reason": self.reason}
 
 
 @dataclass(frozen=True)
 class ActorRecord:
-    """One real-world actor: canonical name, surface forms, kind, side and how it was built."""
+    """One real-world actor: canonical name, surface forms, kind, side (with its evidence) and how it
+    was built. ``side`` is None when no article says which side it is on (unknown, never a guess)."""
 
     name: str
     aliases: tuple[str, ...] = ()
     kind: str = "org"                 # person | state | org | group
-    side: str | None = None           # the side (state) a person/org belongs to; a state's own name
+    side: str | None = None           # the side (state, organisation) it belongs to; a state's own name
     mentions: int = 0                 # positions attributed to it
     articles: int = 0                 # distinct articles
     confidence: float = 1.0           # weakest merge that built it
     merges: tuple[Merge, ...] = ()
+    side_evidence: tuple[SideEvidence, ...] = ()
+    side_note: str = ""               # why the side is unknown although something was said ("conflicting ...")
 
     def to_actor(self) -> Actor:
         return Actor(self.name, self.aliases, self.kind, self.side, self.confidence)
 
-    def to_dict(self) -> dict:
+    @property
+    def side_known(self) -> bool:
+        return bool(self.side)
+
+    def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "aliases": list(self.aliases), "kind": self.kind, "side": self.side,
+                "side_evidence": [e.to_dict() for e in self.side_evidence], "side_note": self.side_note,
                 "mentions": self.mentions, "articles": self.articles, "confidence": round(self.confidence, 3),
                 "merges": [m.to_dict() for m in self.merges]}
 
 
+@dataclass(frozen=True)
+class ActorMatch:
+    """What a typed actor name resolved to, and how: ``name`` / ``alias`` (exact, case- and
+    diacritic-insensitive), ``surname`` (the end of one person's name) or ``fuzzy`` (a close
+    spelling): both said on stderr by the CLI; ``substring`` only when asked."""
+
+    query: str
+    records: tuple[ActorRecord, ...]
+    how: str
+    matched: str = ""
+    score: float = 100.0
+
+    @property
+    def record(self) -> ActorRecord:
+        return self.records[0]
+
+    @property
+    def label(self) -> str:
+        if len(self.records) == 1:
+            return self.records[0].name
+        return f"{len(self.records)} actors matching {self.query!r}"
+
+    def notice(self) -> str | None:
+        """A line for stderr when the match is not exact (never a silent substitution)."""
+        if self.how == "surname":
+            return f"note: using {self.record.name!r}, the only actor whose name ends in {self.query!r}"
+        if self.how == "fuzzy":
+            return (f"note: no actor is called {self.query!r}; using {self.record.name!r} "
+                    f"(closest spelling {self.matched!r}, {self.score:.0f}% similar)")
+        if self.how == "substring":
+            names = ", ".join(r.name for r in self.records[:8]) + (", …" if len(self.records) > 8 else "")
+            return f"note: {len(self.records)} actors contain {self.query!r}: {names}"
+        return None
+
+
+def _norm(s: str) -> str:
+    """Case- and diacritic-insensitive form of a name, whitespace collapsed."""
+    return " ".join(fold(s).split())
+
+
 @dataclass
 class Resolution:
-    """The records plus the raw-name -> canonical mapping (and per-article overrides)."""
+    """The records plus the raw-name -> canonical mapping (and per-article overrides).
+
+    ``records`` are the actors of at least one position plus the sides they belong to; ``hidden``
+    records name no position (a form kept apart by a curated split, an alias nothing else uses)."""
 
     records: list[ActorRecord]
     mapping: dict[str, str]
     overrides: dict[tuple[str, str], str] = field(default_factory=dict)   # (article_id, raw) -> canonical
+    hidden: list[ActorRecord] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self._by_name = {r.name: r for r in self.records}
+        self._hidden = {r.name: r for r in self.hidden}
         self._by_key: dict[str, str] = {}
         for raw, canon in self.mapping.items():
             self._by_key.setdefault(key(raw), canon)
@@ -113,48 +187,111 @@ class Resolution:
         return self._by_key.get(key(name), name)
 
     def record(self, canonical: str) -> ActorRecord | None:
-        return self._by_name.get(canonical)
+        return self._by_name.get(canonical) or self._hidden.get(canonical)
 
     def apply(self, positions: Iterable[Position]) -> list[Position]:
         """Positions with ``actor`` replaced by its canonical name."""
         return [p.with_(actor=self.canonical(p.actor, p.article_id or p.evidence.article_id)) for p in positions]
 
-    def find(self, query: str) -> ActorRecord:
-        """The record a user means by ``query`` (name, alias, or a close spelling); E501 when none."""
+    def lookup(self, query: str, match: MatchMode = "exact") -> ActorMatch:
+        """The record(s) a user means by ``query``.
+
+        Exact first: a record's name or alias, case- and diacritic-insensitive (then the same with
+        punctuation and titles normalised); then a fuzzy match on the whole name (rapidfuzz ratio >=
+        ``FUZZ_LOOKUP``) that the caller must report (:meth:`ActorMatch.notice`). Several records
+        for one name is E506 (the candidates listed), a name with no positions of its own E507,
+        nothing E501. ``match="substring"`` returns every record whose name or an alias contains it.
+        """
         q = query.strip()
-        ql = q.casefold()
+        nq = _norm(q)
+        if not nq:
+            raise AnalysisError("E501", name=query)
+        if match == "substring":
+            hits = [r for r in self.records if nq in _norm(r.name) or any(nq in _norm(a) for a in r.aliases)]
+            if not hits:
+                raise AnalysisError("E501", name=query)
+            return ActorMatch(query, tuple(hits), "substring", q)
+        for how, test in (("name", lambda r: [r.name] if _norm(r.name) == nq else []),
+                          ("alias", lambda r: [a for a in r.aliases if _norm(a) == nq])):
+            hits = [(r, m[0]) for r in self.records for m in [test(r)] if m]
+            if len(hits) == 1:
+                return ActorMatch(query, (hits[0][0],), how, hits[0][1])
+            if len(hits) > 1:
+                raise AnalysisError("E506", name=query, detail=_candidates([r for r, _ in hits]))
+        table = side_table()
+        for k in dict.fromkeys((key(q), parse_name(q).key)):
+            if not k:
+                continue
+            hits = [r for r in self.records if key(r.name) == k or any(key(a) == k for a in r.aliases)]
+            if not hits and k in self._by_key and self._by_key[k] in self._by_name:
+                hits = [self._by_name[self._by_key[k]]]
+            if not hits and k in table.whole and table.whole[k] in self._by_name:
+                hits = [self._by_name[table.whole[k]]]       # "US", "Kyiv": a name of a state record
+            if len(hits) == 1:
+                return ActorMatch(query, (hits[0],), "alias", hits[0].name)
+            if len(hits) > 1:
+                raise AnalysisError("E506", name=query, detail=_candidates(hits))
+        hidden = [r for r in self.hidden if _norm(r.name) == nq or any(_norm(a) == nq for a in r.aliases)]
+        if hidden:
+            raise AnalysisError("E507", name=query, detail=_why_hidden(hidden[0]))
+        kq = key(q)
+        if kq:     # the last words of one person's name ("Varga" for Aldo Varga)
+            hits = [r for r in self.records if r.kind == "person" and any(
+                key(n).endswith(" " + kq) for n in (r.name, *r.aliases))]
+            if len(hits) == 1:
+                return ActorMatch(query, (hits[0],), "surname", hits[0].name)
+            if len(hits) > 1:
+                raise AnalysisError("E506", name=query, detail=_candidates(hits))
+        choices: dict[str, list[ActorRecord]] = defaultdict(list)
         for r in self.records:
-            if r.name.casefold() == ql:
-                return r
-        for r in self.records:
-            if any(a.casefold() == ql for a in r.aliases):
-                return r
-        k = key(q)
-        if k and k in self._by_key and self._by_key[k] in self._by_name:
-            return self._by_name[self._by_key[k]]
-        pn = parse_name(q)
-        if pn.key and pn.key in self._by_key and self._by_key[pn.key] in self._by_name:
-            return self._by_name[self._by_key[pn.key]]
-        for r in self.records:     # a side no position names directly ("Belmora" when only its people speak)
-            if r.side and (r.side.casefold() == ql or key(r.side) == k):
-                return ActorRecord(r.side, (), "state", r.side, 0, 0)
-        choices = {}
-        for r in self.records:
-            for n in (r.name, *r.aliases):
-                choices[n] = r.name
-        if choices:
-            best = process.extractOne(q, list(choices), scorer=fuzz.WRatio, score_cutoff=90)
-            if best:
-                return self._by_name[choices[best[0]]]
+            for n in dict.fromkeys((r.name, *r.aliases)):
+                choices[_norm(n)].append(r)
+        cutoff = FUZZ_LOOKUP if len(nq) >= 8 else FUZZ_LOOKUP_SHORT
+        found = process.extract(nq, list(choices), scorer=fuzz.ratio, score_cutoff=cutoff, limit=6) \
+            if len(nq) >= 4 else []
+        if found:
+            best_score = found[0][1]
+            near = {r.name: r for c, s, _ in found if s >= best_score - FUZZ_TIE for r in choices[c]}
+            if len(near) > 1:
+                raise AnalysisError("E506", name=query, detail=_candidates(list(near.values())))
+            rec = next(iter(near.values()))
+            shown = next((n for n in (rec.name, *rec.aliases) if _norm(n) == found[0][0]), found[0][0])
+            return ActorMatch(query, (rec,), "fuzzy", shown, float(best_score))
         raise AnalysisError("E501", name=query)
 
+    def find(self, query: str) -> ActorRecord:
+        """The record a user means by ``query`` (:meth:`lookup`, exact or fuzzy); E501 when none."""
+        return self.lookup(query).record
+
     def members(self, canonical: str) -> list[str]:
-        """``canonical`` plus, when it is a side, every record that belongs to it."""
+        """``canonical`` plus every record whose side it is (a side includes its members)."""
         out = [canonical]
-        rec = self._by_name.get(canonical)
-        if rec is None or rec.kind == "state":
-            out += [r.name for r in self.records if r.side == canonical and r.name != canonical]
+        out += [r.name for r in self.records if r.side == canonical and r.name != canonical]
         return out
+
+    def same_side(self, a: str, b: str) -> str | None:
+        """The side ``a`` and ``b`` are both on (one being the other's side, or sharing one), else None."""
+        ra, rb = self.record(a), self.record(b)
+        if ra is None or rb is None:
+            return None
+        if ra.name == rb.name:
+            return ra.side or ra.name
+        if ra.side and ra.side == rb.name:
+            return rb.name
+        if rb.side and rb.side == ra.name:
+            return ra.name
+        if ra.side and ra.side == rb.side:
+            return ra.side
+        return None
+
+
+def _candidates(recs: list[ActorRecord]) -> str:
+    return "; ".join(f"{r.name} ({r.kind}{', side ' + r.side if r.side and r.side != r.name else ''}, "
+                     f"{r.mentions} positions)" for r in recs[:6])
+
+
+def _why_hidden(rec: ActorRecord) -> str:
+    return "it is only ever an alias, or it was kept apart by a curated split" if not rec.merges else "no positions"
 
 
 # ---------------------------------------------------------------------------- internals
@@ -166,7 +303,7 @@ class _Node:
     raws: Counter = field(default_factory=Counter)        # surface form -> times seen
     articles: set = field(default_factory=set)
     mentions: int = 0
-    side_votes: Counter = field(default_factory=Counter)
+    side_ev: list[Candidate] = field(default_factory=list)     # side evidence before matching
 
 
 class _UF:
@@ -214,28 +351,14 @@ def _bare_matches(bare: str, person: NameInfo) -> float:
     return fuzz.ratio(bare, toks[-1]) if fuzz.ratio(bare, toks[-1]) >= FUZZ_BARE else 0.0
 
 
-def _sides_in_text(text: str, name: str) -> Counter:
-    """Sides named by the title words just before each occurrence of ``name`` in ``text``."""
-    votes: Counter = Counter()
-    for m in re.finditer(re.escape(name), text):
-        before = text[max(0, m.start() - 60):m.start()]
-        before = re.split(r"[.,;:!?\n\"\u201c\u201d(]", before)[-1]
-        toks = before.split()[-5:]
-        want = parse_name(name).key
-        for i in range(len(toks)):
-            info = parse_name(" ".join(toks[i:]) + " " + name)
-            if info.key == want and (info.side or info.demonym):
-                votes[info.side or ("?" + info.demonym)] += 1
-                break
-    return votes
-
-
 def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
-            texts: Mapping[str, str] | None = None) -> Resolution:
+            texts: Mapping[str, str] | None = None, text_starts: Mapping[str, int] | None = None) -> Resolution:
     """Group the actors of ``positions`` into records (see the module docstring).
 
     ``links`` are curated decisions (merge/split/side); ``texts`` maps article id
-    -> title + text and enables co-occurrence and titles found in the text.
+    -> title + text and enables co-occurrence and side evidence read from the text;
+    ``text_starts`` says where the article text starts in each of ``texts`` (so that
+    side evidence cites article-text offsets; 0 when ``texts`` hold the text alone).
     """
     links = list(links)
     table = side_table()
@@ -244,28 +367,61 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     raw_node: dict[str, str] = {}                             # raw -> node key (global)
     local: dict[tuple[str, str], str] = {}                    # (article, raw) -> node key for descriptors
     edges: list[tuple[float, str, str, str]] = []
+    curated_aliases = {ln.alias for ln in links if ln.kind == "merge" and not ln.canonical.startswith(SIDE_PREFIX)}
+    curated_keys = {key(a) for a in curated_aliases}
+
+    def base_of(art: str) -> int | None:
+        if text_starts is None:
+            return None
+        return text_starts.get(art)
+
+    def locate(raw: str, art: str) -> tuple[int | None, int | None]:
+        text = texts.get(art) if texts else None
+        if not text:
+            return None, None
+        i = text.find(raw)
+        if i < 0:
+            return None, None
+        b = base_of(art)
+        if b is None:
+            return i, i + len(raw)
+        return (None, None) if i < b else (i - b, i - b + len(raw))
 
     def node_for(raw: str, art: str, info: NameInfo | None = None) -> str:
         info = info or parse_name(raw, table)
-        if info.kind == "group" and not info.side and (info.key in GENERIC_GROUPS or not is_capitalised(raw)):
+        curated = raw in curated_aliases or (bool(key(raw)) and key(raw) in curated_keys)
+        if info.kind == "group" and not info.side and (info.key in GENERIC_GROUPS or not is_capitalised(raw)) \
+                and not curated:
             info = NameInfo(raw, "", "group")     # "rebels": means someone else in every article
         if info.key:
             k = info.key
+        elif curated:
+            k = f"@curated:{raw}"                 # a description curated as one actor's alias everywhere
         else:
-            k = f"@{art}:{raw}"
+            k = f"@{art}:{key(raw) or raw}"      # "Lawmakers" and "lawmakers" in one article: one node
             local[(art, raw)] = k
         n = nodes.get(k)
         if n is None:
             n = nodes[k] = _Node(k, info if info.key else NameInfo(raw, k, "group"))
+        if raw not in n.raws:
+            if (info.side or info.demonym) and info.kind != "state" and (
+                    (side_words(raw) and (info.kind != "org" or organ_words(raw)))
+                    or info.key in table.affiliate or info.key in table.government):
+                s, e = locate(raw, art)
+                n.side_ev.append(Candidate(info.side or "?" + (info.demonym or ""), "title in the name", art,
+                                           s, e, raw))
+            elif info.kind == "org" and not info.side and len(info.key.split()) >= 2 and \
+                    info.key.split()[-1] in _GOV:
+                # "the Obama administration", "Kim regime": the side of the person it is named after
+                head = parse_name(" ".join(raw.split()[:-1]), table)
+                if head.kind in ("person", "bare") and head.key:
+                    s, e = locate(raw, art)
+                    n.side_ev.append(Candidate("@person:" + head.key, "title in the name", art, s, e, raw))
         n.raws[raw] += 1
         n.articles.add(art)
-        if info.key:
+        if info.key or curated:
             raw_node.setdefault(raw, k)
         per_article[art].add(k)
-        if info.side:
-            n.side_votes[info.side] += 2
-        elif info.demonym:
-            n.side_votes["?" + info.demonym] += 2
         return k
 
     for i, p in enumerate(positions):
@@ -274,10 +430,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
         nodes[k].mentions += 1
         for al in p.aliases:
             ai = parse_name(al, table)
-            if not ai.key:
-                if ai.side:           # "Ukraine's leader": a side vote for the actor
-                    nodes[k].side_votes[ai.side] += 1
-                continue
+            if not ai.key and not (al in curated_aliases or key(al) in curated_keys):
+                continue        # a description ("Ukraine's leader"): no actor of its own, and no side evidence
             ak = node_for(al, art, ai)
             if ak != k:
                 edges.append((0.97, k, ak, f"named as the same actor in article {art}"))
@@ -301,15 +455,22 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
         k = parse_name(name, table).key
         return k if k in nodes else None
 
-    # titles in the text: "Ukrainian President Petro Poroshenko" where positions say "Petro Poroshenko"
+    # side evidence in the text: only the actor's own articles, every form it is named by
     if texts:
-        small = len(texts) <= 500     # scan every article for a title; only the actor's own in big ledgers
         for k, n in nodes.items():
-            if n.info.kind in ("person", "bare") and not n.side_votes:
-                for raw in list(n.raws):
-                    for art in (texts if small else n.articles):
-                        if art in texts:
-                            n.side_votes.update(_sides_in_text(texts[art], raw))
+            if n.info.kind not in ("person", "bare") or k.startswith("@"):
+                continue
+            forms = list(dict.fromkeys(_strip_titles(raw, n.info) for raw in n.raws))
+            surname = None
+            if n.info.kind == "person":     # "Later Dros said ..." names Ina Dros too, in her own articles
+                last = forms[0].split()[-1] if forms else ""
+                if len(last) >= 3 and last[:1].isupper() and key(last) not in _STOPWORDS | _NOT_NAMES:
+                    surname = last
+            for form in forms + ([surname] if surname else []):
+                for art in sorted(n.articles):
+                    if art in texts:
+                        n.side_ev.extend(scan_text(texts[art], form, art, table, base_of(art),
+                                                   full=n.key if form == surname else None))
 
     # unknown demonyms ("Vardenian") -> an actor named "Vardenia"
     demonym_side: dict[str, str] = {}
@@ -318,26 +479,34 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     # a made-up side is never a person's name ("Trump Jr.", "Trump") nor a party
     person_tokens = {t for n in nodes.values() if n.info.kind == "person" and not set(n.info.tokens) & _STOPWORDS
                      for t in n.info.tokens}
+    known_words = {w for k in list(table.whole) + list(nodes) for w in k.split()}
     candidates = [c for c in candidates if not nodes[c].info.suffix and c not in person_tokens
-                  and c.split()[0] not in _NOT_SIDES]
+                  and c.split()[0] not in _NOT_SIDES
+                  and not (c.endswith("s") and c[:-1] in known_words)]     # "the two Koreas"
     for n in list(nodes.values()):
-        dems = {n.info.demonym} | {v[1:] for v in n.side_votes if v.startswith("?")}
+        dems = {n.info.demonym} | {c.side[1:] for c in n.side_ev if c.side.startswith("?")}
         for dem in sorted(d for d in dems if d and d not in demonym_side):
-            if dem in person_tokens or dem.split()[0] in _NOT_SIDES:
-                continue
+            if dem in person_tokens or dem.split()[0] in _NOT_SIDES or generic_institution(dem):
+                continue            # "Cabinet Secretary X", "Air Force Gen. X": no side of their own
             for c in candidates:
                 if c != n.key and demonym_matches(dem, c):
                     demonym_side[dem] = c
                     break
-    made_up_sides = set(demonym_side.values())
-    for n in nodes.values():
-        for v, c in list(n.side_votes.items()):
-            if v.startswith("?"):
-                del n.side_votes[v]
-                if v[1:] in demonym_side:
-                    n.side_votes[demonym_side[v[1:]]] += c
-        if n.info.kind == "org" and n.info.demonym in demonym_side and n.key.split()[-1] in _GOV:
-            edges.append((0.95, n.key, demonym_side[n.info.demonym], "the government of the side"))
+    # a demonym no actor matches: the polity the article itself names by that spelling ("Belmoran
+    # President ..." in an article that says "Belmora"), a side of its own
+    text_sides: dict[str, str] = {}
+    if texts:
+        for n in nodes.values():
+            dems = {n.info.demonym} | {c.side[1:] for c in n.side_ev if c.side.startswith("?")}
+            for dem in sorted(d for d in dems if d and d not in demonym_side and d not in text_sides):
+                if dem in person_tokens or dem.split()[0] in _NOT_SIDES or " " in dem or generic_institution(dem):
+                    continue
+                w = _polity_in_text(dem, "\n".join(texts.get(art, "") for art in sorted(n.articles)))
+                if w:
+                    text_sides[dem] = w
+    # a made-up side named by its adjective or title prefix is a state ("Vardenia"), unless it is an
+    # organisation ("PCS union leader ..." makes PCS a side, not a state)
+    made_up_sides = {s for s in demonym_side.values() if nodes[s].info.kind != "org" or s.split()[-1] in _STATE_WORDS}
     for s in made_up_sides:
         nodes[s].info = NameInfo(nodes[s].info.raw, s, "state", side=None)
     for s in made_up_sides:       # "Kestrel" ~ "Kestrel Federation"
@@ -405,6 +574,9 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     for k in nodes:
         if " " in k and kind(k) in ("org", "state", "group", "person") and len(k.split()) >= 2:
             by_acr[acronym(k)].append(k)
+            ws = k.split()
+            if kind(k) == "org" and len(ws) >= 3 and ws[-1] in ORG_WORDS:     # "PCS" ~ "... Services Union"
+                by_acr[acronym(" ".join(ws[:-1]))].append(k)
     for k, n in nodes.items():
         if " " not in k and kind(k) in ("org", "bare") and len(by_acr.get(k, [])) == 1:
             edges.append((0.85, k, by_acr[k][0], "acronym"))
@@ -414,8 +586,8 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     members: dict[str, set[str]] = {k: {k} for k in nodes}
     for k in nodes:
         uf.find(k)
-    split_pairs: set[frozenset] = set()
-    side_links: dict[str, str] = {}
+    split_pairs: set[frozenset[str]] = set()
+    side_links: dict[str, ActorLink] = {}
     merge_links: list[tuple[str, str]] = []
     for ln in links:
         if ln.kind == "split":
@@ -427,9 +599,10 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             if a and b:
                 merge_links.append((a, b))
         elif ln.kind == "side":
-            side_links[ln.alias] = ln.canonical
+            side_links[ln.alias] = ln
         elif ln.kind == "merge" and ln.canonical.startswith(SIDE_PREFIX):
-            side_links[ln.alias] = ln.canonical[len(SIDE_PREFIX):]
+            side_links[ln.alias] = ActorLink(ln.alias, ln.canonical[len(SIDE_PREFIX):], "side", ln.source,
+                                             ln.confidence)
 
     used: dict[str, list[Merge]] = defaultdict(list)
     kinds_of = {k: {kind(k)} for k in nodes}
@@ -437,6 +610,16 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     # the side(s) a cluster *is* (its state members) and the collective groups it holds
     states_of = {k: ({nodes[k].info.side or k} if kind(k) == "state" or k in made_up_sides else set()) for k in nodes}
     groups_of = {k: {k} if kind(k) == "group" and not k.startswith("@") else set() for k in nodes}
+
+    def named_side(n: _Node) -> set[str]:
+        """The side a name's own words give it ("the Vardenian government" -> vardenia)."""
+        if n.info.side:
+            return {n.info.side}
+        if n.info.demonym:
+            return {demonym_side.get(n.info.demonym, "?" + n.info.demonym)}
+        return set()
+
+    sides_of = {k: named_side(nodes[k]) if kind(k) in ("org", "group") else set() for k in nodes}
     compat: dict[tuple[str, str], bool] = {}
 
     def union(a: str, b: str, conf: float, reason: str, curated: bool = False) -> bool:
@@ -456,15 +639,12 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                 return False            # two different states never merge
             if bool(sa) != bool(sb) and reason not in _SIDE_REASONS:
                 other = kb if sa else ka
-                if other & {"person", "bare", "group", "state"} or not (
-                        reason.startswith("named as") or reason == "acronym"):
-                    return False        # a state takes only its government forms / aliases from the table
-                state_side = sa or sb
-                if reason.startswith("named as") and not any(
-                        nodes[x].info.side in state_side for x in members[rb if sa else ra]):
-                    return False        # ... or an org its own title places on that side
+                if other & {"person", "bare", "group", "state"} or reason != "acronym":
+                    return False        # a state takes only its names from the table (institutions stay apart)
             if (ka & {"person", "bare"} and kb & {"org", "group"}) or (kb & {"person", "bare"} and ka & {"org", "group"}):
                 return False            # a person never absorbs an organisation or a group ("Senate leaders")
+            if sides_of[ra] and sides_of[rb] and not sides_of[ra] & sides_of[rb]:
+                return False            # institutions of two sides never merge ("Tolmaran officials")
             ga, gb = groups_of[ra], groups_of[rb]
             if (ga or gb) and ga != gb:
                 if (ga and gb) or (kb if ga else ka) & {"person", "bare", "state"}:
@@ -478,10 +658,20 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                         return False
         uf.parent[rb] = ra
         members[ra] = ma | mb
-        kinds_of[ra] = kinds_of[ra] | kinds_of.pop(rb)
-        persons_of[ra] = persons_of[ra] + persons_of.pop(rb)
-        states_of[ra] = states_of[ra] | states_of.pop(rb)
-        groups_of[ra] = groups_of[ra] | groups_of.pop(rb)
+        if curated:
+            # b is curated to be a name of a: it takes a's nature and adds no constraint of its own
+            # (merging "Vardenian leader" into a person must not stop "Toren" from joining her later)
+            kinds_of.pop(rb)
+            persons_of.pop(rb)
+            states_of.pop(rb)
+            groups_of.pop(rb)
+            sides_of.pop(rb)
+        else:
+            kinds_of[ra] = kinds_of[ra] | kinds_of.pop(rb)
+            persons_of[ra] = persons_of[ra] + persons_of.pop(rb)
+            states_of[ra] = states_of[ra] | states_of.pop(rb)
+            groups_of[ra] = groups_of[ra] | groups_of.pop(rb)
+            sides_of[ra] = sides_of[ra] | sides_of.pop(rb)
         del members[rb]
         used[ra] = used.get(ra, []) + used.pop(rb, []) + [Merge(_label(nodes[a]), _label(nodes[b]), conf, reason)]
         return True
@@ -492,58 +682,116 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
         union(a, b, conf, reason)
 
     # records
-    records: list[ActorRecord] = []
-    mapping: dict[str, str] = {}
     curated_canon = {}
     for ln in links:
         if ln.kind == "merge" and not ln.canonical.startswith(SIDE_PREFIX) and nk(ln.canonical):
             curated_canon[uf.find(nk(ln.canonical))] = ln.canonical
     by_root: dict[str, str] = {}
+    built: list[tuple[str, ActorRecord, list[_Node]]] = []
     for root, mem in sorted(members.items()):
         ns = [nodes[k] for k in mem]
-        kinds = Counter(n.info.kind for n in ns)
-        # kind by the members' weight (mentions), not by one member
-        weight: Counter = Counter()
-        for n in ns:
-            kk = "state" if (n.info.kind == "state" or n.key in made_up_sides) else n.info.kind
-            if kk == "person" and set(n.info.tokens) & _STOPWORDS:
-                kk = "org"          # "Republic of Vardenia" is no person's name
-            weight["person" if kk == "bare" else kk] += max(n.mentions, 1)
-        if weight.get("state"):
-            weight["person"] -= sum(max(n.mentions, 1) for n in ns if n.info.kind == "bare")   # "Orsk"
-        if weight.get("state") and weight["state"] * 2 >= sum(weight.values()) - weight.get("org", 0):
-            rkind = "state"
-        elif kinds.get("person") and weight["person"] >= max(weight.get("org", 0), weight.get("group", 0)):
-            rkind = "person"
-        elif kinds.get("group") and not kinds.get("org"):
-            rkind = "group"
-        else:
-            rkind = "person" if kinds.get("bare") and _looks_like_person(ns) else "org"
+        rkind = _record_kind(ns, made_up_sides)
         name = curated_canon.get(root) or _canonical_name(ns, rkind)
-        votes: Counter = Counter()
-        for n in ns:
-            votes.update(n.side_votes)
-        if rkind == "state":
-            side = name
-        else:
-            side = votes.most_common(1)[0][0] if votes else None
-        for raw in [r for n in ns for r in n.raws]:
-            if raw in side_links:
-                side = side_links[raw]
         raws = sorted({r for n in ns for r in n.raws if r != name})
         arts = set().union(*(n.articles for n in ns))
         merges = tuple(used.get(root, []))
         conf = min([m.confidence for m in merges], default=1.0)
-        records.append(ActorRecord(name, tuple(raws), rkind, side, sum(n.mentions for n in ns), len(
-            [a for a in arts if not a.startswith("#")]) or len(arts), conf, merges))
+        rec = ActorRecord(name, tuple(raws), rkind, None, sum(n.mentions for n in ns), len(
+            [a for a in arts if not a.startswith("#")]) or len(arts), conf, merges)
+        built.append((root, rec, ns))
+        by_root[root] = name
+    mapping: dict[str, str] = {}
+    for root, rec, ns in built:
         for n in ns:
             for raw in n.raws:
-                if not n.key.startswith("@"):
-                    mapping[raw] = name
-        mapping.setdefault(name, name)
-        by_root[root] = name
-    records = [replace(r, side=by_root[uf.find(r.side)]) if r.side in nodes and r.kind != "state" else r
-               for r in records]
+                if not n.key.startswith("@") or n.key.startswith("@curated:"):
+                    mapping[raw] = rec.name
+        mapping.setdefault(rec.name, rec.name)
+
+    # sides, from evidence
+    kinds_by_name = {rec.name: rec.kind for _, rec, _ in built}
+
+    def side_name(c: Candidate) -> str | None:
+        s = c.side
+        if s.startswith("?"):
+            dem = s[1:]
+            if dem in demonym_side:
+                return by_root[uf.find(demonym_side[dem])]
+            if dem in text_sides:
+                return text_sides[dem]
+            shown = _shown_prefix(dem, c.text)
+            return shown if shown and polity_name(shown) and dem.split()[0] not in _NOT_SIDES and \
+                not generic_institution(shown) else None
+        if s.startswith("@person:"):
+            return None
+        if s in table.sides:
+            return s
+        if s in text_sides.values():
+            return s
+        k = nk(s) or (key(s) if key(s) in nodes else None)
+        if k:
+            return by_root[uf.find(k)]
+        return s if (polity_name(s) or org_side_name(s)) and s.split()[0].lower() not in _NOT_SIDES and \
+            not generic_institution(s) else None
+
+    decided: dict[str, ActorRecord] = {}
+    deferred: dict[str, list[tuple[str, Candidate]]] = {}
+    for root, rec, ns in built:
+        curated = next((side_links[r] for n in ns for r in n.raws if r in side_links), None)
+        if curated is None and rec.name in side_links:
+            curated = side_links[rec.name]
+        if curated is not None:
+            ev = SideEvidence(curated.canonical, "curated", None, None, None,
+                              f"{curated.source} side link: {curated.alias} -> {curated.canonical}")
+            decided[rec.name] = replace(rec, side=curated.canonical, side_evidence=(ev,))
+            continue
+        if rec.kind == "state":
+            decided[rec.name] = replace(rec, side=rec.name,
+                                        side_evidence=(SideEvidence(rec.name, "is the side", text=rec.name),))
+            continue
+        evs: list[SideEvidence] = []
+        person_keys = {n.key for n in ns if n.info.kind == "person"}
+        surnames = {k.split()[-1] for k in person_keys}
+        for n in ns:
+            for c in n.side_ev:
+                if c.person and person_keys and c.person not in person_keys and c.person not in surnames:
+                    continue        # "White House spokeswoman Sarah Sanders" is no evidence for Bernie Sanders
+                if c.side.startswith("@person:"):
+                    deferred.setdefault(rec.name, []).append((c.side[len("@person:"):], c))
+                    continue
+                s = side_name(c)
+                if s and s != rec.name and kinds_by_name.get(s) != "person":
+                    evs.append(SideEvidence(s, c.how, c.article_id, c.start, c.end, c.text))
+        dec = decide_side(evs)
+        decided[rec.name] = replace(rec, side=dec.side, side_evidence=dec.evidence, side_note=dec.note)
+    for name, items in deferred.items():       # "a spokeswoman for Chancellor Ivo Renner": Renner's side
+        rec = decided[name]
+        if rec.side or rec.side_note:
+            continue
+        evs = []
+        for pkey, c in items:
+            principal = None
+            if pkey in nodes:
+                principal = decided.get(by_root[uf.find(pkey)])
+            elif pkey in raw_node:
+                principal = decided.get(by_root[uf.find(raw_node[pkey])])
+            else:   # a surname ("Kim regime"): the one person record it ends
+                ends = [r for r in decided.values() if r.kind == "person" and key(r.name).endswith(" " + pkey)]
+                principal = ends[0] if len(ends) == 1 else None
+            if principal and principal.side and principal.name != name and principal.side != name:
+                evs.append(SideEvidence(principal.side, c.how, c.article_id, c.start, c.end, c.text))
+        dec = decide_side(evs)
+        decided[name] = replace(rec, side=dec.side, side_evidence=dec.evidence, side_note=dec.note)
+
+    records = [decided[rec.name] for _, rec, _ in built]
+    # a side no record stands for (a made-up "Kestrel Federation", "Belmora" named only through its people)
+    names = {r.name for r in records}
+    for side in sorted({r.side for r in records if r.side and r.side not in names}):
+        skind = "state" if side in table.sides or side in text_sides.values() or any(
+            e.how in ("title in the name", "title in the text") for r in records if r.side == side
+            for e in r.side_evidence) else "org"
+        records.append(ActorRecord(side, (), skind, side, 0, 0, 1.0, (),
+                                   (SideEvidence(side, "is the side", text=side),)))
     overrides: dict[tuple[str, str], str] = {}
     for (art, raw), k in local.items():
         overrides[(art, raw)] = by_root[uf.find(k)]
@@ -551,8 +799,58 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
         if uf.find(bare) != uf.find(target):
             for raw in nodes[bare].raws:
                 overrides[(art, raw)] = by_root[uf.find(target)]
-    records.sort(key=lambda r: (-r.mentions, r.name))
-    return Resolution(records, mapping, overrides)
+    sides = {r.side for r in records if r.side}
+    # a record others belong to is a side: its own ("Nordmark Council" for its envoy)
+    records = [replace(r, side=r.name, side_evidence=(SideEvidence(r.name, "is the side", text=r.name),))
+               if r.name in sides and not r.side else r for r in records]
+    visible = [r for r in records if r.mentions > 0 or r.name in sides]
+    hidden = [r for r in records if not (r.mentions > 0 or r.name in sides)]
+    visible.sort(key=lambda r: (-r.mentions, r.name))
+    return Resolution(visible, mapping, overrides, hidden)
+
+
+_CAP_WORD = re.compile(r"\b[A-Z][a-z]{3,}\b")
+
+
+def _polity_in_text(dem: str, text: str) -> str | None:
+    """A capitalised word of ``text`` whose adjective ``dem`` is by spelling ("Belmora" for "belmoran"),
+    named at least twice, and no plural of another word ("the two Koreas")."""
+    caps = set(_CAP_WORD.findall(text))
+    found = Counter(w for w in _CAP_WORD.findall(text) if w.lower() != dem and demonym_matches(dem, w.lower())
+                    and not (w.endswith("s") and w[:-1] in caps))
+    best = [w for w, c in found.most_common(1) if c >= 2]
+    return best[0] if best else None
+
+
+def _shown_prefix(dem: str, text: str) -> str | None:
+    """The words of ``text`` whose key is ``dem`` ("kestrel federation" in "Kestrel Federation Chancellor ...")."""
+    toks = text.split()
+    n = len(dem.split())
+    for i in range(len(toks) - n + 1):
+        cand = " ".join(toks[i:i + n])
+        if key(cand) == dem:
+            return cand
+    return None
+
+
+def _record_kind(ns: list[_Node], made_up_sides: set[str]) -> str:
+    """A record's kind by its members' mention weight (not by one member)."""
+    kinds = Counter(n.info.kind for n in ns)
+    weight: Counter[str] = Counter()
+    for n in ns:
+        kk = "state" if (n.info.kind == "state" or n.key in made_up_sides) else n.info.kind
+        if kk == "person" and set(n.info.tokens) & _STOPWORDS:
+            kk = "org"          # "Republic of Vardenia" is no person's name
+        weight["person" if kk == "bare" else kk] += max(n.mentions, 1)
+    if weight.get("state"):
+        weight["person"] -= sum(max(n.mentions, 1) for n in ns if n.info.kind == "bare")   # "Orsk"
+    if weight.get("state") and weight["state"] * 2 >= sum(weight.values()) - weight.get("org", 0):
+        return "state"
+    if kinds.get("person") and weight["person"] >= max(weight.get("org", 0), weight.get("group", 0)):
+        return "person"
+    if kinds.get("group") and not kinds.get("org"):
+        return "group"
+    return "person" if kinds.get("bare") and _looks_like_person(ns) else "org"
 
 
 def _people(pool: list[tuple[str, float]], nodes: dict[str, _Node]) -> list[list[str]]:

@@ -16,14 +16,24 @@ For each issue either party has a position on:
   (only one negated) is reported as a *possible* clash, marked ambiguous;
 * **common ground**: both sides support (or one supports, one conditionally);
 * a one-line **zone of possible agreement** statement with footnote numbers.
+
+Two parties on one side (an actor and its own side, or two members of one side)
+are never opposed: :func:`compare` refuses them (E508). A party whose side no
+article gives is shown as "(side unknown)". Conditions and propositions are
+shown as coming from the cited sentence only when it holds their words
+(:mod:`.sources`); otherwise their own sentence is cited.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
+from ..errors import AnalysisError
 from ..model import Position
+from .actors import ActorMatch
 from .ledger import Ledger, Notes
 from .names import content_tokens
+from .sources import describe, ref, render_refs, shown, strip_marks
 
 __all__ = ["ConditionCheck", "Clash", "IssueComparison", "Comparison", "compare", "compare_parties", "check_condition",
            "POLARITY"]
@@ -41,6 +51,7 @@ class ConditionCheck:
     verdict: str                 # met | contradicted | ignored | ambiguous
     reason: str
     relevant: list[Position] = field(default_factory=list)   # the other side's positions it was checked against
+    shown: str = ""              # the condition as displayed (with a reference to its own sentence if needed)
 
 
 @dataclass
@@ -68,23 +79,35 @@ class Comparison:
     b: str
     issues: list[IssueComparison]
     notes: Notes
+    a_label: str = ""            # the party as shown ("Anton Brask (side unknown)")
+    b_label: str = ""
 
-    def to_dict(self) -> dict:
-        def pos(p: Position) -> dict:
+    def __post_init__(self) -> None:
+        self.a_label = self.a_label or self.a
+        self.b_label = self.b_label or self.b
+
+    def to_dict(self) -> dict[str, Any]:
+        def pos(p: Position) -> dict[str, Any]:
             return {"actor": p.actor, "stance": p.stance, "proposition": p.proposition,
-                    "conditions": list(p.conditions), "red_line": p.red_line, "note": self.ref(p)}
-        return {"a": self.a, "b": self.b, "issues": [
+                    "conditions": list(p.conditions), "red_line": p.red_line, "note": self.ref(p),
+                    "shown": render_refs(self.describe(p))}
+        return {"a": self.a, "b": self.b, "a_label": self.a_label, "b_label": self.b_label, "issues": [
             {"issue": ic.issue, "a": [pos(p) for p in ic.a], "b": [pos(p) for p in ic.b],
-             "conditions": [{"holder": c.holder, "condition": c.condition, "verdict": c.verdict, "reason": c.reason,
+             "conditions": [{"holder": c.holder, "condition": c.condition, "shown": render_refs(c.shown),
+                             "verdict": c.verdict, "reason": c.reason,
                              "note": self.ref(c.position), "relevant": [self.ref(r) for r in c.relevant]}
                             for c in ic.conditions],
-             "clashes": [{"red": pos(c.red), "other": pos(c.other), "explanation": c.explanation}
+             "clashes": [{"red": pos(c.red), "other": pos(c.other), "explanation": render_refs(c.explanation)}
                          for c in ic.clashes],
-             "common_ground": ic.common_ground, "zopa": ic.zopa} for ic in self.issues],
+             "common_ground": ic.common_ground, "zopa": render_refs(ic.zopa)} for ic in self.issues],
             "notes": self.notes.to_list()}
 
     def ref(self, p: Position) -> int:
         return self.notes.ref(self._ledger.cite(p))
+
+    def describe(self, p: Position, actor: bool = True) -> str:
+        """A position as shown, its phrases sourced (inline references into :attr:`notes`)."""
+        return describe(self._ledger, p, self.notes, actor)
 
     _ledger: Ledger = None  # type: ignore[assignment]
 
@@ -142,11 +165,33 @@ def check_condition(cond: str, others: list[Position], ignore: set[str]) -> tupl
                         f"(shared words: {words})", [o for o, _ in relevant]
 
 
-def compare(ledger: Ledger, a: str, b: str, issue: str | None = None) -> Comparison:
-    """Compare parties ``a`` and ``b`` (names, aliases or sides; E501 when unknown)."""
-    ra, rb = ledger.resolution.find(a), ledger.resolution.find(b)
-    return compare_parties(ledger, ra.name, ledger.resolution.members(ra.name), rb.name,
-                           ledger.resolution.members(rb.name), issue)
+def compare(ledger: Ledger, a: str | ActorMatch, b: str | ActorMatch, issue: str | None = None) -> Comparison:
+    """Compare parties ``a`` and ``b`` (names, aliases or sides; E501 when unknown, E506 when ambiguous).
+
+    Two parties on one side are refused (E508): an actor is never opposed to its own side."""
+    ma, mb = ledger.lookup(a), ledger.lookup(b)
+    na, nb = ledger.members_of(ma), ledger.members_of(mb)
+    for x in ma.records:
+        for y in mb.records:
+            side = ledger.resolution.same_side(x.name, y.name)
+            if side is not None:
+                raise AnalysisError("E508", a=x.name, b=y.name, detail=_same_side_detail(ledger, x.name, y.name,
+                                                                                          side))
+    if set(na) & set(nb):
+        both = sorted(set(na) & set(nb))
+        raise AnalysisError("E508", a=ma.label, b=mb.label, detail=f"both include {', '.join(both[:3])}")
+    return compare_parties(ledger, ma.label, na, mb.label, nb, issue)
+
+
+def _same_side_detail(ledger: Ledger, a: str, b: str, side: str) -> str:
+    if a == b:
+        return f"both name {a}"
+    bits = [f"side {side}"]
+    for n in (a, b):
+        rec = ledger.resolution.record(n)
+        if rec and rec.side == side and rec.name != side and rec.side_evidence:
+            bits.append(f"{n}: {rec.side_evidence[0].describe()}")
+    return "; ".join(bits)
 
 
 def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str], issue: str | None = None,
@@ -157,7 +202,7 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
     pb = [p for p in ledger.positions if p.actor in nb]
     issues = sorted({p.issue for p in pa + pb if issue is None or p.issue == issue})
     notes = notes if notes is not None else Notes()
-    comp = Comparison(a, b, [], notes)
+    comp = Comparison(a, b, [], notes, ledger.party_label(a), ledger.party_label(b))
     comp._ledger = ledger
     ignore = _names_tokens(ledger, na + nb)
     latest_a_all = [q for i in {p.issue for p in pa} for q in _latest(ledger, [p for p in pa if p.issue == i])]
@@ -170,7 +215,7 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
             for p in mine:
                 for c in p.conditions:
                     v, why, rel = check_condition(c, theirs, ignore)
-                    ic.conditions.append(ConditionCheck(p.actor, c, p, v, why, rel))
+                    ic.conditions.append(ConditionCheck(p.actor, c, p, v, why, rel, shown(ledger, p, c, notes)))
         for mine, theirs in ((la, lb), (lb, la)):
             for r in mine:
                 if not r.red_line:
@@ -182,6 +227,8 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
                         mutual.explanation = mutual.explanation.replace(
                             f"against {r.actor}'s {r.stance}", f"against {r.actor}'s red line ({r.stance})", 1)
                         continue
+                    if ledger.resolution.same_side(r.actor, o.actor):
+                        continue          # never oppose an actor to its own side
                     if POLARITY[r.stance] * POLARITY[o.stance] < 0:
                         shared = (content_tokens(r.proposition) & content_tokens(o.proposition)) - ignore
                         how = f"propositions share {', '.join(sorted(shared))!r}" if shared else \
@@ -194,8 +241,9 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
                         nr, no = _negations(r.proposition), _negations(o.proposition)
                         if tr & to and nr != no:
                             ic.clashes.append(Clash(iss, r, o, (
-                                f"possible clash (ambiguous): {r.actor}'s red line ({r.stance}: {r.proposition}) and "
-                                f"{o.actor}'s {o.stance} of '{o.proposition}' share "
+                                f"possible clash (ambiguous): {r.actor}'s red line ({r.stance}: "
+                                f"{shown(ledger, r, r.proposition, notes)}) and "
+                                f"{o.actor}'s {o.stance} of '{shown(ledger, o, o.proposition, notes)}' share "
                                 f"{', '.join(sorted(tr & to))!r} but only one is worded as a negation "
                                 f"({', '.join(sorted(nr ^ no))})")))
         sa = {p.stance for p in la}
@@ -222,11 +270,12 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
 
 
 def _cites(comp: Comparison, ps: list[Position]) -> str:
-    return "".join(f"[{comp.ref(p)}]" for p in ps)
+    return "".join(ref(comp.ref(p)) for p in ps)
 
 
 def _zopa(ledger: Ledger, comp: Comparison, ic: IssueComparison, a: str, b: str) -> str:
     iss = ic.issue
+    a, b = comp.a_label, comp.b_label
     definite = [c for c in ic.clashes if not c.explanation.startswith("possible clash")]
     if ic.clashes and not definite:
         c = ic.clashes[0]
@@ -234,9 +283,10 @@ def _zopa(ledger: Ledger, comp: Comparison, ic: IssueComparison, a: str, b: str)
                 f"{_cites(comp, [c.red, c.other])}.")
     if definite:
         c = definite[0]
-        return (f"No zone of agreement on {iss}: {c.red.actor}'s red line ({c.red.stance}"
-                f"{': ' + c.red.proposition if c.red.proposition else ''}) {_cites(comp, [c.red])} clashes with "
-                f"{c.other.actor}'s {c.other.stance}{': ' + c.other.proposition if c.other.proposition else ''} "
+        rp = f": {shown(ledger, c.red, c.red.proposition, comp.notes)}" if c.red.proposition else ""
+        op = f": {shown(ledger, c.other, c.other.proposition, comp.notes)}" if c.other.proposition else ""
+        return (f"No zone of agreement on {iss}: {c.red.actor}'s red line ({c.red.stance}{rp}) "
+                f"{_cites(comp, [c.red])} clashes with {c.other.actor}'s {c.other.stance}{op} "
                 f"{_cites(comp, [c.other])}.")
     if not ic.a or not ic.b:
         who, ps = (a, ic.a) if ic.a else (b, ic.b)
@@ -251,7 +301,7 @@ def _zopa(ledger: Ledger, comp: Comparison, ic: IssueComparison, a: str, b: str)
             ic.common_ground != "both support on conditions":
         return f"Zone of agreement on {iss}: both support it ({a} {_cites(comp, ic.a)}; {b} {_cites(comp, ic.b)})."
     if ic.common_ground:
-        conds = [f"{c.condition} ({c.holder}; {c.verdict})" for c in ic.conditions
+        conds = [f"{c.shown or strip_marks(c.condition)} ({c.holder}; {c.verdict})" for c in ic.conditions
                  if c.position in ic.a or c.position in ic.b]
         return (f"Agreement on {iss} possible if these conditions hold: {'; '.join(conds) or '(none stated)'} "
                 f"({a} {_cites(comp, ic.a)}; {b} {_cites(comp, ic.b)}).")

@@ -3,43 +3,70 @@
 :class:`Ledger` is built either from plain lists (pure; for tests and the API)
 or from a :class:`~parley.store.base.Store` (:meth:`Ledger.from_store`). Every
 analysis function takes a Ledger and returns plain dataclasses.
+
+Dates: a position is dated by its article's published date, else by the date its
+dateline gives (``date_source`` "dateline"); otherwise it is **undated**: shown as
+such, never placed at the ingestion date, left out of "since"/"until" selections
+and of time axes unless the caller asks for undated positions.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import Iterable, Sequence
+from datetime import date
+from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
 
 from ..errors import AnalysisError
-from ..model import Article, Position
+from ..model import Article, Evidence, Position
 from ..store.base import ActorLink
-from .actors import ActorRecord, Resolution, resolve
+from .actors import ActorMatch, ActorRecord, MatchMode, Resolution, resolve
 
-__all__ = ["Ledger", "Citation", "Notes", "when", "parse_since"]
+if TYPE_CHECKING:
+    from ..store.sql import SqlStore
+
+__all__ = ["Ledger", "Citation", "Notes", "when", "parse_since", "parse_day", "in_range", "DateSource"]
+
+DateSource = Literal["published", "dateline"]
 
 
 @dataclass(frozen=True)
 class Citation:
-    """Where a claim comes from: the article (id, title, date) and the sentence."""
+    """Where a claim comes from: the article (id, title, outlet, URL, date) and the sentence."""
 
     article_id: str
     title: str | None
     published: date | None
-    dated: bool                 # False: ``published`` is the ingestion date
+    dated: bool                 # False: the article has no date (neither published nor dateline)
     sentence: str
     start: int
     end: int
+    source: str | None = None           # the outlet
+    url: str | None = None
+    date_source: str | None = None      # "published" | "dateline" | None (undated)
 
-    def to_dict(self) -> dict:
-        return {"article_id": self.article_id, "title": self.title,
+    def to_dict(self) -> dict[str, Any]:
+        return {"article_id": self.article_id, "title": self.title, "source": self.source, "url": self.url,
                 "date": self.published.isoformat() if self.published else None, "dated": self.dated,
-                "sentence": self.sentence, "start": self.start, "end": self.end}
+                "date_source": self.date_source, "sentence": self.sentence, "start": self.start, "end": self.end}
+
+    @property
+    def date_label(self) -> str:
+        if self.published is None:
+            return "undated"
+        return self.published.isoformat() + (" (dateline)" if self.date_source == "dateline" else "")
 
     def label(self) -> str:
-        d = self.published.isoformat() if self.published else "undated"
-        if not self.dated:
-            d += " (undated; ingested)"
-        return f"{self.title or '(untitled)'}, {d}, article {self.article_id}"
+        """"Title", outlet, date, URL, article id: every part that is known."""
+        parts = [self.title or "(untitled)"]
+        if self.source:
+            parts.append(self.source)
+        parts.append(self.date_label)
+        if self.url:
+            parts.append(self.url)
+        parts.append(f"article {self.article_id}")
+        return ", ".join(parts)
+
+    def key(self) -> tuple[str, int, int, str]:
+        return (self.article_id, self.start, self.end, self.sentence)
 
 
 @dataclass
@@ -50,72 +77,139 @@ class Ledger:
     articles: dict[str, Article]
     resolution: Resolution
     raw_positions: list[Position] = field(default_factory=list)
+    datelines: dict[str, date] = field(default_factory=dict)
+    taxonomy: str | None = None
 
     @classmethod
     def build(cls, positions: Sequence[Position], articles: Iterable[Article] = (),
-              links: Iterable[ActorLink] = ()) -> "Ledger":
+              links: Iterable[ActorLink] = (), datelines: dict[str, date] | None = None,
+              taxonomy: str | None = None) -> "Ledger":
         arts = {a.id: a for a in articles}
         texts = {aid: f"{a.title or ''}\n{a.text}" for aid, a in arts.items()}
-        res = resolve(positions, links, texts)
-        return cls(res.apply(positions), arts, res, list(positions))
+        starts = {aid: len(a.title or "") + 1 for aid, a in arts.items()}
+        res = resolve(positions, links, texts, starts)
+        return cls(res.apply(positions), arts, res, list(positions), dict(datelines or {}), taxonomy)
 
     @classmethod
-    def from_store(cls, store, extractor: str | None = None) -> "Ledger":
-        """Every stored position (of one extractor when given), its article and the curated actor links."""
-        positions = store.positions(extractor=extractor) if extractor else store.positions()
+    def from_store(cls, store: "SqlStore", extractor: str | None = None, taxonomy: str | None = None) -> "Ledger":
+        """Every stored position (of one extractor / taxonomy when given), its article and the curated
+        actor links."""
+        positions = store.positions(extractor=extractor, taxonomy=taxonomy)
         ids = {p.article_id for p in positions if p.article_id}
         arts = [store.get_article(i) for i in sorted(ids)]
-        return cls.build(positions, arts, store.actor_links())
+        return cls.build(positions, arts, store.actor_links(), store.datelines(ids), taxonomy)
 
     @property
     def records(self) -> list[ActorRecord]:
         return self.resolution.records
 
-    def select(self, query: str) -> list[str]:
+    def lookup(self, query: str | ActorMatch, match: MatchMode = "exact") -> ActorMatch:
+        """The one resolver (:meth:`Resolution.lookup`): exact, then a reported fuzzy match; E501/E506."""
+        if isinstance(query, ActorMatch):
+            return query
+        return self.resolution.lookup(query, match)
+
+    def members_of(self, m: ActorMatch) -> list[str]:
+        """Canonical names a match stands for: each record plus, when it is a side, its members."""
+        out: list[str] = []
+        for r in m.records:
+            for n in self.resolution.members(r.name):
+                if n not in out:
+                    out.append(n)
+        return out
+
+    def select(self, query: str | ActorMatch, match: MatchMode = "exact") -> list[str]:
         """Canonical names a user means by ``query``: the record, plus its members when it is a side."""
-        rec = self.resolution.find(query)
-        return self.resolution.members(rec.name)
+        return self.members_of(self.lookup(query, match))
 
     def when(self, p: Position) -> tuple[date | None, bool]:
-        return when(p, self.articles.get(p.article_id or ""))
+        d, src = self.dating(p)
+        return d, src is not None
+
+    def dating(self, p: Position) -> tuple[date | None, DateSource | None]:
+        """(date, where it comes from) of a position; (None, None) when undated."""
+        return when(p, self.articles.get(p.article_id or ""), self.datelines)
 
     def cite(self, p: Position) -> Citation:
-        d, dated = self.when(p)
-        art = self.articles.get(p.article_id or "")
-        return Citation(p.article_id or p.evidence.article_id or "?", art.title if art else None, d, dated,
-                        p.evidence.text, p.evidence.start, p.evidence.end)
+        return self.cite_span(p.article_id or p.evidence.article_id or "?", p.evidence.start, p.evidence.end,
+                              p.evidence.text, p)
 
-    def order_key(self, p: Position) -> tuple:
+    def cite_span(self, article_id: str, start: int, end: int, text: str | None = None,
+                  p: Position | None = None) -> Citation:
+        """A citation of ``article.text[start:end]`` (the text given when the article is not loaded)."""
+        art = self.articles.get(article_id)
+        if p is None:
+            p = Position(actor="", issue="", stance="support", evidence=Evidence(start, end, text or ""),
+                         article_id=article_id)
+        d, src = when(p, art, self.datelines)
+        sentence = art.text[start:end] if art is not None and 0 <= start <= end <= len(art.text) else (text or "")
+        return Citation(article_id, art.title if art else None, d, src is not None, sentence, start, end,
+                        art.source if art else None, art.url if art else None, src)
+
+    def order_key(self, p: Position) -> tuple[Any, ...]:
+        """Chronological order; undated positions after every dated one (by ingestion time)."""
         d, _ = self.when(p)
         art = self.articles.get(p.article_id or "")
         ing = art.ingested_at.isoformat() if art and art.ingested_at else ""
-        return (d or date.min, ing, p.article_id or "", p.evidence.start, p.id or 0)
+        return (d is None, d or date.min, ing, p.article_id or "", p.evidence.start, p.id or "")
 
-    def side_of(self, actor: str) -> str:
+    def side_of(self, actor: str) -> str | None:
+        """The side of a canonical actor: its record's side (a state's is its own name), else None."""
         rec = self.resolution.record(actor)
-        return (rec.side if rec and rec.side else actor)
+        return rec.side if rec and rec.side else None
+
+    def party_label(self, name: str) -> str:
+        """A party's name as shown: "(side unknown)" added when it is an actor no article places."""
+        rec = self.resolution.record(name)
+        if rec is not None and not rec.side and not any(r.side == name for r in self.records):
+            return f"{name} (side unknown)"
+        return name
 
 
-def when(p: Position, article: Article | None) -> tuple[date | None, bool]:
-    """The date of a position: its article's published date, else the ingestion date (dated=False)."""
+def when(p: Position, article: Article | None, datelines: dict[str, date] | None = None
+         ) -> tuple[date | None, DateSource | None]:
+    """The date of a position and its source: the article's published date, else its dateline's date.
+
+    Undated articles give (None, None): they are never placed at the ingestion date."""
+    if article is not None:
+        if article.published:
+            return article.published, "published"
+        if datelines and article.id in datelines:
+            return datelines[article.id], "dateline"
+        if p.published:                  # the store fills a position's date from the dateline
+            return p.published, "dateline"
+        return None, None
     if p.published:
-        return p.published, True
-    if article is not None and article.published:
-        return article.published, True
-    if article is not None and article.ingested_at:
-        ing = article.ingested_at
-        return (ing.date() if isinstance(ing, datetime) else ing), False
-    return None, False
+        return p.published, "published"
+    return None, None
 
 
-def parse_since(value: str | date | None) -> date | None:
+def parse_day(value: str | date | None, option: str = "--since") -> date | None:
     """``YYYY-MM-DD`` -> date (E503 otherwise)."""
     if value is None or isinstance(value, date):
         return value
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise AnalysisError("E503", detail=f"--since {value!r}: expected a date as YYYY-MM-DD") from None
+        raise AnalysisError("E503", detail=f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
+
+
+def parse_since(value: str | date | None) -> date | None:
+    """``YYYY-MM-DD`` -> date (E503 otherwise)."""
+    return parse_day(value, "--since")
+
+
+def in_range(d: date | None, since: date | None, until: date | None, include_undated: bool = False) -> bool:
+    """True when ``d`` lies in [since, until]; an undated item only with ``include_undated`` (always
+    when no bound is given)."""
+    if d is None:
+        return include_undated or (since is None and until is None)
+    return (since is None or d >= since) and (until is None or d <= until)
+
+
+def check_range(since: date | None, until: date | None) -> None:
+    if since and until and until < since:
+        raise AnalysisError("E509", since=since.isoformat(), until=until.isoformat())
 
 
 class Notes:
@@ -123,14 +217,14 @@ class Notes:
 
     def __init__(self) -> None:
         self.items: list[Citation] = []
-        self._index: dict[tuple, int] = {}
+        self._index: dict[tuple[str, int, int, str], int] = {}
 
     def ref(self, c: Citation) -> int:
-        k = (c.article_id, c.start, c.end, c.sentence)
+        k = c.key()
         if k not in self._index:
             self.items.append(c)
             self._index[k] = len(self.items)
         return self._index[k]
 
-    def to_list(self) -> list[dict]:
+    def to_list(self) -> list[dict[str, Any]]:
         return [{"n": i, **c.to_dict()} for i, c in enumerate(self.items, 1)]

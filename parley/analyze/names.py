@@ -62,6 +62,7 @@ class Side:
     aliases: tuple[str, ...] = ()
     demonyms: tuple[str, ...] = ()
     affiliates: tuple[str, ...] = ()
+    offices: tuple[str, ...] = ()
 
 
 @dataclass
@@ -69,11 +70,17 @@ class SideTable:
     """Lookup from normalised words to side names."""
 
     sides: dict[str, Side] = field(default_factory=dict)
-    whole: dict[str, str] = field(default_factory=dict)      # key of a whole name -> side (merges)
+    whole: dict[str, str] = field(default_factory=dict)      # key of a whole name -> side (the side itself)
     prefix: dict[str, str] = field(default_factory=dict)     # key of a title word/phrase -> side (affiliation)
+    government: dict[str, str] = field(default_factory=dict)  # "<demonym> government/officials" -> its side
+    affiliate: dict[str, str] = field(default_factory=dict)   # an institution's name -> the side it belongs to
 
-    def add(self, side: Side) -> None:
+    def add(self, side: Side, metonyms: tuple[str, ...] = ()) -> None:
+        """Add a side; ``metonyms`` (capitals) stand for it as whole names only, never as a title
+        prefix ("Sofia" is a capital and a first name)."""
         self.sides[side.name] = side
+        for n in metonyms:
+            self.whole.setdefault(key(n), side.name)
         for n in (side.name, *side.aliases):
             self.whole[key(n)] = side.name
             self.prefix[key(n)] = side.name
@@ -81,13 +88,22 @@ class SideTable:
             k = key(d)
             self.prefix[k] = side.name
             for g in _GOV_WORDS:
-                self.whole[f"{k} {g}"] = side.name
-        k = key(side.name)
-        for g in _GOV_WORDS:
-            self.whole[f"{k} {g}"] = side.name
-        self.whole[f"government of {k}"] = side.name
+                self.government[f"{k} {g}"] = side.name
+            # the people of a side standing for it ("the Iranians", "North Koreans", "the British")
+            if k[-1:] in ("n", "i"):
+                self.whole.setdefault(k + "s", side.name)
+            elif k.endswith(("sh", "ch", "ss", "ese")):
+                self.whole.setdefault(k, side.name)
+        for n in (side.name, *side.aliases):
+            k = key(n)
+            for g in _GOV_WORDS:
+                self.government.setdefault(f"{k} {g}", side.name)
+            self.government.setdefault(f"government of {k}", side.name)
         for a in side.affiliates:
             self.prefix[key(a)] = side.name
+            self.affiliate[key(a)] = side.name
+        for o in side.offices:
+            self.prefix[key(o)] = side.name
 
 
 @lru_cache(maxsize=1)
@@ -98,11 +114,29 @@ def side_table() -> SideTable:
     for name, row in data.items():
         row = row or {}
         table.add(Side(str(name), tuple(map(str, row.get("aliases") or ())),
-                       tuple(map(str, row.get("demonyms") or ())), tuple(map(str, row.get("affiliates") or ()))))
+                       tuple(map(str, row.get("demonyms") or ())), tuple(map(str, row.get("affiliates") or ())),
+                       tuple(map(str, row.get("offices") or ()))))
+    # The world gazetteer of the shared lexicon (parley/lexicon/places.yaml, every UN member state):
+    # states sides.yml does not list come from it, so that "Croatian Prime Minister ..." finds Croatia.
+    from ..lexicon import places
+
+    world = places()
+    by_state: dict[str, dict[str, list[str]]] = {}
+    for kind, lookup in (("capitals", world.capitals), ("seats", world.seats), ("demonyms", world.demonyms)):
+        for word, state in lookup.items():
+            by_state.setdefault(state, {}).setdefault(kind, []).append(word)
+    for state, names in world.forms.items():
+        if any(key(n) in table.whole for n in names):
+            continue                # sides.yml has it (and says more)
+        row = by_state.get(state, {})
+        table.add(Side(state, tuple(names[1:]), tuple(row.get("demonyms", ()))),
+                  metonyms=tuple(row.get("capitals", []) + row.get("seats", [])))
     return table
 
 
 _ABBR = {"u.s.": "us", "u.s": "us", "u.k.": "uk", "u.k": "uk", "u.n.": "un", "u.n": "un", "e.u.": "eu"}
+_ABBR_RE = re.compile(r"(?<![a-z])(" + "|".join(re.escape(k) for k in sorted(_ABBR, key=len, reverse=True)) + ")")
+_POSS = re.compile(r"'s\b")
 _NONWORD = re.compile(r"[^0-9a-z' ]+")
 
 
@@ -115,12 +149,14 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """Normalised words: folded, U.S. -> us, possessive 's dropped, punctuation and hyphens -> space."""
-    text = fold(text)
-    for k, v in _ABBR.items():
-        text = re.sub(rf"(?<![a-z]){re.escape(k)}", f" {v} ", text)
-    text = re.sub(r"'s\b", " ", text)
-    text = _NONWORD.sub(" ", text.replace("-", " ")).replace("'", "")
-    return text.split()
+    return list(_words(text))
+
+
+@lru_cache(maxsize=262144)
+def _words(text: str) -> tuple[str, ...]:
+    text = _ABBR_RE.sub(lambda m: f" {_ABBR[m.group(1)]} ", fold(text))
+    text = _POSS.sub(" ", text)
+    return tuple(_NONWORD.sub(" ", text.replace("-", " ")).replace("'", "").split())
 
 
 def key(text: str) -> str:
@@ -197,8 +233,27 @@ def _drop_lead_junk(raw: str) -> str:
     return " ".join(toks)
 
 
+def _possessive(raw: str, n: int) -> bool:
+    """True when the ``n``-th word of ``raw`` ends in a possessive ("Ukraine's leader")."""
+    toks = raw.split()
+    if toks and toks[0].lower() == "the":
+        toks = toks[1:]
+    return len(toks) >= n and toks[n - 1].endswith(("'s", "\u2019s", "s'"))
+
+
 def parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
     """Classify a surface form and strip its titles (see module docstring)."""
+    if table is None or table is side_table():
+        return _parse_cached(raw)
+    return _parse_uncached(raw, table)
+
+
+@lru_cache(maxsize=262144)
+def _parse_cached(raw: str) -> NameInfo:
+    return _parse_uncached(raw, side_table())
+
+
+def _parse_uncached(raw: str, table: SideTable) -> NameInfo:
     raw = raw.strip()
     cut = _drop_lead_junk(raw)
     if cut != raw:
@@ -223,11 +278,22 @@ def _parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
     k = " ".join(ws)
     if k in table.whole:
         return NameInfo(raw, key(table.whole[k]), "state", side=table.whole[k])
+    if k in table.affiliate:
+        # "Justice Department", "the Fed": an institution of the side, its own actor
+        return NameInfo(raw, k, "org", side=table.affiliate[k])
+    if k in table.government:
+        # "Iranian officials", "the Syrian government", "Sudan's rulers": the side's government, its own
+        # actor (one per side, whatever it is called), with the side as its side
+        gside = table.government[k]
+        return NameInfo(raw, f"{key(gside)} government", "org", side=gside)
     first_raw = raw.split()[1] if starts_the and len(raw.split()) > 1 else raw.split()[0]
     unknown_demonym = ws[0] if _demonym_like(ws[0]) and first_raw[:1].isupper() and ws[0] not in table.prefix else None
     if len(ws) == 2 and unknown_demonym and ws[1] in _GOV_WORDS:
-        # "the Vardenian government": the side itself, once resolution finds "Vardenia"
+        # "the Vardenian government": an institution of the side, once resolution finds "Vardenia"
         return NameInfo(raw, k, "org", demonym=unknown_demonym)
+    if unknown_demonym and len(ws) >= 2 and all(w in TITLES for w in ws[1:]):
+        # "the Vardenian leader": a description naming its side, not a name
+        return NameInfo(raw, "", "descriptor", demonym=unknown_demonym)
     if starts_the and not _is_capitalised(raw.split(None, 1)[1]):
         # "the insurgent group", "the Assad regime": a description that only names someone inside one article
         return NameInfo(raw, "", "descriptor")
@@ -239,6 +305,10 @@ def _parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
         for n in (3, 2, 1):
             cand = " ".join(ws[i:i + n])
             if len(ws[i:i + n]) == n and cand in table.prefix:
+                nxt = ws[i + n:i + n + 3]
+                if cand in table.whole and nxt and not any(w in TITLES for w in nxt) and nxt[0] not in ORG_WORDS \
+                        and nxt[0] not in GROUP_WORDS and not side and not _possessive(raw, n):
+                    continue        # "Chad Wolf", "Jordan Peterson", "Washington Post": no title follows
                 side = side or table.prefix[cand]
                 i += n
                 break
@@ -268,7 +338,7 @@ def _parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
     has_org = any(w in ORG_WORDS for w in (rest or ws))
     plural_group = any(w in GROUP_WORDS for w in ws) and not _is_capitalised(raw.split()[-1])
     if has_org:
-        return NameInfo(raw, k, "org", side=side, demonym=demonym or unknown_demonym)
+        return NameInfo(raw, _drop_company_suffix(k), "org", side=side, demonym=demonym or unknown_demonym)
     if plural_group or (ws[-1] in GROUP_WORDS and not rest[1:]):
         return NameInfo(raw, k, "group", side=side, demonym=demonym or unknown_demonym)
     if not rest:  # nothing but titles and a side: a description, not a name
@@ -289,6 +359,17 @@ def _parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
                         demonym=demonym)
     return NameInfo(raw, " ".join(rest) + (f" {suffix}" if suffix else ""), "person", side=side, suffix=suffix,
                     demonym=demonym)
+
+
+_COMPANY = frozenset("corp corporation inc incorporated ltd limited co plc llc ag sa gmbh".split())
+
+
+def _drop_company_suffix(k: str) -> str:
+    """"toshiba corp" -> "toshiba", "nec corp" -> "nec" (a company is named with or without its suffix)."""
+    ws = k.split()
+    while len(ws) > 1 and ws[-1] in _COMPANY:
+        ws = ws[:-1]
+    return " ".join(ws)
 
 
 def acronym(k: str) -> str:

@@ -1,49 +1,103 @@
 """Analysis commands: actors, timeline, shifts, compare, report.
 
 Thin: each opens the store, builds a :class:`~parley.analyze.ledger.Ledger`
-and calls a pure function of :mod:`parley.analyze`.
+and calls a pure function of :mod:`parley.analyze`. Every actor name goes
+through the one resolver (:meth:`parley.analyze.actors.Resolution.lookup`):
+exact first, a fuzzy match said on stderr, ambiguity an error (E506).
 """
 from __future__ import annotations
 
 import json
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 import click
 
 from ._util import check_output_path, db_option, force_option, handle_errors, render_table, say
 
+if TYPE_CHECKING:
+    from ..analyze.actors import ActorMatch
+    from ..analyze.ledger import Ledger
+    from ..store.sql import SqlStore
 
-def _open(db: str | None) -> Any:
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _open(db: str | None) -> "SqlStore":
     from ..store import open_store
 
     return open_store(db, must_exist=True)
 
 
-def _ledger(store: Any) -> Any:
+def _ledger(store: "SqlStore", taxonomy: str | None = None) -> "Ledger":
     from ..analyze.ledger import Ledger
 
-    return Ledger.from_store(store)
+    return Ledger.from_store(store, taxonomy=store.choose_taxonomy(taxonomy))
 
 
-def _since(value: str | None):
-    from ..analyze.ledger import parse_since
+def _day(value: str | None, option: str) -> date | None:
+    from ..analyze.ledger import parse_day
 
-    return parse_since(value)
+    return parse_day(value, option)
+
+
+def _resolve(ledger: "Ledger", name: str, match: str = "exact") -> "ActorMatch":
+    """The one resolver; a match that is not exact is said on stderr (never a silent substitution)."""
+    m = ledger.lookup(name, match)  # type: ignore[arg-type]
+    note = m.notice()
+    if note:
+        say(note, err=True)
+    return m
+
+
+def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
+    """``--format`` (every command's one name for its output format), plus ``--json`` kept hidden as
+    a deprecated spelling of ``--format json``."""
+    def deco(f: F) -> F:
+        f = click.option("--json", "as_json", is_flag=True, hidden=True,
+                         help="Deprecated: use --format json.")(f)
+        return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
+                            show_default=True, help="Output format.")(f)  # type: ignore[return-value]
+    return deco
+
+
+def _fmt(fmt: str, as_json: bool) -> str:
+    return "json" if as_json else fmt
+
+
+taxonomy_option = click.option(
+    "--taxonomy", default=None, metavar="NAME|FILE",
+    help="Positions of this taxonomy (its name, or its file) [default: the configured one, or the only one "
+         "stored].")
+match_option = click.option(
+    "--match", type=click.Choice(["exact", "substring"]), default="exact", show_default=True,
+    help="How --actor / names are matched: the actor's name or alias (then a reported close spelling), "
+         "or every actor whose name or alias contains it.")
+until_option = click.option("--until", default=None, metavar="YYYY-MM-DD", help="Only up to this day.")
+undated_option = click.option("--include-undated", is_flag=True,
+                              help="Also undated articles (left out of date ranges and time axes otherwise).")
+
+
+def _dump(obj: Any) -> None:
+    click.echo(json.dumps(obj, indent=2, ensure_ascii=False, default=str))
 
 
 # ---------------------------------------------------------------------------- actors
 
 @click.group("actors", invoke_without_command=True)
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON (records with aliases, side, merges).")
+@format_option("text", "json")
+@taxonomy_option
 @click.pass_context
 @handle_errors
-def actors_cmd(ctx: click.Context, db: str | None, as_json: bool) -> None:
+def actors_cmd(ctx: click.Context, db: str | None, fmt: str, as_json: bool, taxonomy: str | None) -> None:
     """List actors across articles: one record per real-world actor, with mention counts, aliases and side.
 
     Names are merged by title stripping, fuzzy matching and co-occurrence; each
-    merge has a confidence. Undo a wrong merge with `parley actors split`.
+    merge has a confidence. A side is shown only when an article says it (JSON
+    gives the evidence); otherwise it is blank (unknown). Undo a wrong merge with
+    `parley actors split`, set a side with `parley actors side`.
 
     \b
     Example:
@@ -52,10 +106,10 @@ def actors_cmd(ctx: click.Context, db: str | None, as_json: bool) -> None:
     if ctx.invoked_subcommand is not None:
         return
     with _open(db) as store:
-        ledger = _ledger(store)
+        ledger = _ledger(store, taxonomy)
     recs = ledger.records
-    if as_json:
-        click.echo(json.dumps([r.to_dict() for r in recs], indent=2, ensure_ascii=False))
+    if _fmt(fmt, as_json) == "json":
+        _dump([r.to_dict() for r in recs])
         return
     if not recs:
         click.echo("no actors (extract some positions first: parley run FILES)")
@@ -66,18 +120,84 @@ def actors_cmd(ctx: click.Context, db: str | None, as_json: bool) -> None:
                             [40, 7, 24, 8, 8, 5, 70]))
 
 
-def _pair_names(ledger: Any, a: str, b: str) -> tuple[str, str]:
-    ra, rb = ledger.resolution.find(a), ledger.resolution.find(b)
-    return ra.name, rb.name
+@actors_cmd.command("show")
+@click.argument("name")
+@db_option
+@format_option("text", "json")
+@taxonomy_option
+@handle_errors
+def actors_show(name: str, db: str | None, fmt: str, as_json: bool, taxonomy: str | None) -> None:
+    """One actor: kind, aliases, side with the words that say it, members, merges.
+
+    \b
+    Example:
+      parley actors show "Anton Brask"
+    """
+    with _open(db) as store:
+        ledger = _ledger(store, taxonomy)
+    rec = _resolve(ledger, name).record
+    members = [m for m in ledger.resolution.members(rec.name) if m != rec.name]
+    if _fmt(fmt, as_json) == "json":
+        _dump({**rec.to_dict(), "members": members})
+        return
+    say(f"{rec.name}  ({rec.kind}; {rec.mentions} positions in {rec.articles} articles)")
+    if rec.aliases:
+        say(f"aliases:  {'; '.join(rec.aliases)}")
+    if rec.side == rec.name:
+        say("side:     is a side")
+    elif rec.side:
+        say(f"side:     {rec.side}")
+    else:
+        say("side:     unknown" + (f" ({rec.side_note})" if rec.side_note else " (no article says)"))
+    for e in rec.side_evidence:
+        if e.how != "is the side":
+            say(f"  - {e.describe()}")
+    if members:
+        say(f"members:  {', '.join(members)}")
+    for mg in rec.merges:
+        say(f"merged:   {mg.a} ~ {mg.b} ({mg.reason}, {mg.confidence:.2f})")
+
+
+def _delete(store: "SqlStore", alias: str, canonical: str, kind: str) -> int:
+    n = 0
+    for ln in store.actor_links():
+        if ln.alias == alias and ln.canonical == canonical and ln.kind == kind:
+            n += store.delete_actor_link(alias, canonical)
+    return n
+
+
+def _name_or_form(ledger: "Ledger", store: "SqlStore", name: str) -> str:
+    """A record's canonical name, or a surface form some position uses (an alias or description given by
+    the extractor, "Vardenian leader"); E501 when neither."""
+    from ..errors import AnalysisError
+
+    try:
+        return _resolve(ledger, name).record.name
+    except AnalysisError as exc:
+        if exc.code not in ("E501", "E507"):
+            raise
+        folded = name.strip().casefold()
+        for p in ledger.raw_positions:
+            for form in (p.actor, *p.aliases):
+                if form.casefold() == folded:
+                    return form
+        if exc.code == "E507":
+            return name.strip()
+        raise
 
 
 @actors_cmd.command("merge")
 @click.argument("a")
 @click.argument("b")
 @db_option
+@taxonomy_option
 @handle_errors
-def actors_merge(a: str, b: str, db: str | None) -> None:
+def actors_merge(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
     """Merge actor B into actor A (A's name is kept); removes any split between them.
+
+    B keeps every alias and mention on A's record; merging twice changes nothing;
+    `parley actors split A B` or `parley actors unlink A B` undoes it. B may also be
+    a form the extractor used ("Vardenian leader"): it then counts as A everywhere.
 
     \b
     Example:
@@ -86,22 +206,29 @@ def actors_merge(a: str, b: str, db: str | None) -> None:
     from ..store.base import ActorLink
 
     with _open(db) as store:
-        ledger = _ledger(store)
-        ca, cb = _pair_names(ledger, a, b)
-        for x, y in ((a, b), (b, a), (ca, cb), (cb, ca)):
+        ledger = _ledger(store, taxonomy)
+        ca = _resolve(ledger, a).record.name
+        cb = _name_or_form(ledger, store, b)
+        if ca == cb:
+            say(f"{b!r} is already {ca!r}")
+            return
+        for x, y in ((cb, ca), (ca, cb), (b, a), (a, b)):
             _delete(store, x, y, "split")
-        # the record keeps A's name as typed (its canonical spelling when only the case differs)
-        store.set_actor_link(ActorLink(b, ca if a.casefold() == ca.casefold() else a, "merge", "manual", 1.0))
-    say(f"merged {b!r} into {a!r}")
+        store.set_actor_link(ActorLink(cb, ca, "merge", "manual", 1.0))
+    say(f"merged {cb!r} into {ca!r}")
 
 
 @actors_cmd.command("split")
 @click.argument("a")
 @click.argument("b")
 @db_option
+@taxonomy_option
 @handle_errors
-def actors_split(a: str, b: str, db: str | None) -> None:
+def actors_split(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
     """Keep actors A and B apart (undoes a wrong merge; wins over automatic merging).
+
+    Each keeps its own aliases and mentions; splitting twice changes nothing;
+    `parley actors unlink A B` undoes it.
 
     \b
     Example:
@@ -110,26 +237,78 @@ def actors_split(a: str, b: str, db: str | None) -> None:
     from ..store.base import ActorLink
 
     with _open(db) as store:
-        ledger = _ledger(store)
-        _pair_names(ledger, a, b)     # both must exist (E501)
-        for x, y in ((a, b), (b, a)):
+        ledger = _ledger(store, taxonomy)
+        ca = _resolve(ledger, a).record.name
+        cb = _name_or_form(ledger, store, b)
+        if b.strip().casefold() in (a.strip().casefold(), ca.casefold()):
+            raise click.UsageError(f"{a!r} and {b!r} are one name: nothing to split")
+        if ca == cb:
+            cb = b.strip()            # a form of A's record ("Varga" in "Aldo Varga")
+        for x, y in ((cb, ca), (ca, cb), (b, a), (a, b)):
             _delete(store, x, y, "merge")
-        store.set_actor_link(ActorLink(b, a, "split", "manual", 1.0))
-    say(f"split {b!r} from {a!r}")
+        store.set_actor_link(ActorLink(cb, ca, "split", "manual", 1.0))
+    say(f"split {cb!r} from {ca!r}")
 
 
-def _delete(store: Any, alias: str, canonical: str, kind: str) -> None:
-    for ln in store.actor_links():
-        if ln.alias == alias and ln.canonical == canonical and ln.kind == kind:
-            store.delete_actor_link(alias, canonical)
+@actors_cmd.command("unlink")
+@click.argument("a")
+@click.argument("b")
+@db_option
+@handle_errors
+def actors_unlink(a: str, b: str, db: str | None) -> None:
+    """Forget the curated merge or split between A and B: automatic resolution decides again.
+
+    \b
+    Example:
+      parley actors unlink "Aldo Varga" "Varga"
+    """
+    with _open(db) as store:
+        names = {a.strip(), b.strip()}
+        gone = 0
+        for ln in store.actor_links():
+            if {ln.alias, ln.canonical} == names or ({ln.alias.casefold(), ln.canonical.casefold()} ==
+                                                     {n.casefold() for n in names}):
+                gone += store.delete_actor_link(ln.alias, ln.canonical)
+    say(f"removed {gone} curated link(s) between {a!r} and {b!r}" if gone else
+        f"no curated link between {a!r} and {b!r}")
+
+
+@actors_cmd.command("side")
+@click.argument("name")
+@click.argument("side")
+@db_option
+@taxonomy_option
+@handle_errors
+def actors_side(name: str, side: str, db: str | None, taxonomy: str | None) -> None:
+    """Curate the side of actor NAME (kept as the evidence "curated"); SIDE `-` removes the curated side.
+
+    \b
+    Example:
+      parley actors side "Tom Hale" "Meridian Ports"
+    """
+    from ..analyze.actors import store_link
+    from ..store.base import ActorLink
+
+    with _open(db) as store:
+        ledger = _ledger(store, taxonomy)
+        rec = _resolve(ledger, name).record
+        for ln in store.actor_links():
+            if ln.canonical.startswith("@side:") and ln.alias in (rec.name, name):
+                store.delete_actor_link(ln.alias, ln.canonical)
+        if side.strip() == "-":
+            say(f"removed the curated side of {rec.name!r}")
+            return
+        store.set_actor_link(store_link(ActorLink(rec.name, side.strip(), "side", "manual", 1.0)))
+    say(f"{rec.name!r} is on the side of {side.strip()!r} (curated)")
 
 
 @actors_cmd.command("export")
 @click.argument("file", type=click.Path())
 @force_option
 @db_option
+@taxonomy_option
 @handle_errors
-def actors_export(file: str, force: bool, db: str | None) -> None:
+def actors_export(file: str, force: bool, db: str | None, taxonomy: str | None) -> None:
     """Write an editable YAML alias file (actors, aliases, sides, splits) to FILE.
 
     FILE is never the database; an existing FILE is replaced only with --force.
@@ -143,7 +322,7 @@ def actors_export(file: str, force: bool, db: str | None) -> None:
 
     check_output_path(file, force=force, db=db)
     with _open(db) as store:
-        ledger = _ledger(store)
+        ledger = _ledger(store, taxonomy)
         text = export_aliases(ledger.records, store.actor_links())
     write_text(file, text)
     say(f"wrote {len(ledger.records)} actors to {file}")
@@ -183,18 +362,25 @@ def actors_import(file: str, db: str | None) -> None:
 
 @click.command("timeline")
 @click.option("--actor", required=True, help="Actor name, alias or side.")
+@match_option
 @click.option("--issue", default=None, help="Only this issue.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only from this day.")
+@until_option
+@undated_option
 @click.option("--plot", "plot", type=click.Path(), default=None,
               help="Also draw the chart to FILE.png or FILE.svg.")
 @force_option
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of the text chart.")
+@format_option("text", "json")
+@taxonomy_option
 @db_option
 @handle_errors
-def timeline_cmd(actor: str, issue: str | None, plot: str | None, force: bool, as_json: bool,
-                 db: str | None) -> None:
+def timeline_cmd(actor: str, match: str, issue: str | None, since: str | None, until: str | None,
+                 include_undated: bool, plot: str | None, force: bool, fmt: str, as_json: bool,
+                 taxonomy: str | None, db: str | None) -> None:
     """An actor's stances per issue over time, each point citing its article and sentence.
 
-    Undated articles are placed at their ingestion date and marked with *.
+    Undated articles have no place on a time axis: they are left out (and counted)
+    unless --include-undated, which shows them in an "undated" column.
 
     \b
     Example:
@@ -203,14 +389,16 @@ def timeline_cmd(actor: str, issue: str | None, plot: str | None, force: bool, a
     from ..analyze.timeline import build_timeline, plot_timeline, render_text
     from ..outfile import write_bytes
 
+    d0, d1 = _day(since, "--since"), _day(until, "--until")
     check_output_path(plot, force=force, db=db)
     with _open(db) as store:
-        ledger = _ledger(store)
-    tl = build_timeline(ledger, actor, issue)
+        ledger = _ledger(store, taxonomy)
+    m = _resolve(ledger, actor, match)
+    tl = build_timeline(ledger, m, issue, d0, d1, include_undated)
     if plot:
         write_bytes(plot, plot_timeline(tl, fmt=Path(plot).suffix.lstrip(".").lower() or "png"))
-    if as_json:
-        click.echo(json.dumps(tl.to_dict(), indent=2, ensure_ascii=False))
+    if _fmt(fmt, as_json) == "json":
+        _dump(tl.to_dict())
     else:
         say(render_text(tl), nl=False)
         if plot:
@@ -219,13 +407,21 @@ def timeline_cmd(actor: str, issue: str | None, plot: str | None, force: bool, a
 
 @click.command("shifts")
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Only shifts dated on or after this day.")
+@until_option
+@undated_option
 @click.option("--actor", default=None, help="Only this actor (or side).")
+@match_option
 @click.option("--issue", default=None, help="Only this issue.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_option("text", "json")
+@taxonomy_option
 @db_option
 @handle_errors
-def shifts_cmd(since: str | None, actor: str | None, issue: str | None, as_json: bool, db: str | None) -> None:
+def shifts_cmd(since: str | None, until: str | None, include_undated: bool, actor: str | None, match: str,
+               issue: str | None, fmt: str, as_json: bool, taxonomy: str | None, db: str | None) -> None:
     """Changes of stance by the same actor on the same issue across articles, cited before and after.
+
+    Undated articles take no part in detected shifts; an announced shift in an
+    undated article is left out of --since/--until unless --include-undated.
 
     \b
     Example:
@@ -233,12 +429,13 @@ def shifts_cmd(since: str | None, actor: str | None, issue: str | None, as_json:
     """
     from ..analyze.shifts import detect_shifts, shift_to_dict
 
-    d = _since(since)
+    d0, d1 = _day(since, "--since"), _day(until, "--until")
     with _open(db) as store:
-        ledger = _ledger(store)
-    shifts = detect_shifts(ledger, since=d, actor=actor, issue=issue)
-    if as_json:
-        click.echo(json.dumps([shift_to_dict(s) for s in shifts], indent=2, ensure_ascii=False))
+        ledger = _ledger(store, taxonomy)
+    m = _resolve(ledger, actor, match) if actor else None
+    shifts = detect_shifts(ledger, since=d0, actor=m, issue=issue, until=d1, include_undated=include_undated)
+    if _fmt(fmt, as_json) == "json":
+        _dump([shift_to_dict(s) for s in shifts])
         return
     if not shifts:
         click.echo("no shifts found")
@@ -246,7 +443,7 @@ def shifts_cmd(since: str | None, actor: str | None, issue: str | None, as_json:
     for s in shifts:
         how = "announced" if s.announced else "detected"
         say(f"{s.actor} on {s.issue}: {s.before} -> {s.after} "
-                   f"({s.date_before or '?'} -> {s.date_after or '?'}, {how})")
+                   f"({s.date_before or 'undated'} -> {s.date_after or 'undated'}, {how})")
         if s.evidence_before is not None:
             say(f"  before [{s.evidence_before.article_id}]: \"{s.evidence_before.text}\"")
         say(f"  after  [{s.evidence_after.article_id}]: \"{s.evidence_after.text}\"")
@@ -255,70 +452,84 @@ def shifts_cmd(since: str | None, actor: str | None, issue: str | None, as_json:
 @click.command("compare")
 @click.argument("a")
 @click.argument("b")
+@match_option
 @click.option("--issue", default=None, help="Only this issue.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@format_option("text", "json")
+@taxonomy_option
 @db_option
 @handle_errors
-def compare_cmd(a: str, b: str, issue: str | None, as_json: bool, db: str | None) -> None:
+def compare_cmd(a: str, b: str, match: str, issue: str | None, fmt: str, as_json: bool, taxonomy: str | None,
+                db: str | None) -> None:
     """Two parties side by side per issue: latest positions, conditions met/contradicted/ignored,
     red-line clashes, common ground and a one-line zone of possible agreement, with citations.
+
+    Two parties on one side (an actor and its own side) are refused (E508); a party
+    whose side no article gives is shown "(side unknown)".
 
     \b
     Example:
       parley compare Vardenia "Kestrel Federation" --issue territory
     """
     from ..analyze.compare import compare
+    from ..analyze.sources import render_refs
 
     with _open(db) as store:
-        ledger = _ledger(store)
-    comp = compare(ledger, a, b, issue)
-    if as_json:
-        click.echo(json.dumps(comp.to_dict(), indent=2, ensure_ascii=False, default=str))
+        ledger = _ledger(store, taxonomy)
+    comp = compare(ledger, _resolve(ledger, a, match), _resolve(ledger, b, match), issue)
+    if _fmt(fmt, as_json) == "json":
+        _dump(comp.to_dict())
         return
-    say(f"{comp.a}  vs  {comp.b}")
+    say(f"{comp.a_label}  vs  {comp.b_label}")
     if not comp.issues:
-        click.echo("no positions on any shared issue")
+        say("no positions on any shared issue")
     for ic in comp.issues:
         say(f"\n== {ic.issue}")
-        for label, ps in ((comp.a, ic.a), (comp.b, ic.b)):
+        for name, label, ps in ((comp.a, comp.a_label, ic.a), (comp.b, comp.b_label, ic.b)):
             if not ps:
                 say(f"  {label}: (no stated position)")
             for p in ps:
-                extra = " RED LINE" if p.red_line else ""
-                cond = f" {p.condition_phrase()}" if p.conditions else ""
-                who = "" if p.actor == label else f"({p.actor}) "
-                what = f": {p.proposition}" if p.proposition else ""
-                say(f"  {label}: {who}{p.stance}{extra}{what}{(',' + cond) if cond else ''} [{comp.ref(p)}]")
+                text = render_refs(comp.describe(p, actor=p.actor != name))
+                if p.red_line:
+                    text = text.replace(" (red line)", " RED LINE", 1)
+                say(f"  {label}: {text} [{comp.ref(p)}]")
         for c in ic.conditions:
-            say(f"  condition of {c.holder}: \"{c.condition}\" -> {c.verdict} ({c.reason})"
-                       + "".join(f" [{comp.ref(r)}]" for r in c.relevant))
+            say(f"  condition of {c.holder}: \"{render_refs(c.shown or c.condition)}\" -> {c.verdict} "
+                       f"({c.reason})" + "".join(f" [{comp.ref(r)}]" for r in c.relevant))
         for c in ic.clashes:
-            say(f"  CLASH: {c.explanation} [{comp.ref(c.red)}][{comp.ref(c.other)}]")
+            say(f"  CLASH: {render_refs(c.explanation)} [{comp.ref(c.red)}][{comp.ref(c.other)}]")
         if ic.common_ground:
             say(f"  common ground: {ic.common_ground}")
-        say(f"  => {ic.zopa}")
+        say(f"  => {render_refs(ic.zopa)}")
     if comp.notes.items:
-        click.echo("\nSources:")
+        say("\nSources:")
         for i, c in enumerate(comp.notes.items, 1):
             say(f"[{i}] {c.label()}\n    \"{c.sentence}\"")
 
 
 @click.command("report")
 @click.option("--actor", default=None, help="Brief on this actor (or side) against the others.")
+@match_option
 @click.option("--issue", default=None, help="Only this issue.")
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Shifts, conditions and red lines since this day.")
-@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True)
+@until_option
+@undated_option
+@click.option("--format", "fmt", type=click.Choice(["md", "html"]), default="md", show_default=True,
+              help="Output format.")
 @click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="Write to FILE (default stdout); never the database, an existing FILE only with --force.")
 @force_option
+@taxonomy_option
 @db_option
 @handle_errors
-def report_cmd(actor: str | None, issue: str | None, since: str | None, fmt: str, output: str | None,
-               force: bool, db: str | None) -> None:
+def report_cmd(actor: str | None, match: str, issue: str | None, since: str | None, until: str | None,
+               include_undated: bool, fmt: str, output: str | None, force: bool, taxonomy: str | None,
+               db: str | None) -> None:
     """A briefing: current positions of each party, new conditions and red lines, shifts, clashes and
-    common ground, every claim footnoted to its article (title, date, id) and sentence.
+    common ground, every claim footnoted to its article (title, outlet, date, URL, id) and sentence.
 
-    HTML is one self-contained file (escaped text, timeline charts embedded as PNG).
+    "New" (--since/--until) counts dated articles only, unless --include-undated.
+    HTML is one self-contained file (escaped text, timeline charts embedded as PNG,
+    chart points numbered like the footnotes).
 
     \b
     Example:
@@ -327,11 +538,13 @@ def report_cmd(actor: str | None, issue: str | None, since: str | None, fmt: str
     from ..analyze.report import build_report, write_report
     from ..outfile import write_text
 
-    d = _since(since)
+    d0, d1 = _day(since, "--since"), _day(until, "--until")
     check_output_path(output, force=force, db=db)
     with _open(db) as store:
-        ledger = _ledger(store)
-    rep = build_report(ledger, actor=actor, issue=issue, since=d, charts=(fmt == "html"))
+        ledger = _ledger(store, taxonomy)
+    m = _resolve(ledger, actor, match) if actor else None
+    rep = build_report(ledger, actor=m, issue=issue, since=d0, charts=(fmt == "html"), until=d1,
+                       include_undated=include_undated)
     text = write_report(rep, fmt)
     if output == "-":
         output = None

@@ -1,7 +1,8 @@
-"""Ledger commands: ingest, extract, run, positions, articles, show, search, export, stats, demo.
+"""Ledger commands: ingest, extract, run, positions, articles, show, search, export, stats, issues, demo.
 
 Thin: each command parses options, calls ``parley.ingest`` / ``parley.store`` /
-``parley.extract`` and prints what they return.
+``parley.extract`` and prints what they return. ``--actor`` goes through the one
+actor resolver of :mod:`parley.analyze` (as in the analysis commands).
 """
 from __future__ import annotations
 
@@ -81,10 +82,10 @@ def _notes(p: Position) -> str:
 
 def positions_table(positions: list[Position]) -> str:
     """The positions as an aligned text table (one row each)."""
-    rows = [(p.id, p.published.isoformat() if p.published else "", p.actor, p.issue, p.stance,
+    rows = [(p.id, p.published.isoformat() if p.published else "undated", p.actor, p.issue, p.stance,
              _notes(p), (p.article_id or "")[:10]) for p in positions]
     return render_table(("id", "date", "actor", "issue", "stance", "conditions / notes", "article"), rows,
-                        widths=(7, 10, 28, 20, 11, 60, 10))
+                        widths=(12, 10, 28, 20, 11, 60, 10))
 
 
 def _echo_positions(positions: list[Position], fmt: str) -> None:
@@ -136,7 +137,8 @@ _quiet = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 _extractor = click.option("--extractor", "extractor_name", default=None, metavar="NAME",
                           help="Extractor to use [default: the 'extractor' setting, rules].")
 _taxonomy = click.option("--taxonomy", type=click.Path(dir_okay=False), default=None,
-                         help="Issue taxonomy file (YAML/JSON) replacing the default one.")
+                         help="Issue taxonomy file (YAML/JSON) replacing the default one; its positions are "
+                              "stored under the file's name, beside those of other taxonomies.")
 
 
 @click.command("ingest")
@@ -174,8 +176,8 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="With --jsonl: write to this file instead of stdout (written whole or not at all).")
 @click.option("--force", is_flag=True,
-              help="Re-extract articles already extracted by this extractor version (their positions are "
-                   "replaced, never doubled); with --jsonl -o: replace an existing output file.")
+              help="Re-extract articles already extracted by this extractor version and taxonomy (their "
+                   "positions are replaced, never doubled); with --jsonl -o: replace an existing output file.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Extract at most this many articles.")
 @_extractor
 @_taxonomy
@@ -184,21 +186,24 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @handle_errors
 def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: bool, limit: int | None,
                 extractor_name: str | None, taxonomy: str | None, db: str | None, quiet: bool) -> None:
-    """Extract positions from every article not yet extracted (by this extractor version).
+    """Extract positions from every article not yet extracted (by this extractor version and taxonomy).
 
-    The run is recorded in the `runs` table and can be interrupted: articles
-    already done are kept and the next run does the rest (a run killed outright
-    is marked `interrupted`, with its true counts, by the next one). Long
-    articles are extracted in chunks; an article over its time budget
-    (PARLEY_EXTRACT_TIME_BUDGET) or failing is reported, stays pending, and the
-    others go on; the exit status is then 1. With --jsonl, reads the files
+    The run is recorded in the `runs` table (with its taxonomy) and can be
+    interrupted: articles already done are kept and the next run does the rest
+    (a run killed outright is marked `interrupted`, with its true counts, by the
+    next one). Re-extracting keeps the ids of unchanged positions; another
+    --taxonomy adds its positions beside the default ones (reading commands take
+    --taxonomy). Long articles are extracted in chunks; an article over its time
+    budget (PARLEY_EXTRACT_TIME_BUDGET) or failing is reported, stays pending, and
+    the others go on; the exit status is then 1. With --jsonl, reads the files
     PATH... instead (a JSON file with `id` and `text` keeps its id) and writes
     one `{"id", "title", "positions": [...]}` object per article; -o never
     replaces an input or the database, nor an existing file without --force.
 
     --force re-extracts every article, extracted already or not, with any
-    extractor: each article's positions from that extractor are replaced in
-    one transaction. `--extractor llm` asks a model on an OpenAI-compatible
+    extractor: each article's positions from that extractor under that
+    taxonomy are replaced in one transaction (positions of other taxonomies
+    stay; an unchanged position keeps its id). `--extractor llm` asks a model on an OpenAI-compatible
     server (settings llm_url, llm_model; docs/extraction.md); its answers are
     cached, so running again costs no request, and its requests, tokens and
     dropped positions are stored with the run (`parley stats`).
@@ -308,12 +313,20 @@ def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str 
 
 
 _filters = [
-    click.option("--actor", default=None, help="Actor or alias contains this (case-insensitive)."),
+    click.option("--actor", default=None, help="Actor name or alias (or a side: its members too), resolved "
+                                                 "like every analysis command; see --match."),
+    click.option("--match", type=click.Choice(["exact", "substring"]), default="exact", show_default=True,
+                 help="exact: the actor's name or alias (a close spelling is used and said); substring: every "
+                      "actor whose name or alias contains --actor."),
     click.option("--issue", default=None, help="Issue label, e.g. talks, ceasefire."),
     click.option("--stance", type=click.Choice(["support", "oppose", "conditional", "mixed"]), default=None,
                  help="Stance."),
-    click.option("--since", default=None, metavar="YYYY-MM-DD", help="Articles published on or after this date."),
+    click.option("--since", default=None, metavar="YYYY-MM-DD", help="Articles dated on or after this day."),
+    click.option("--until", default=None, metavar="YYYY-MM-DD", help="Articles dated on or before this day."),
+    click.option("--include-undated", is_flag=True, help="With --since/--until: undated articles too."),
     click.option("--article", "article", default=None, metavar="ID", help="Article id or unique prefix."),
+    click.option("--taxonomy", default=None, metavar="NAME|FILE",
+                 help="Positions of this taxonomy [default: the configured one, or the only one stored]."),
 ]
 
 
@@ -323,83 +336,166 @@ def _with_filters(f: Any) -> Any:
     return f
 
 
-def _query(store: Any, actor: str | None, issue: str | None, stance: str | None, since: str | None,
-           article: str | None, limit: int | None = None) -> list[Position]:
+def _dates(since: str | None, until: str | None) -> tuple[Any, Any]:
+    from ..analyze.ledger import check_range
+
+    d0, d1 = parse_date(since), parse_date(until)
+    check_range(d0, d1)
+    return d0, d1
+
+
+def _query(store: Any, actor: str | None, match: str, issue: str | None, stance: str | None,
+           since: str | None, until: str | None, include_undated: bool, article: str | None,
+           taxonomy: str | None, limit: int | None = None) -> list[Position]:
+    """Stored positions by the filters; ``actor`` resolved to records (E501 unknown, E506 ambiguous)."""
+    d0, d1 = _dates(since, until)
     article_id = store.find_article(article).id if article else None
-    return store.positions(actor=actor, issue=issue, stance=stance, since=parse_date(since),
-                           article_id=article_id, limit=limit)
+    tax = store.choose_taxonomy(taxonomy)
+    found = store.positions(issue=issue, stance=stance, since=d0, until=d1, include_undated=include_undated,
+                            article_id=article_id, taxonomy=tax, limit=None if actor else limit)
+    if not actor:
+        return found
+    from ..analyze.ledger import Ledger
+
+    ledger = Ledger.from_store(store, taxonomy=tax)
+    m = ledger.lookup(actor, match)  # type: ignore[arg-type]
+    note = m.notice()
+    if note:
+        click.echo(safe(note), err=True)
+    names = set(ledger.members_of(m))
+    res = ledger.resolution
+    found = [p for p in found if res.canonical(p.actor, p.article_id) in names]
+    return found[:limit] if limit is not None else found
 
 
 @click.command("positions")
 @_with_filters
-@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["table", "json", "csv"]), default="table", show_default=True,
+              help="Output format.")
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Show at most N positions.")
 @db_option
 @handle_errors
-def positions_cmd(actor: str | None, issue: str | None, stance: str | None, since: str | None,
-                  article: str | None, fmt: str, limit: int | None, db: str | None) -> None:
-    """List stored positions, oldest article first, filtered by actor, issue, stance, date or article.
+def positions_cmd(actor: str | None, match: str, issue: str | None, stance: str | None, since: str | None,
+                  until: str | None, include_undated: bool, article: str | None, taxonomy: str | None, fmt: str,
+                  limit: int | None, db: str | None) -> None:
+    """List stored positions, oldest article first, filtered by actor, issue, stance, dates or article.
 
-    JSON output is a list of positions.md objects with `id`, `article_id` and
-    `published`; evidence offsets index the stored article text exactly.
+    JSON output is a list of positions.md objects with `id` (derived from the
+    position's content: it survives re-extraction), `article_id` and `published`;
+    evidence offsets index the stored article text exactly. An unknown --actor is
+    an error (E501), as in every command.
 
     \b
     Example:
       parley positions --actor zelensky --issue talks --since 2024-01-01 --format json
     """
     with _open(db) as store:
-        found = _query(store, actor, issue, stance, since, article, limit)
+        found = _query(store, actor, match, issue, stance, since, until, include_undated, article, taxonomy,
+                       limit)
     _echo_positions(found, fmt)
+
+
+def _article_json(a: Article, dateline: Any, text: bool = False) -> dict[str, Any]:
+    """An article as JSON: its stored fields, its date and where that date comes from."""
+    d = a.to_dict()
+    if not text:
+        d.pop("text")
+        d["chars"] = len(a.text)
+    when = a.published or dateline
+    d["date"] = when.isoformat() if when else None
+    d["date_source"] = "published" if a.published else ("dateline" if dateline else None)
+    return d
 
 
 @click.command("articles")
 @click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True, help="Show at most N articles.")
-@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Published on or after this date.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Dated on or after this day.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Dated on or before this day.")
+@click.option("--include-undated", is_flag=True, help="With --since/--until: undated articles too.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True,
+              help="Output format (JSON: every stored field but the text, plus the date and its source).")
 @db_option
 @handle_errors
-def articles_cmd(limit: int, since: str | None, db: str | None) -> None:
-    """List stored articles (oldest first): id, date, language, source and title.
+def articles_cmd(limit: int, since: str | None, until: str | None, include_undated: bool, fmt: str,
+                 db: str | None) -> None:
+    """List stored articles (oldest first, undated last): id, date, language, source and title.
+
+    A date read from the article's own dateline (its source gave none) is marked
+    `(dateline)`; an article with no date says `undated`.
 
     \b
     Example:
-      parley articles --limit 20
+      parley articles --limit 20 --format json
     """
+    d0, d1 = _dates(since, until)
     with _open(db) as store:
         total = store.count_articles()
-        rows = [(a.id, a.published.isoformat() if a.published else "", a.language or "", a.source or "",
-                 (a.title or clip(a.text, 60)) + (f"  (near-duplicate of {a.duplicate_of[:10]})"
-                                                  if a.duplicate_of else ""))
-                for a in store.articles(since=parse_date(since), limit=limit)]
+        arts = list(store.articles(since=d0, until=d1, include_undated=include_undated, limit=limit))
+        lines = store.datelines(a.id for a in arts if not a.published)
+    if fmt == "json":
+        click.echo(json.dumps([_article_json(a, lines.get(a.id)) for a in arts], ensure_ascii=False, indent=2))
+        return
+    rows = [(a.id, a.published.isoformat() if a.published else
+             (lines[a.id].isoformat() + " (dateline)" if a.id in lines else "undated"),
+             a.language or "", a.source or "",
+             (a.title or clip(a.text, 60)) + (f"  (near-duplicate of {a.duplicate_of[:10]})"
+                                              if a.duplicate_of else ""))
+            for a in arts]
     if not rows:
         click.echo("no articles", err=True)
         return
-    click.echo(render_table(("id", "date", "lang", "source", "title"), rows, widths=(16, 10, 4, 20, 90)))
+    click.echo(render_table(("id", "date", "lang", "source", "title"), rows, widths=(16, 21, 4, 20, 90)))
     if total > len(rows):
         click.echo(f"({len(rows)} of {total} articles; use --limit)", err=True)
 
 
 @click.command("show")
-@click.argument("article_id", metavar="ARTICLE_ID")
+@click.argument("item_id", metavar="ARTICLE_ID|POSITION_ID")
 @click.option("--color/--no-color", default=None, help="Highlight with colours [default: when on a terminal].")
+@click.option("--taxonomy", default=None, metavar="NAME|FILE",
+              help="Only positions of this taxonomy [default: every taxonomy's].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format (JSON: the article with its text and its positions).")
 @db_option
 @handle_errors
-def show_cmd(article_id: str, color: bool | None, db: str | None) -> None:
-    """Show one article (id or unique id prefix) with each position's evidence highlighted.
+def show_cmd(item_id: str, color: bool | None, taxonomy: str | None, fmt: str, db: str | None) -> None:
+    """Show one article (id or unique id prefix, or the id of one of its positions) with each position's
+    evidence highlighted.
 
     On a terminal evidence is bold and coloured; otherwise it is wrapped in
-    [[...]]. The numbers after each span refer to the list of positions below.
+    [[...]]. The numbers after each span refer to the list of positions below;
+    position ids are derived from their content and survive re-extraction.
 
     \b
     Example:
       parley show 3f2a9c
     """
+    from ..errors import StoreError
+    from ..store.base import taxonomy_name
+    from ..store.export import position_json
+
     with _open(db) as store:
-        article = store.find_article(article_id)
-        found = store.positions(article_id=article.id)
+        try:
+            article = store.find_article(item_id)
+        except StoreError as exc:
+            if exc.code != "E203":
+                raise
+            try:
+                pos = store.find_position(item_id)
+            except StoreError:
+                raise exc from None
+            article = store.get_article(pos.article_id or "")
+        found = store.positions(article_id=article.id, taxonomy=taxonomy_name(taxonomy) if taxonomy else None)
+        dateline = store.datelines([article.id]).get(article.id)
+    if fmt == "json":
+        click.echo(json.dumps({**_article_json(article, dateline, text=True),
+                               "positions": [position_json(p) for p in found]}, ensure_ascii=False, indent=2))
+        return
     if color is None:
         color = sys.stdout.isatty()
     head = [f"id:        {article.id}"]
-    for label, value in (("title", article.title), ("published", article.published), ("source", article.source),
+    date_shown = article.published or (f"{dateline} (from the dateline)" if dateline else "undated")
+    for label, value in (("title", article.title), ("date", date_shown), ("source", article.source),
                          ("url", article.url), ("origin", article.origin),
                          ("duplicate", article.duplicate_of and f"near-duplicate of {article.duplicate_of}"),
                          ("flags", ", ".join(article.flags))):
@@ -422,7 +518,8 @@ def show_cmd(article_id: str, color: bool | None, db: str | None) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=10, show_default=True,
               help="At most N article hits and N evidence hits.")
 @click.option("--kind", type=click.Choice(["article", "evidence"]), default=None, help="Search only one kind.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
 @db_option
 @handle_errors
 def search_cmd(query: str, limit: int, kind: str | None, fmt: str, db: str | None) -> None:
@@ -450,15 +547,17 @@ def search_cmd(query: str, limit: int, kind: str | None, fmt: str, db: str | Non
 
 
 @click.command("export")
-@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "csv", "parquet"]), default="jsonl", show_default=True,
+              help="Output format.")
 @click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="Output file [default: stdout; required for parquet]; written whole or not at all.")
 @force_option
 @_with_filters
 @db_option
 @handle_errors
-def export_cmd(fmt: str, output: str | None, force: bool, actor: str | None, issue: str | None,
-               stance: str | None, since: str | None, article: str | None, db: str | None) -> None:
+def export_cmd(fmt: str, output: str | None, force: bool, actor: str | None, match: str, issue: str | None,
+               stance: str | None, since: str | None, until: str | None, include_undated: bool,
+               article: str | None, taxonomy: str | None, db: str | None) -> None:
     """Export positions (optionally filtered) as JSON Lines, CSV or Parquet.
 
     CSV and Parquet have one flat row per position (evidence_start,
@@ -476,7 +575,7 @@ def export_cmd(fmt: str, output: str | None, force: bool, actor: str | None, iss
         raise click.UsageError("--format parquet needs -o FILE")
     check_output_path(output, force=force, db=db)
     with _open(db) as store:
-        found = _query(store, actor, issue, stance, since, article)
+        found = _query(store, actor, match, issue, stance, since, until, include_undated, article, taxonomy)
     if output and output != "-":
         n = write_positions(found, fmt, output)
         click.echo(f"export: {n} positions -> {output}", err=True)
@@ -487,11 +586,15 @@ def export_cmd(fmt: str, output: str | None, force: bool, actor: str | None, iss
 
 
 @click.command("stats")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
 @db_option
 @handle_errors
 def stats_cmd(fmt: str, db: str | None) -> None:
-    """Counts: articles, near-duplicates, positions by stance and issue, runs, schema version.
+    """Counts: articles, near-duplicates, positions by stance, issue and taxonomy, actors, runs, schema version.
+
+    `actors` counts what `parley actors` lists (resolved actors and the sides they
+    belong to); `actor names` the distinct names as extracted.
 
     Also what the runs cost (requests sent and answered from the cache, prompt
     and completion tokens: the llm extractor) and the positions an extractor
@@ -502,8 +605,17 @@ def stats_cmd(fmt: str, db: str | None) -> None:
     Example:
       parley stats --format json
     """
+    from ..analyze.ledger import Ledger
+    from ..errors import StoreError
+
     with _open(db) as store:
         st = store.stats()
+        try:
+            taxes: list[str | None] = [store.choose_taxonomy(None)]
+        except StoreError:          # several taxonomies, none configured: count each
+            taxes = list(st["positions_by_taxonomy"])
+        counts = {t: len(Ledger.from_store(store, taxonomy=t).records) for t in taxes}
+        st = {**st, "actors": next(iter(counts.values())) if len(counts) == 1 else counts}
     if fmt == "json":
         click.echo(json.dumps(st, indent=2))
         return
@@ -538,5 +650,72 @@ def demo_cmd(db: str | None, quiet: bool) -> None:
         raise click.exceptions.Exit(1)
 
 
+@click.command("issues")
+@click.option("--taxonomy", default=None, metavar="NAME|FILE",
+              help="This taxonomy [default: the configured one (the 'taxonomy' setting), else the built-in one].")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="Output format.")
+@db_option
+@handle_errors
+def issues_cmd(taxonomy: str | None, fmt: str, db: str | None) -> None:
+    """List the issue taxonomy in use: its labels with some of their words, the default label, and how many
+    stored positions each label has (when the database exists).
+
+    \b
+    Example:
+      parley issues --format json
+    """
+    from ..config import settings
+    from ..extract.rules.lexicon import load_taxonomy
+    from ..store import open_store, resolve_url_exists
+    from ..store.base import taxonomy_name
+
+    configured = settings().taxonomy or None
+    source: str | None
+    if taxonomy and Path(taxonomy).is_file():
+        source = taxonomy
+    elif taxonomy in (None, "") or taxonomy_name(taxonomy) == taxonomy_name(configured):
+        source = configured
+    elif taxonomy_name(taxonomy) == "default":
+        source = None
+    else:
+        source = "?"                 # a name stored in the database whose file is not at hand
+    name = taxonomy_name(taxonomy or configured)
+    tax = load_taxonomy(source) if source != "?" else None
+    counts: dict[str, int] = {}
+    stored: dict[str, int] = {}
+    if resolve_url_exists(db):
+        with open_store(db, must_exist=True) as store:
+            stored = store.taxonomies()
+            for p in store.positions(taxonomy=name):
+                counts[p.issue] = counts.get(p.issue, 0) + 1
+    labels = list(tax.labels) if tax else sorted(counts)
+    if tax and tax.default not in labels:
+        labels.append(tax.default)          # what a position gets when no label's words match
+    rows = []
+    for label in labels:
+        lemmas, phrases = tax.labels[label] if tax and label in tax.labels else (frozenset(), ())
+        words = sorted(lemmas)[:6] + list(phrases[:2])
+        rows.append({"label": label, "positions": counts.get(label, 0), "words": words,
+                     "default": bool(tax and label == tax.default), "process": bool(tax and label in tax.process)})
+    for label in sorted(set(counts) - set(labels)):
+        rows.append({"label": label, "positions": counts[label], "words": [], "default": False, "process": False,
+                     "not_in_taxonomy": True})
+    if fmt == "json":
+        click.echo(json.dumps({"taxonomy": name, "source": tax.source if tax else None,
+                               "default": tax.default if tax else None, "labels": rows,
+                               "stored_taxonomies": stored}, ensure_ascii=False, indent=2))
+        return
+    click.echo(f"taxonomy: {name} ({tax.source if tax else 'file not at hand; labels from the database'})")
+    table = [(r["label"] + (" (default)" if r["default"] else "") + (" (process)" if r["process"] else "")
+              + (" (not in this taxonomy)" if r.get("not_in_taxonomy") else ""),
+              r["positions"], ", ".join(r["words"])) for r in rows]
+    click.echo(render_table(("issue", "positions", "some of its words"), table, widths=(40, 9, 80)))
+    others = {k: v for k, v in stored.items() if k != name}
+    if others:
+        click.echo("other taxonomies stored: " + ", ".join(f"{k} ({v} positions)" for k, v in others.items()),
+                   err=True)
+
+
 COMMANDS = [ingest_cmd, extract_cmd, run_cmd, positions_cmd, articles_cmd, show_cmd, search_cmd,
-            export_cmd, stats_cmd, demo_cmd]
+            export_cmd, stats_cmd, issues_cmd, demo_cmd]

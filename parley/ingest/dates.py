@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from datetime import date, datetime
 from typing import Any
@@ -58,4 +59,40 @@ def parse_date_lenient(value: Any, item: str, notice: "NoticeSink | None" = None
         return None
 
 
-__all__ = ["parse_date", "parse_date_lenient"]
+_MONTHS = {m: i for i, names in enumerate((
+    ("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+    ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+    ("dec", "december")), 1) for m in names}
+_MONTH = r"(?P<mon>(?i:" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r"))\.?"
+_DAY, _YEAR = r"(?P<day>[0-3]?\d)", r"(?P<year>(?:19|20)\d\d)"
+# A dateline opens the text: an optional place in capitals ("WASHINGTON," / "KYIV, Ukraine,"), a full
+# date with its year, an optional agency in brackets, then a dash (or the end of the first line).
+_DATELINE = re.compile(
+    r"\A\s*(?:[A-Z][A-Z .'\-]{1,40}(?:,\s*[A-Z][a-z]+(?:\s[A-Z][a-z]+)?)?,\s*)?"
+    r"(?:(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day,?\s+)?"
+    r"(?:" + _MONTH + r"\s+" + _DAY + r",?\s+" + _YEAR + r"|" + _DAY.replace("day", "day2") + r"\s+"
+    + _MONTH.replace("mon", "mon2") + r",?\s+" + _YEAR.replace("year", "year2") + r")"
+    r"\s*(?:\([A-Za-z .&]{1,30}\))?\s*(?:[\u2014\u2013\u2015\x97-]{1,3}|\n)")
+
+
+def dateline_date(text: str) -> date | None:
+    """The date of the text's own dateline, when it opens with one ("KYIV, March 3, 2016 (Reuters) -").
+
+    Strict on purpose: the date must carry its year and be followed by a dash or the end of the
+    first line, so a date quoted in the story ("on Sept. 11, 2001"), a photo caption or a birth
+    date is never taken for the article's. ``None`` when there is no such dateline. A dateline
+    without a year, or "on Monday", needs a known publication date and is not read here.
+    """
+    m = _DATELINE.match(text[:200])
+    if not m:
+        return None
+    mon = (m.group("mon") or m.group("mon2")).lower()
+    day = int(m.group("day") or m.group("day2"))
+    year = int(m.group("year") or m.group("year2"))
+    try:
+        return date(year, _MONTHS[mon], day)
+    except ValueError:
+        return None
+
+
+__all__ = ["parse_date", "parse_date_lenient", "dateline_date"]

@@ -38,6 +38,18 @@ _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF)[\s>]", re.IGNORECASE)
 _BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(p|div|h[1-6]|li|blockquote)\s*>")
 _TAG = re.compile(r"<[^>]+>")
 _SPACES = re.compile(r"[ \t\u00a0]+")
+# numeric character references (decimal or hex) that feedparser would turn into a crash
+_CHARREF = re.compile(rb"&#(?:[xX]([0-9a-fA-F]{1,16})|([0-9]{1,16}));")
+
+
+def _no_bad_charrefs(data: bytes) -> bytes:
+    """References to a surrogate or past U+10FFFF become U+FFFD, as an HTML parser reads them
+    (feedparser encodes them to UTF-8 and raises)."""
+    def fix(m: re.Match[bytes]) -> bytes:
+        value = int(m.group(1), 16) if m.group(1) else int(m.group(2))
+        return b"&#xFFFD;" if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF else m.group(0)
+
+    return _CHARREF.sub(fix, data)
 
 
 def looks_like_feed(data: bytes) -> bool:
@@ -91,7 +103,11 @@ def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Setting
     """
     import feedparser
 
-    parsed = feedparser.parse(data)
+    try:
+        parsed = feedparser.parse(_no_bad_charrefs(data))
+    except Exception as exc:  # feedparser's loose parser raises several kinds on broken input
+        yield InputError("E107", item=item, detail=f"{type(exc).__name__}: {exc}")
+        return
     if parsed.get("bozo") and not parsed.entries:
         exc = parsed.get("bozo_exception")
         yield InputError("E107", item=item, detail=f"{type(exc).__name__}: {exc}" if exc else "unreadable")

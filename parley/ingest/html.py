@@ -31,14 +31,18 @@ _BLOCKS = ("p", "div", "br", "li", "ul", "ol", "tr", "table", "section", "articl
            "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "dd", "dt", "figcaption", "hr", "main", "aside")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0]+")
+# what an XML text node cannot hold (lxml raises ValueError when such a text is set)
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
-def visible_text(html: str | bytes) -> tuple[str, str | None]:
+def visible_text(html: str | bytes, item: str = "HTML") -> tuple[str, str | None]:
     """(the text a browser would show, the ``<title>``) of an HTML document, one block per line.
 
     lxml's HTML parser recovers from unclosed and misnested tags; scripts, styles,
     the head, form controls, comments and elements marked hidden are left out.
-    Returns ``("", None)`` when the document cannot be parsed at all.
+    Characters XML cannot hold (C0 controls but tab and line breaks, lone surrogates, U+FFFE/FFFF) are
+    left out of the text. Returns ``("", None)`` when the document cannot be parsed at all; raises
+    ``InputError`` E105 naming ``item`` when lxml parses it but then refuses its content.
     """
     import lxml.etree
     import lxml.html
@@ -47,21 +51,27 @@ def visible_text(html: str | bytes) -> tuple[str, str | None]:
         doc = lxml.html.document_fromstring(html)
     except (lxml.etree.ParserError, ValueError, TypeError):
         return "", None
-    titles = doc.xpath("//title")
-    title = " ".join((titles[0].text_content() or "").split()) or None if titles else None
-    for el in list(doc.iter(*_INVISIBLE)):
-        el.drop_tree()
-    for el in list(doc.iter()):
-        if not isinstance(el.tag, str):
-            continue
-        if el.get("hidden") is not None or el.get("aria-hidden") == "true" or _HIDDEN_STYLE.search(el.get("style") or ""):
-            if el.getparent() is not None:
-                el.drop_tree()
-    for el in doc.iter(*_BLOCKS):
-        el.tail = "\n" + (el.tail or "")
-        if el.tag in ("p", "li", "blockquote", "pre") or el.tag.startswith("h"):
-            el.text = "\n" + (el.text or "")
-    lines = (_SPACES.sub(" ", line).strip() for line in doc.text_content().split("\n"))
+    try:
+        titles = doc.xpath("//title")
+        title = " ".join(_NOT_XML.sub("", titles[0].text_content() or "").split()) or None if titles else None
+        for el in list(doc.iter(*_INVISIBLE)):
+            el.drop_tree()
+        for el in list(doc.iter()):
+            if not isinstance(el.tag, str):
+                continue
+            if (el.get("hidden") is not None or el.get("aria-hidden") == "true"
+                    or _HIDDEN_STYLE.search(el.get("style") or "")):
+                if el.getparent() is not None:
+                    el.drop_tree()
+        for el in doc.iter(*_BLOCKS):
+            # lxml parses control characters into the tree but refuses them when a text is set again
+            el.tail = "\n" + _NOT_XML.sub("", el.tail or "")
+            if el.tag in ("p", "li", "blockquote", "pre") or el.tag.startswith("h"):
+                el.text = "\n" + _NOT_XML.sub("", el.text or "")
+        content = _NOT_XML.sub("", doc.text_content())
+    except (lxml.etree.LxmlError, ValueError, TypeError) as exc:
+        raise InputError("E105", item=item, detail=f"lxml cannot read the page's text: {type(exc).__name__}: {exc}") from None
+    lines = (_SPACES.sub(" ", line).strip() for line in content.split("\n"))
     return "\n".join(line for line in lines if line), title
 
 
@@ -93,7 +103,7 @@ def article_from_html(html: str | bytes, *, item: str, url: str | None = None,
     if words < MIN_WORDS:
         if doc is not None:
             why = f"no main text found ({words} words)"
-        shown, page_title = visible_text(html)
+        shown, page_title = visible_text(html, item)
         shown_words = len(_WORD.findall(shown))
         if shown_words < MIN_WORDS:
             raise InputError("E105", item=item, detail=f"{why}; visible text has {shown_words} words")

@@ -9,8 +9,9 @@ SQLite by default, PostgreSQL by URL, one SQLAlchemy Core code path
         for p in store.positions(actor="zelensky"):
             ...
 """
-from .base import ActorLink, AddResult, SearchHit, Store
+from .base import DEFAULT_TAXONOMY, ActorLink, AddResult, SearchHit, Store, taxonomy_name
 from .migrations import LATEST as SCHEMA_VERSION
-from .sql import SqlStore, open_store
+from .sql import SqlStore, open_store, resolve_url_exists
 
-__all__ = ["ActorLink", "AddResult", "SCHEMA_VERSION", "SearchHit", "SqlStore", "Store", "open_store"]
+__all__ = ["ActorLink", "AddResult", "DEFAULT_TAXONOMY", "SCHEMA_VERSION", "SearchHit", "SqlStore", "Store",
+           "open_store", "resolve_url_exists", "taxonomy_name"]

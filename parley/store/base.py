@@ -11,6 +11,23 @@ from typing import Any, Iterable, Iterator, Mapping, Protocol
 
 from ..model import Article, Position
 
+#: the taxonomy name of the built-in issue taxonomy (positions.md)
+DEFAULT_TAXONOMY = "default"
+
+
+def taxonomy_name(path_or_name: str | None) -> str:
+    """The name positions of a taxonomy are stored under: ``default`` for the built-in one (``None`` or
+    empty), else the file's stem ("labour.yaml" -> "labour"); a bare name is returned as it is."""
+    if not path_or_name:
+        return DEFAULT_TAXONOMY
+    from pathlib import Path
+
+    name = Path(path_or_name).name
+    for ext in (".yaml", ".yml", ".json"):
+        if name.lower().endswith(ext):
+            return name[: -len(ext)]
+    return name
+
 
 @dataclass(frozen=True)
 class AddResult:
@@ -27,7 +44,7 @@ class SearchHit:
     article_id: str
     title: str | None
     snippet: str
-    position_id: int | None = None
+    position_id: str | None = None   # content-derived position id (evidence hits)
 
 
 @dataclass(frozen=True)
@@ -61,16 +78,22 @@ class Store(Protocol):
     def has_article(self, article_id: str) -> bool: ...
     def get_article(self, article_id: str) -> Article: ...          # raises StoreError E203
     def find_article(self, prefix: str) -> Article: ...              # unique id prefix (E203 none, E207 several)
-    def articles(self, since: date | None = None, limit: int | None = None) -> Iterator[Article]: ...
-        # ordered by published (undated last) then id, streamed
+    def articles(self, since: date | None = None, limit: int | None = None, until: date | None = None,
+                 include_undated: bool = False) -> Iterator[Article]: ...
+        # ordered by date (published, else dateline; undated last) then id, streamed
+    def datelines(self, article_ids: Iterable[str] | None = None) -> dict[str, date]: ...
+        # undated articles whose text opens with a dated dateline -> that date
     def count_articles(self) -> int: ...
-    def pending_articles(self, extractor: str, version: str, redo_run: int | None = None) -> Iterator[Article]: ...
-        # English, not near-duplicates, not yet extracted by this extractor+version; streamed by id in
-        # pages, so positions may be saved while iterating; redo_run (extract --force): every such
-        # article not yet saved by that run
-    def count_pending(self, extractor: str, version: str, force: bool = False) -> int: ...
+    def pending_articles(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY,
+                         redo_run: int | None = None) -> Iterator[Article]: ...
+        # English, not near-duplicates, not yet extracted by this extractor+version under this taxonomy;
+        # streamed by id in pages, so positions may be saved while iterating; redo_run (extract --force):
+        # every such article not yet saved by that run
+    def count_pending(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY,
+                      force: bool = False) -> int: ...
     # extraction runs
-    def start_run(self, extractor: str, version: str) -> int: ...   # returns the run id
+    def start_run(self, extractor: str, version: str,
+                  taxonomy: str = DEFAULT_TAXONOMY) -> int: ...   # returns the run id
         # status "running" with this pid and host; first marks runs whose process is gone "interrupted"
     def finish_run(self, run_id: int, articles: int, positions: int,
                    status: str = "finished", failed: int = 0, usage: Mapping[str, int] | None = None) -> None: ...
@@ -82,16 +105,21 @@ class Store(Protocol):
     # positions
     def save_positions(self, article_id: str, extractor: str, version: str,
                        positions: Iterable[Position], run_id: int | None = None,
-                       run_usage: Mapping[str, int] | None = None) -> int: ...
-        # one transaction: replaces that article's positions from that extractor (any version), records the
-        # extractions row and adds to the run's counts (run_usage: the run's usage totals so far); evidence
-        # must index the article text (E208); returns the number stored
+                       taxonomy: str = DEFAULT_TAXONOMY, run_usage: Mapping[str, int] | None = None) -> int: ...
+        # one transaction: replaces that article's positions from that extractor (any version) under that
+        # taxonomy, records the extractions row and adds to the run's counts (run_usage: the run's usage
+        # totals so far); evidence must index the article text (E208); each position gets its
+        # content-derived id (store/ids.py); returns the number stored
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
                   since: date | None = None, article_id: str | None = None,
-                  extractor: str | None = None, limit: int | None = None) -> list[Position]: ...
-        # actor: case-insensitive substring of actor or an alias; since: article published >= since;
-        # ordered by the article's published date (undated last) then position id; article_id,
-        # published, id and extractor filled in
+                  extractor: str | None = None, limit: int | None = None, *, until: date | None = None,
+                  taxonomy: str | None = None, include_undated: bool = False,
+                  ids: Iterable[str] | None = None) -> list[Position]: ...
+        # actor: case-insensitive substring of actor or an alias; since/until: the article's date
+        # (published, else dateline) in range, undated ones only with include_undated; ordered by that
+        # date (undated last); article_id, published, id (content-derived) and extractor filled in
+    def find_position(self, prefix: str) -> Position: ...   # unique id prefix (E220 none, E221 several)
+    def taxonomies(self) -> dict[str, int]: ...             # taxonomy name -> positions stored under it
     def count_positions(self) -> int: ...
     # search
     def search(self, query: str, limit: int = 20, kind: str | None = None) -> list[SearchHit]: ...

@@ -201,12 +201,12 @@ def _search_sqlite(conn: sa.Connection, query: str, limit: int, kind: str | None
         hits += [SearchHit("article", r.article_id, r.title, r.snip) for r in rows]
     if kind in (None, "evidence"):
         rows = conn.execute(sa.text(
-            "SELECT p.id, p.article_id, a.title, "
+            "SELECT p.uid, p.article_id, a.title, "
             "highlight(evidence_fts, 0, :o, :c) AS snip "
             "FROM evidence_fts f JOIN positions p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id "
             "WHERE evidence_fts MATCH :q ORDER BY bm25(evidence_fts), p.id LIMIT :n"),
             {"q": match, "n": limit, "o": HIT_OPEN, "c": HIT_CLOSE})
-        hits += [SearchHit("evidence", r.article_id, r.title, r.snip, position_id=r.id) for r in rows]
+        hits += [SearchHit("evidence", r.article_id, r.title, r.snip, position_id=r.uid) for r in rows]
     return hits
 
 
@@ -238,8 +238,8 @@ def _search_ilike(conn: sa.Connection, query: str, limit: int, kind: str | None)
     if kind in (None, "evidence"):
         p, a = t.positions, t.articles
         cond = sa.and_(*[p.c.evidence_text.ilike(f"%{_escape_like(x)}%", escape="\\") for x in terms])
-        rows = conn.execute(sa.select(p.c.id, p.c.article_id, a.c.title, p.c.evidence_text)
+        rows = conn.execute(sa.select(p.c.uid, p.c.article_id, a.c.title, p.c.evidence_text)
                             .join(a, a.c.id == p.c.article_id).where(cond).order_by(p.c.id).limit(limit))
-        hits += [SearchHit("evidence", r.article_id, r.title, _mark(r.evidence_text, terms, 10_000), r.id)
+        hits += [SearchHit("evidence", r.article_id, r.title, _mark(r.evidence_text, terms, 10_000), r.uid)
                  for r in rows]
     return hits

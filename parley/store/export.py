@@ -84,7 +84,7 @@ def position_from_record(r: dict[str, Any]) -> Position:
         previous_stance=opt(r.get("previous_stance")), confidence=1.0 if opt(r.get("confidence")) is None else float(r["confidence"]),
         speaker=opt(r.get("speaker")), extractor=opt(r.get("extractor")),
         extractor_version=opt(r.get("extractor_version")), article_id=article_id, published=pub,
-        id=None if rid is None else int(rid),
+        id=None if rid is None else str(rid),
     )
 
 
@@ -118,7 +118,7 @@ def _arrow_schema() -> Any:
 
     s, i = pa.string(), pa.int64()
     return pa.schema([
-        ("id", i), ("article_id", s), ("published", pa.date32()), ("actor", s), ("aliases", pa.list_(s)),
+        ("id", s), ("article_id", s), ("published", pa.date32()), ("actor", s), ("aliases", pa.list_(s)),
         ("issue", s), ("proposition", s), ("stance", s), ("conditions", pa.list_(s)), ("red_line", pa.bool_()),
         ("previous_stance", s), ("evidence_start", i), ("evidence_end", i), ("evidence_text", s), ("cue", s),
         ("confidence", pa.float64()), ("speaker", s), ("extractor", s), ("extractor_version", s),

@@ -9,6 +9,11 @@ version is newer than :data:`LATEST` is refused with ``E205``.
 The table definitions inside each step are frozen copies of the schema *at
 that version*. Never edit a released step: add a new one (and update
 ``tables.py`` and ``docs/schema.md``).
+
+A step is applied when its version is missing from ``schema_version``, also
+below the newest version applied: a database written by a build that had a
+later step but not an earlier one (steps 6 and 7 were reserved while step 8
+was released first) gets the earlier step when it is next opened.
 """
 from __future__ import annotations
 
@@ -150,6 +155,69 @@ def _v5_article_flags(conn: sa.Connection) -> None:
     conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN flags TEXT NOT NULL DEFAULT '[]'")
 
 
+def _v6_taxonomies_and_stable_ids(conn: sa.Connection) -> None:
+    """Positions of several taxonomies side by side; a content-derived position id (``uid``)."""
+    from .ids import position_uid
+
+    conn.execute(sa.text("ALTER TABLE runs ADD COLUMN taxonomy TEXT NOT NULL DEFAULT 'default'"))
+    conn.execute(sa.text("ALTER TABLE positions ADD COLUMN taxonomy TEXT NOT NULL DEFAULT 'default'"))
+    conn.execute(sa.text("ALTER TABLE positions ADD COLUMN uid TEXT"))
+    rows = conn.execute(sa.text(
+        "SELECT id, article_id, extractor, actor, issue, stance, ev_start, ev_end FROM positions ORDER BY id")).all()
+    seen: dict[str, int] = {}
+    for r in rows:
+        base = position_uid(r.article_id, r.extractor, "default", r.actor, r.issue, r.stance, r.ev_start, r.ev_end)
+        n = seen.get(base, 0)
+        seen[base] = n + 1
+        uid = base if n == 0 else position_uid(r.article_id, r.extractor, "default", r.actor, r.issue, r.stance,
+                                               r.ev_start, r.ev_end, n)
+        conn.execute(sa.text("UPDATE positions SET uid = :u WHERE id = :i"), {"u": uid, "i": r.id})
+    conn.execute(sa.text("CREATE UNIQUE INDEX ix_positions_uid ON positions (uid)"))
+    conn.execute(sa.text("CREATE INDEX ix_positions_article_extractor_taxonomy "
+                         "ON positions (article_id, extractor, taxonomy)"))
+    # extractions: the primary key gains the taxonomy (a table rebuild: SQLite cannot alter a key)
+    md = sa.MetaData()
+    sa.Table("articles", md, sa.Column("id", sa.Text, primary_key=True))     # referenced, not created
+    sa.Table("runs", md, sa.Column("id", sa.Integer, primary_key=True))
+    new = sa.Table(
+        "extractions_v6", md,
+        sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+        sa.Column("extractor", sa.Text, primary_key=True),
+        sa.Column("taxonomy", sa.Text, primary_key=True, server_default="default"),
+        sa.Column("version", sa.Text, nullable=False),
+        sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL")),
+        sa.Column("extracted_at", sa.DateTime, nullable=False),
+        sa.Column("positions", sa.Integer, nullable=False, server_default="0"),
+    )
+    new.create(conn)
+    conn.execute(sa.text(
+        "INSERT INTO extractions_v6 (article_id, extractor, taxonomy, version, run_id, extracted_at, positions) "
+        "SELECT article_id, extractor, 'default', version, run_id, extracted_at, positions FROM extractions"))
+    conn.execute(sa.text("DROP TABLE extractions"))
+    conn.execute(sa.text("ALTER TABLE extractions_v6 RENAME TO extractions"))
+    conn.execute(sa.text("CREATE INDEX ix_extractions_extractor_version ON extractions (extractor, version, taxonomy)"))
+
+
+def _v7_datelines(conn: sa.Connection) -> None:
+    """``articles.dateline``: the date an undated article's own dateline gives (read from its text)."""
+    from ..ingest.dates import dateline_date
+
+    conn.execute(sa.text("ALTER TABLE articles ADD COLUMN dateline DATE"))
+    arts = sa.table("articles", sa.column("id", sa.Text), sa.column("text", sa.Text),
+                    sa.column("published", sa.Date), sa.column("dateline", sa.Date))
+    last = ""
+    while True:
+        rows = conn.execute(sa.select(arts.c.id, arts.c.text).where(arts.c.published.is_(None), arts.c.id > last)
+                            .order_by(arts.c.id).limit(500)).all()
+        if not rows:
+            break
+        for r in rows:
+            d = dateline_date(r.text)
+            if d is not None:
+                conn.execute(arts.update().where(arts.c.id == r.id).values(dateline=d))
+        last = rows[-1].id
+
+
 def _v8_run_usage(conn: sa.Connection) -> None:
     """runs.requests, cache_hits, prompt_tokens, completion_tokens and the positions an extractor
     dropped (dropped_unquoted, dropped_off_taxonomy, dropped_malformed): what a run cost."""
@@ -164,6 +232,9 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(3, "actor_links (curated actor resolution)", _v3_actor_links),
     Migration(4, "runs.status, pid, host, heartbeat_at, failed (interrupted runs)", _v4_run_status),
     Migration(5, "articles.flags (visible_text, feed_content)", _v5_article_flags),
+    Migration(6, "positions per taxonomy (runs, extractions, positions); content-derived position ids",
+              _v6_taxonomies_and_stable_ids),
+    Migration(7, "articles.dateline: the date an undated article's dateline gives", _v7_datelines),
     Migration(8, "runs.requests, cache_hits, prompt/completion tokens, dropped positions (llm usage)",
               _v8_run_usage),
 )
@@ -186,22 +257,35 @@ def current_version(conn: sa.Connection) -> int:
     return int(conn.execute(sa.select(sa.func.max(_VERSION_TABLE.c.version))).scalar() or 0)
 
 
+def applied_versions(conn: sa.Connection) -> set[int]:
+    """The versions of every step applied to the database (empty for an empty database)."""
+    if not sa.inspect(conn).has_table("schema_version"):
+        return set()
+    return {int(v) for v in conn.execute(sa.select(_VERSION_TABLE.c.version)).scalars()}
+
+
+def _missing(applied: set[int], steps: Sequence[Migration], target: int) -> list[Migration]:
+    return [s for s in steps if s.version <= target and s.version not in applied]
+
+
 def migrate(engine: sa.Engine, steps: Sequence[Migration] = MIGRATIONS, target: int | None = None,
             url: str | None = None) -> int:
     """Bring the database up to ``target`` (default: the last of ``steps``); return its version.
 
-    Raises ``StoreError`` E205 when the database is newer than ``steps`` know,
-    E202 when a step fails (that step is rolled back; earlier ones stay).
+    Applies every step up to ``target`` missing from ``schema_version``, in order (also one below
+    the newest applied: see the module's docstring). Raises ``StoreError`` E205 when the database
+    is newer than ``steps`` know, E202 when a step fails (that step is rolled back; earlier ones stay).
     """
     url = url or engine.url.render_as_string(hide_password=True)
     known = steps[-1].version if steps else 0
     target = known if target is None else target
     with engine.connect() as conn:     # up to date: a read transaction only, never waiting for a writer
         with conn.begin():
-            found = current_version(conn)
+            applied = applied_versions(conn)
+    found = max(applied, default=0)
     if found > known:
         raise StoreError("E205", url=url, found=found, known=known)
-    if found >= target:
+    if not _missing(applied, steps, target):
         return found
     with engine.connect() as conn:
         conn.execution_options(**{dialect.WRITE_OPTION: True})
@@ -217,8 +301,7 @@ def migrate(engine: sa.Engine, steps: Sequence[Migration] = MIGRATIONS, target: 
             try:
                 with conn.begin():
                     # re-read inside the write transaction: another process may have migrated meanwhile
-                    now = current_version(conn)
-                    if now >= step.version:
+                    if step.version in applied_versions(conn):
                         continue
                     log.info("migrating %s to version %d: %s", url, step.version, step.description)
                     step.apply(conn)

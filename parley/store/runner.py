@@ -20,6 +20,7 @@ from ..errors import ExtractError
 from ..extract.base import Extractor
 from ..extract.bounded import bounded
 from ..model import Article
+from .base import DEFAULT_TAXONOMY, taxonomy_name
 from .sql import RunStatus, SqlStore
 
 log = logging.getLogger(__name__)
@@ -37,12 +38,14 @@ class RunReport:
     failures: list[ExtractError] = field(default_factory=list)   # articles that could not be extracted
     status: RunStatus = "finished"
     usage: dict[str, int] | None = None     # what the run cost (extractors with ``usage``: llm)
+    taxonomy: str = DEFAULT_TAXONOMY
 
     def summary(self) -> str:
         """One line for people."""
+        tax = "" if self.taxonomy == DEFAULT_TAXONOMY else f", taxonomy {self.taxonomy}"
         if self.run_id is None:
-            return f"nothing pending for {self.extractor} {self.version}"
-        line = (f"run {self.run_id}: {self.extractor} {self.version} extracted {self.positions} positions "
+            return f"nothing pending for {self.extractor} {self.version}{tax}"
+        line = (f"run {self.run_id}: {self.extractor} {self.version}{tax} extracted {self.positions} positions "
                 f"from {self.articles} articles")
         if self.failures:
             shown = ", ".join(str(e.fields.get("item")) for e in self.failures[:3])
@@ -87,6 +90,31 @@ class _UsageMeter:
         return {k: now[k] - self._base.get(k, 0) for k in now}
 
 
+def extractor_taxonomy(extractor: Extractor) -> str:
+    """The name of the taxonomy ``extractor`` labels issues by (``default`` for the built-in one).
+
+    Read from the ``source`` (a file, or "built-in") of the extractor's ``taxonomy`` (rules) or
+    ``labels`` (llm); the built-in taxonomy file given by its path is the built-in one too."""
+    from pathlib import Path
+
+    from ..lexicon import TAXONOMY
+
+    for attr in ("taxonomy", "labels"):
+        source = getattr(getattr(extractor, attr, None), "source", None)
+        if isinstance(source, str) and source:
+            break
+    else:
+        return DEFAULT_TAXONOMY
+    if source == "built-in":
+        return DEFAULT_TAXONOMY
+    try:
+        if Path(source).resolve() == TAXONOMY:
+            return DEFAULT_TAXONOMY
+    except (OSError, ValueError):
+        pass
+    return taxonomy_name(source)
+
+
 def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = False,
                  limit: int | None = None, on_error: Callable[[ExtractError], None] | None = None,
                  force: bool = False) -> RunReport:
@@ -102,21 +130,21 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
     has its requests, tokens and dropped positions recorded with the run.
     """
     runner = bounded(extractor)
-    name, version = runner.name, runner.version
-    total = store.count_pending(name, version, force=force)
+    name, version, taxonomy = runner.name, runner.version, extractor_taxonomy(extractor)
+    total = store.count_pending(name, version, taxonomy, force=force)
     if limit is not None:
         total = min(total, limit)
     if total == 0:
         store.recover_runs()
-        return RunReport(None, name, version)
-    report = RunReport(store.start_run(name, version), name, version)
+        return RunReport(None, name, version, taxonomy=taxonomy)
+    report = RunReport(store.start_run(name, version, taxonomy), name, version, taxonomy=taxonomy)
     meter = _UsageMeter(extractor)
     bar = None
     if progress:
         from tqdm import tqdm
 
         bar = tqdm(total=total, desc="extract", unit="article", file=sys.stderr, dynamic_ncols=True)
-    pending: Iterator[Article] = store.pending_articles(name, version,
+    pending: Iterator[Article] = store.pending_articles(name, version, taxonomy,
                                                         redo_run=report.run_id if force else None)
     if limit is not None:
         pending = islice(pending, limit)
@@ -133,7 +161,8 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
                         on_error(out.error)
             else:
                 report.positions += store.save_positions(out.article.id, name, version, out.positions,
-                                                         run_id=report.run_id, run_usage=meter.so_far())
+                                                         run_id=report.run_id, taxonomy=taxonomy,
+                                                         run_usage=meter.so_far())
                 report.articles += 1
             if bar is not None:
                 bar.update(1)
@@ -156,4 +185,4 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
     return report
 
 
-__all__ = ["RunReport", "extract_into", "usage_line"]
+__all__ = ["RunReport", "extract_into", "extractor_taxonomy", "usage_line"]

@@ -28,7 +28,8 @@ from ..errors import ParleyError, StoreError
 from ..model import Article, Evidence, Position, utcnow
 from . import dialect
 from . import tables as t
-from .base import ActorLink, AddResult, SearchHit
+from .base import DEFAULT_TAXONOMY, ActorLink, AddResult, SearchHit
+from .ids import position_uid
 from .migrations import LATEST, current_version, migrate
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,15 @@ def _retry_locked(call: Callable[[], T], op: str, url: str) -> T:
         pause = min(pause * 2, 0.5)
 
 
+def resolve_url_exists(url_or_path: str | None) -> bool:
+    """True when ``url_or_path`` names a database that can be opened without creating it (any
+    non-SQLite URL; a SQLite file that exists)."""
+    url = resolve_url(url_or_path)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return url.get_backend_name() != "sqlite"
+    return Path(url.database).exists()
+
+
 def _detail(exc: BaseException) -> str:
     orig = getattr(exc, "orig", None)
     return f"{type(orig or exc).__name__}: {orig or exc}".splitlines()[0]
@@ -190,6 +200,27 @@ def _row_to_article(r: Any) -> Article:
 _POS_COLS = [c for c in t.positions.c]
 
 
+def _article_date() -> Any:
+    """The date an article is placed at: its published date, else the date its own dateline gives."""
+    return sa.func.coalesce(t.articles.c.published, t.articles.c.dateline)
+
+
+def _date_filter(q: Any, since: date | None, until: date | None, include_undated: bool) -> Any:
+    """``since``/``until`` on the article date; undated articles only with ``include_undated``."""
+    d = _article_date()
+    conds = []
+    if since is not None:
+        conds.append(d >= since)
+    if until is not None:
+        conds.append(d <= until)
+    if not conds:
+        return q
+    cond = sa.and_(*conds)
+    if include_undated:
+        cond = sa.or_(cond, d.is_(None))
+    return q.where(cond)
+
+
 def _row_to_position(r: Any) -> Position:
     return Position(
         actor=r.actor, issue=r.issue, stance=r.stance,
@@ -201,7 +232,7 @@ def _row_to_position(r: Any) -> Position:
         red_line=bool(r.red_line), previous_stance=r.previous_stance,
         confidence=float(r.confidence if r.confidence is not None else 1.0),
         speaker=r.speaker, extractor=r.extractor, extractor_version=r.extractor_version,
-        article_id=r.article_id, published=r.published, id=r.id,
+        article_id=r.article_id, published=r.article_date, id=r.uid,
     )
 
 
@@ -290,9 +321,12 @@ class SqlStore:
         a = t.articles
         if conn.execute(sa.select(a.c.id).where(a.c.id == article.id)).first() is not None:
             return AddResult(article.id, "duplicate")
+        from ..ingest.dates import dateline_date
+
         insert = a.insert().values(
             id=article.id, title=article.title, text=article.text, url=article.url,
             source=article.source, published=article.published, language=article.language,
+            dateline=None if article.published else dateline_date(article.text),
             ingested_at=_naive_utc(article.ingested_at) or _naive_utc(utcnow()), origin=article.origin,
             external_id=article.external_id, duplicate_of=article.duplicate_of, minhash=signature,
             flags=json.dumps(list(article.flags)),
@@ -363,16 +397,18 @@ class SqlStore:
             raise StoreError("E203", item=prefix)
         return _row_to_article(r)
 
-    def articles(self, since: date | None = None, limit: int | None = None) -> Iterator[Article]:
-        """Stored articles ordered by published date (undated last) then id, streamed in pages."""
+    def articles(self, since: date | None = None, limit: int | None = None, until: date | None = None,
+                 include_undated: bool = False) -> Iterator[Article]:
+        """Stored articles ordered by date (published, else dateline; undated last) then id, streamed in
+        pages. ``since``/``until`` keep articles dated in that range (undated ones too with
+        ``include_undated``)."""
         a = t.articles
         done = 0
         offset = 0
         while limit is None or done < limit:
             n = _PAGE if limit is None else min(_PAGE, limit - done)
-            q = sa.select(a).order_by(sa.nulls_last(a.c.published.asc()), a.c.id).limit(n).offset(offset)
-            if since is not None:
-                q = q.where(a.c.published >= since)
+            q = sa.select(a).order_by(sa.nulls_last(_article_date().asc()), a.c.id).limit(n).offset(offset)
+            q = _date_filter(q, since, until, include_undated)
             with self._tx("articles") as conn:
                 rows = conn.execute(q).all()
             for r in rows:
@@ -382,12 +418,21 @@ class SqlStore:
             if len(rows) < n:
                 return
 
+    def datelines(self, article_ids: Iterable[str] | None = None) -> dict[str, date]:
+        """Article id -> the date its dateline gives, for undated articles that open with one."""
+        a = t.articles
+        q = sa.select(a.c.id, a.c.dateline).where(a.c.dateline.is_not(None))
+        with self._tx("datelines") as conn:
+            rows = conn.execute(q).all()
+        wanted = None if article_ids is None else set(article_ids)
+        return {r.id: r.dateline for r in rows if wanted is None or r.id in wanted}
+
     def count_articles(self) -> int:
         """Number of stored articles (near-duplicates included)."""
         with self._tx("count_articles") as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(t.articles)).scalar() or 0)
 
-    def _pending_where(self, extractor: str, version: str, *, force: bool = False,
+    def _pending_where(self, extractor: str, version: str, taxonomy: str, *, force: bool = False,
                        redo_run: int | None = None) -> Any:
         a, e = t.articles, t.extractions
         eligible = [
@@ -398,20 +443,25 @@ class SqlStore:
         if force and redo_run is None:
             return sa.and_(*eligible)
         done = sa.select(e.c.article_id).where(
-            e.c.article_id == a.c.id, e.c.extractor == extractor, e.c.version == version)
+            e.c.article_id == a.c.id, e.c.extractor == extractor, e.c.version == version,
+            e.c.taxonomy == taxonomy)
         if redo_run is not None:     # --force: only what this run has saved already counts as done
             done = done.where(e.c.run_id == redo_run)
         return sa.and_(*eligible, ~sa.exists(done))
 
-    def count_pending(self, extractor: str, version: str, force: bool = False) -> int:
+    def count_pending(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY,
+                      force: bool = False) -> int:
         """How many articles :meth:`pending_articles` would yield now (``force``: extracted or not)."""
         with self._tx("count_pending") as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(t.articles)
-                                    .where(self._pending_where(extractor, version, force=force))).scalar() or 0)
+                                    .where(self._pending_where(extractor, version, taxonomy, force=force)))
+                       .scalar() or 0)
 
-    def pending_articles(self, extractor: str, version: str, redo_run: int | None = None) -> Iterator[Article]:
-        """English, non-near-duplicate articles not yet extracted by ``extractor`` at ``version``;
-        with ``redo_run`` (``extract --force``), every such article not yet saved by that run.
+    def pending_articles(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY,
+                         redo_run: int | None = None) -> Iterator[Article]:
+        """English, non-near-duplicate articles not yet extracted by ``extractor`` at ``version`` under
+        ``taxonomy`` (each taxonomy's positions are extracted and kept separately); with ``redo_run``
+        (``extract --force``), every such article not yet saved by that run.
 
         Streamed by id in pages of short read transactions (no long-lived cursor,
         texts of one page in memory at a time), so the caller may save positions
@@ -419,7 +469,7 @@ class SqlStore:
         """
         a = t.articles
         last = ""
-        where = self._pending_where(extractor, version, redo_run=redo_run)
+        where = self._pending_where(extractor, version, taxonomy, redo_run=redo_run)
         while True:
             with self._tx("pending_articles") as conn:
                 rows = conn.execute(sa.select(a).where(where, a.c.id > last)
@@ -431,16 +481,16 @@ class SqlStore:
             last = rows[-1].id
 
     # ------------------------------------------------------------------ runs
-    def start_run(self, extractor: str, version: str) -> int:
-        """Record the start of an extraction run (status ``running``, this process's pid and host);
-        returns its id. Runs left ``running`` by a process that is gone are first marked
-        ``interrupted`` with their true counts (:meth:`recover_runs`)."""
+    def start_run(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY) -> int:
+        """Record the start of an extraction run (status ``running``, this process's pid and host, the
+        taxonomy it labels issues by); returns its id. Runs left ``running`` by a process that is gone
+        are first marked ``interrupted`` with their true counts (:meth:`recover_runs`)."""
         self.recover_runs()
         now = _naive_utc(utcnow())
         with self._tx("start_run", write=True) as conn:
             res = conn.execute(t.runs.insert().values(
-                extractor=extractor, version=version, started_at=now, heartbeat_at=now, articles=0, positions=0,
-                status="running", pid=os.getpid(), host=_HOST, failed=0))
+                extractor=extractor, version=version, taxonomy=taxonomy, started_at=now, heartbeat_at=now,
+                articles=0, positions=0, status="running", pid=os.getpid(), host=_HOST, failed=0))
             return int(res.inserted_primary_key[0])
 
     def finish_run(self, run_id: int, articles: int, positions: int,
@@ -492,16 +542,18 @@ class SqlStore:
     # ------------------------------------------------------------------ positions
     def save_positions(self, article_id: str, extractor: str, version: str,
                        positions: Iterable[Position], run_id: int | None = None,
-                       run_usage: Mapping[str, int] | None = None) -> int:
-        """Replace ``article_id``'s positions from ``extractor`` (any version) with ``positions``.
+                       taxonomy: str = DEFAULT_TAXONOMY, run_usage: Mapping[str, int] | None = None) -> int:
+        """Replace ``article_id``'s positions from ``extractor`` (any version) under ``taxonomy`` with
+        ``positions``; positions of other taxonomies and extractors stay.
 
         One transaction: delete the old rows, insert the new ones, upsert the
         ``extractions`` row (so the article stops being pending even with zero
         positions). Evidence offsets are checked against the article text (E208);
         empty optional strings (cue, speaker, previous_stance) are stored as NULL.
-        ``run_usage`` (the run's usage totals so far) is written to the run's row in
-        the same transaction, so that a run killed outright keeps what it had cost.
-        Returns the number of positions stored.
+        Each position gets its content-derived id (:func:`~parley.store.ids.position_uid`), so
+        re-extracting an unchanged position keeps its id. ``run_usage`` (the run's usage totals so
+        far) is written to the run's row in the same transaction, so that a run killed outright keeps
+        what it had cost. Returns the number of positions stored.
         """
         a, p, e = t.articles, t.positions, t.extractions
         positions = list(positions)
@@ -510,11 +562,17 @@ class SqlStore:
             if text is None:
                 raise StoreError("E203", item=article_id)
             rows = []
+            seen: dict[str, int] = {}
             for i, pos in enumerate(positions):
                 ev = pos.evidence
                 if not (0 <= ev.start <= ev.end <= len(text)) or text[ev.start:ev.end] != ev.text:
                     raise StoreError("E208", item=i, start=ev.start, end=ev.end, article_id=article_id)
+                content = (article_id, extractor, taxonomy, pos.actor, pos.issue, pos.stance, ev.start, ev.end)
+                base = position_uid(*content)
+                n = seen.get(base, 0)
+                seen[base] = n + 1
                 rows.append(dict(
+                    uid=base if n == 0 else position_uid(*content, n), taxonomy=taxonomy,
                     article_id=article_id, run_id=run_id, extractor=extractor, extractor_version=version,
                     actor=pos.actor, aliases=json.dumps(list(pos.aliases), ensure_ascii=False),
                     issue=pos.issue, proposition=pos.proposition or "", stance=pos.stance,
@@ -523,13 +581,15 @@ class SqlStore:
                     ev_start=ev.start, ev_end=ev.end, evidence_text=ev.text, cue=ev.cue or None,
                     confidence=float(pos.confidence), speaker=pos.speaker or None,
                 ))
-            conn.execute(p.delete().where(p.c.article_id == article_id, p.c.extractor == extractor))
+            mine = sa.and_(p.c.article_id == article_id, p.c.extractor == extractor, p.c.taxonomy == taxonomy)
+            conn.execute(p.delete().where(mine))
             if rows:
                 conn.execute(p.insert(), rows)
-            conn.execute(e.delete().where(e.c.article_id == article_id, e.c.extractor == extractor))
+            conn.execute(e.delete().where(e.c.article_id == article_id, e.c.extractor == extractor,
+                                          e.c.taxonomy == taxonomy))
             now = _naive_utc(utcnow())
-            conn.execute(e.insert().values(article_id=article_id, extractor=extractor, version=version,
-                                           run_id=run_id, extracted_at=now, positions=len(rows)))
+            conn.execute(e.insert().values(article_id=article_id, extractor=extractor, taxonomy=taxonomy,
+                                           version=version, run_id=run_id, extracted_at=now, positions=len(rows)))
             if run_id is not None:   # the run's counts stay true even if its process is killed next
                 r = t.runs
                 conn.execute(r.update().where(r.c.id == run_id).values(
@@ -539,15 +599,20 @@ class SqlStore:
 
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
                   since: date | None = None, article_id: str | None = None,
-                  extractor: str | None = None, limit: int | None = None) -> list[Position]:
-        """Stored positions, with ``article_id``, ``published`` and ``id`` filled, ordered by
-        the article's published date (undated last) then id.
+                  extractor: str | None = None, limit: int | None = None, *, until: date | None = None,
+                  taxonomy: str | None = None, include_undated: bool = False,
+                  ids: Iterable[str] | None = None) -> list[Position]:
+        """Stored positions, with ``article_id``, ``published`` (the article's date: published, else its
+        dateline) and ``id`` (the content-derived id) filled, ordered by that date (undated last) then
+        row order.
 
-        ``actor`` is a case-insensitive substring of the actor or any alias;
-        ``since`` keeps articles published on or after that date.
+        ``actor`` is a case-insensitive substring of the actor or any alias (the CLI resolves actors
+        through :mod:`parley.analyze.actors` instead); ``since``/``until`` keep articles dated in that
+        range, undated ones too with ``include_undated``; ``taxonomy`` keeps one taxonomy's positions;
+        ``ids`` keeps those positions.
         """
         p, a = t.positions, t.articles
-        q = sa.select(*_POS_COLS, a.c.published).join(a, a.c.id == p.c.article_id)
+        q = sa.select(*_POS_COLS, _article_date().label("article_date")).join(a, a.c.id == p.c.article_id)
         if actor:
             pat = f"%{_escape_like(actor)}%"
             q = q.where(sa.or_(p.c.actor.ilike(pat, escape="\\"), p.c.aliases.ilike(pat, escape="\\")))
@@ -555,13 +620,16 @@ class SqlStore:
             q = q.where(p.c.issue == issue)
         if stance:
             q = q.where(p.c.stance == stance)
-        if since is not None:
-            q = q.where(a.c.published >= since)
+        q = _date_filter(q, since, until, include_undated)
         if article_id:
             q = q.where(p.c.article_id == article_id)
         if extractor:
             q = q.where(p.c.extractor == extractor)
-        q = q.order_by(sa.nulls_last(a.c.published.asc()), p.c.id)
+        if taxonomy:
+            q = q.where(p.c.taxonomy == taxonomy)
+        if ids is not None:
+            q = q.where(p.c.uid.in_(list(ids)))
+        q = q.order_by(sa.nulls_last(_article_date().asc()), p.c.id)
         if limit is not None:
             q = q.limit(limit)
         with self._tx("positions") as conn:
@@ -571,6 +639,55 @@ class SqlStore:
             needle = actor.lower()
             out = [x for x in out if needle in x.actor.lower() or any(needle in al.lower() for al in x.aliases)]
         return out
+
+    def find_position(self, prefix: str) -> Position:
+        """The position whose id is ``prefix`` or starts with it (E220 none, E221 several)."""
+        prefix = prefix.strip().lower()
+        p = t.positions
+        with self._tx("find_position") as conn:
+            uids = [r.uid for r in conn.execute(
+                sa.select(p.c.uid).where(p.c.uid.like(_escape_like(prefix) + "%", escape="\\"))
+                .order_by(p.c.uid).limit(3))] if prefix else []
+        if prefix in uids:
+            uids = [prefix]
+        if not uids:
+            raise StoreError("E220", item=prefix)
+        if len(uids) > 1:
+            raise StoreError("E221", item=prefix, detail=", ".join(uids[:2]) + (", …" if len(uids) > 2 else ""))
+        return self.positions(ids=uids)[0]
+
+    def choose_taxonomy(self, requested: str | None = None) -> str | None:
+        """The taxonomy a reading command works on: ``requested`` (a name or a taxonomy file) when given
+        (E222 when nothing is stored under it); else the configured one (the ``taxonomy`` setting,
+        ``default`` for the built-in one) when stored, or the only one stored; E223 when several are
+        stored and none was chosen. None for an empty ledger."""
+        from ..config import settings
+        from .base import taxonomy_name
+
+        stored = self.taxonomies()
+        known = ", ".join(f"{k} ({v} positions)" for k, v in stored.items()) or "no positions"
+        if requested:
+            name = taxonomy_name(requested)
+            if stored and name not in stored:
+                raise StoreError("E222", name=name, known=known)
+            return name
+        if not stored:
+            return None
+        configured = taxonomy_name(settings().taxonomy or None)
+        if configured in stored:
+            return configured
+        if len(stored) == 1:
+            return next(iter(stored))
+        raise StoreError("E223", known=known)
+
+    def taxonomies(self) -> dict[str, int]:
+        """Taxonomy name -> number of positions stored under it (most first)."""
+        p = t.positions
+        count = sa.func.count()
+        with self._tx("taxonomies") as conn:
+            rows = conn.execute(sa.select(p.c.taxonomy, count).group_by(p.c.taxonomy)
+                                .order_by(count.desc(), p.c.taxonomy)).all()
+        return {r[0]: int(r[1]) for r in rows}
 
     def count_positions(self) -> int:
         """Number of stored positions."""
@@ -618,8 +735,8 @@ class SqlStore:
     # ------------------------------------------------------------------ stats
     def stats(self) -> dict[str, Any]:
         """Counts for a status line: articles, near-duplicates, extracted articles, positions by
-        stance and issue, runs (and by status), flagged articles, schema version and the
-        (password-free) URL."""
+        stance, issue and taxonomy, distinct actor names as extracted (``parley actors`` groups them
+        into actors), runs (and by status), flagged articles, schema version and the (password-free) URL."""
         a, p, e, r = t.articles, t.positions, t.extractions, t.runs
         count = sa.func.count()
         with self._tx("stats") as conn:
@@ -637,7 +754,9 @@ class SqlStore:
                 "positions": sum(by_stance.values()),
                 "positions_by_stance": by_stance,
                 "positions_by_issue": by_issue,
-                "actors": conn.execute(sa.select(sa.func.count(sa.distinct(p.c.actor)))).scalar() or 0,
+                "actor_names": conn.execute(sa.select(sa.func.count(sa.distinct(p.c.actor)))).scalar() or 0,
+                "positions_by_taxonomy": dict(conn.execute(sa.select(p.c.taxonomy, count)
+                                                           .group_by(p.c.taxonomy)).all()),
                 "runs": conn.execute(sa.select(count).select_from(r)).scalar() or 0,
                 "runs_by_status": dict(conn.execute(sa.select(r.c.status, count).group_by(r.c.status)
                                                     .order_by(r.c.status)).all()),
@@ -660,4 +779,4 @@ class SqlStore:
         }
 
 
-__all__ = ["SqlStore", "open_store", "resolve_url", "LATEST", "RunStatus", "STALE_AFTER"]
+__all__ = ["SqlStore", "open_store", "resolve_url", "resolve_url_exists", "LATEST", "RunStatus", "STALE_AFTER"]

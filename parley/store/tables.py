@@ -34,6 +34,7 @@ articles = sa.Table(
     sa.Column("duplicate_of", sa.Text, sa.ForeignKey("articles.id", ondelete="SET NULL")),
     sa.Column("minhash", sa.LargeBinary),
     sa.Column("flags", sa.Text, nullable=False, default="[]"),          # JSON list of strings
+    sa.Column("dateline", sa.Date),                                    # v7: date read from the text's dateline
 )
 
 runs = sa.Table(
@@ -50,6 +51,7 @@ runs = sa.Table(
     sa.Column("host", sa.Text),
     sa.Column("heartbeat_at", sa.DateTime),
     sa.Column("failed", sa.Integer, nullable=False, default=0),
+    sa.Column("taxonomy", sa.Text, nullable=False, default="default"),  # v6
     # what the run cost and what its extractor refused (migration 8; the llm extractor fills them)
     sa.Column("requests", sa.Integer, nullable=False, default=0),
     sa.Column("cache_hits", sa.Integer, nullable=False, default=0),
@@ -65,6 +67,7 @@ extractions = sa.Table(
     "extractions", metadata,
     sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("extractor", sa.Text, primary_key=True),
+    sa.Column("taxonomy", sa.Text, primary_key=True, default="default"),   # v6
     sa.Column("version", sa.Text, nullable=False),
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL")),
     sa.Column("extracted_at", sa.DateTime, nullable=False),
@@ -92,6 +95,8 @@ positions = sa.Table(
     sa.Column("cue", sa.Text),
     sa.Column("confidence", sa.Float, nullable=False, default=1.0),
     sa.Column("speaker", sa.Text),
+    sa.Column("taxonomy", sa.Text, nullable=False, default="default"),  # v6
+    sa.Column("uid", sa.Text, unique=True),                            # v6: content-derived position id
     sqlite_autoincrement=True,
 )
 
