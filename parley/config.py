@@ -28,6 +28,7 @@ class Settings:
     spacy_model: str
     taxonomy: str
     extractor: str
+    model: str
     max_bytes: int
     fetch_timeout: float
     fetch_max_bytes: int

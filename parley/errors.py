@@ -72,6 +72,11 @@ class Errors:
     E307 = "{item}: extraction failed ({detail}); the article was not extracted, the others go on."
     E308 = "{item}: extractor {name!r} returned evidence {start}:{end} that does not index the article text; the article was not extracted."
     # llm extractor and teacher (parley/extract/llm/)
+    E310 = "labelled set {item}: {detail}. Fix the record (labelling rules: shared/docs/labelling.md) and train again."
+    E311 = "model directory {item}: {detail}. Train one with `parley train LABELS -o DIR`, or leave out --model / PARLEY_MODEL for the bundled model."
+    E312 = "model {item} was trained for the issue labels {model_labels}; the taxonomy in use has {labels}. Train a model for this taxonomy (`parley train LABELS --taxonomy FILE -o DIR`) and pass it with --model."
+    E313 = "sentence encoder {name!r} cannot be loaded ({detail}). {fix}"
+    E314 = "training needs {what} ({detail}). {fix}"
     E320 = "the llm extractor needs {missing}. Put llm_url = \"http://127.0.0.1:11434/v1\" (the API base) and llm_model = \"...\" in the settings file (PARLEY_SETTINGS or ./parley.toml), or set PARLEY_LLM_URL and PARLEY_LLM_MODEL (docs/extraction.md)."
     E321 = "cannot reach the LLM server at {url} ({detail}) after {attempts} attempts. Is it running? Check llm_url / PARLEY_LLM_URL."
     E322 = "the LLM server at {url} refused the request: HTTP {status} ({detail}). Check llm_api_key / PARLEY_LLM_API_KEY."
