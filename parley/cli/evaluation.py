@@ -21,12 +21,14 @@ def _fail(exc: ParleyError) -> None:
 @click.option("--errors", "show_errors", is_flag=True, help="Also list missed and spurious positions with their sentences.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @click.option("--extractor", "extractor_name", default=None,
-              help="Extractor to run: rules, or llm (a model on an OpenAI-compatible server) "
-                   "[default: the 'extractor' setting, rules].")
+              help="Extractor to run: rules, learned (a model trained by `parley train`), or llm (a model on "
+                   "an OpenAI-compatible server) [default: the 'extractor' setting, rules].")
+@click.option("--model", "model", type=click.Path(), default=None, metavar="DIR",
+              help="Model directory for the learned extractor [default: the 'model' setting, PARLEY_MODEL].")
 @click.option("--no-titles", is_flag=True, help="Leave article titles out of the table (for docs kept in the repo).")
 @click.option("--taxonomy", type=click.Path(), default=None, help="Issue taxonomy file for the extractor.")
 def eval_cmd(gold: tuple[str, ...], pred: str | None, show_errors: bool, fmt: str,
-             extractor_name: str | None, no_titles: bool, taxonomy: str | None) -> None:
+             extractor_name: str | None, no_titles: bool, taxonomy: str | None, model: str | None) -> None:
     """Score positions against labelled articles: GOLD is a folder of *.json or one JSON file.
 
     Without --jsonl the extractor is run over the labelled texts. Prints every
@@ -46,7 +48,7 @@ def eval_cmd(gold: tuple[str, ...], pred: str | None, show_errors: bool, fmt: st
         else:
             from ..extract import get_extractor
 
-            extractor = get_extractor(extractor_name, taxonomy=taxonomy)
+            extractor = get_extractor(extractor_name, taxonomy=taxonomy, model=model)
             predicted = predict(articles, extractor, progress=sys.stderr.isatty())
         report = score(articles, predicted)
     except ParleyError as exc:

@@ -29,7 +29,7 @@ import numpy as np
 
 from ..model import Evidence, Position
 from .encoders import Encoder
-from .features import best_mention, clause_text, content_predicate, masked_text
+from .features import best_mention, clause_text, content_predicate, masked_text, word
 from .heads import LinearHead
 from .prefilter import masked_raw
 from .reading import ReadArticle
@@ -82,7 +82,9 @@ def article_words(read: ReadArticle) -> list[str]:
             continue
         for t in s.doc:
             if t.pos_ in ("NOUN", "VERB", "ADJ") and not t.is_stop and not t.ent_type_:
-                words.add(t.lemma_.lower())
+                w = word(t)
+                if not w.isupper():              # names (PROPN) and entity labels stay out
+                    words.add(w)
     return [f"a={w}" for w in sorted(words)]
 
 
@@ -90,7 +92,7 @@ def article_text(read: ReadArticle) -> str:
     """What the encoder reads for the article vector: the masked title and first sentences."""
     parts = [masked_text(read.title_doc)] if read.title_doc is not None else []
     for s in read.sentences[:6]:
-        parts.append(masked_text(s.doc) if s.doc is not None else masked_raw(read.text[s.start:s.end]))
+        parts.append(masked_text(s.doc) if s.doc is not None else masked_raw(read.text[s.start:s.end], read.common))
     return " ".join(p for p in parts if p)
 
 

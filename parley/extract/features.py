@@ -31,6 +31,9 @@ def word(tok: Token) -> str:
         return tok.ent_type_
     if tok.pos_ == "PROPN":
         return "PROPN"
+    common = tok.doc.user_data.get("parley_common")
+    if common is not None and tok.text[:1].isupper() and tok.lower_ not in common and not tok.is_stop:
+        return "PROPN"          # a name the tagger missed: the article never writes it in lower case
     if tok.like_num:
         return "NUM"
     return tok.lemma_.lower()
@@ -58,7 +61,7 @@ def masked_text(doc: Doc, holder: tuple[int, int] | None = None) -> str:
         if tok.ent_type_:
             i += 1
             continue
-        out.append(tok.text_with_ws if tok.pos_ != "PROPN" else "someone" + tok.whitespace_)
+        out.append(tok.text_with_ws if word(tok) != "PROPN" else "someone" + tok.whitespace_)
         i += 1
     return "".join(out).strip()
 
@@ -207,7 +210,9 @@ def clause_text(cand: Candidate, doc: Doc) -> str:
     span = doc[pred.left_edge.i:pred.right_edge.i + 1]
     holder = (best.mention.start - span.start, best.mention.end - span.start) if best is not None \
         and span.start <= best.mention.start and best.mention.end <= span.end else None
-    return masked_text(span.as_doc(), holder) or masked_text(doc)
+    clause = span.as_doc()
+    clause.user_data["parley_common"] = doc.user_data.get("parley_common")
+    return masked_text(clause, holder) or masked_text(doc)
 
 
 def predicate_features(pred: Token, sent: Sentence, prefix: str) -> list[str]:

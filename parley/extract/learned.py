@@ -28,7 +28,7 @@ from .decisions import Heads, decide
 from .encoders import Encoder, load_encoder
 from .matching import PATTERN_DIR
 from .model_io import BUNDLED, ModelInfo, load_heads, read_info
-from .prefilter import masked_raw, opens_with_pronoun, sentence_features
+from .prefilter import common_words, masked_raw, opens_with_pronoun, sentence_features
 from .reading import read_articles
 from .structure import Sentence
 from .taxonomy import Taxonomy, load_taxonomy
@@ -97,8 +97,9 @@ class LearnedExtractor:
         if not self.use_prefilter or head is None or th <= 0 or not frame:
             return range(len(frame))
         raws = [text[s.start:s.end] for s in frame]
-        rows = [sentence_features(r, i, s.quote_share) for i, (r, s) in enumerate(zip(raws, frame))]
-        dense = self.encoder.encode([masked_raw(r) for r in raws]) * 3.0 if head.dense_dim else None
+        common = common_words(text)
+        rows = [sentence_features(r, i, s.quote_share, common) for i, (r, s) in enumerate(zip(raws, frame))]
+        dense = self.encoder.encode([masked_raw(r, common) for r in raws]) * 3.0 if head.dense_dim else None
         scores = head.prob(rows, "True", dense)
         keep = {i for i, sc in enumerate(scores) if sc >= th}
         for i in sorted(keep):

@@ -17,12 +17,25 @@ _PRONOUN_START = re.compile(r"^\W*(?:he|she|they|it|we|i|his|her|their|its)\b", 
 STOP = frozenset("the a an of to in on at for and or by with as is was be are were from that this it its".split())
 
 
-def raw_words(sentence: str) -> list[str]:
-    """Lower-cased words with names masked: capitalised words after the first become ``CAP``."""
+_LOWER = re.compile(r"(?<![A-Za-z'\u2019\-])[a-z][a-z'\u2019\-]*")
+
+
+def common_words(text: str) -> frozenset[str]:
+    """The words an article writes in lower case somewhere: a capitalised word whose lower-case
+    form is not among them is taken for a name (so a name opening a sentence or a title, which
+    capitalisation alone cannot tell, is masked too)."""
+    return frozenset(_LOWER.findall(text))
+
+
+def raw_words(sentence: str, common: frozenset[str] | None = None) -> list[str]:
+    """Lower-cased words with names masked: capitalised words after the first become ``CAP``, and
+    the first too when the article never writes it in lower case (``common``)."""
     out: list[str] = []
     for k, m in enumerate(_WORD.finditer(sentence)):
         w = m.group(0)
-        if w[0].isupper() and k > 0 and not w.isupper() or (w.isupper() and len(w) > 1 and k > 0):
+        if k == 0 and common is not None and w[0].isupper() and w.lower() not in common and w.lower() not in STOP:
+            out.append("CAP")
+        elif w[0].isupper() and k > 0 and not w.isupper() or (w.isupper() and len(w) > 1 and k > 0):
             out.append("CAP")
         elif w.isdigit():
             out.append("NUM")
@@ -31,13 +44,13 @@ def raw_words(sentence: str) -> list[str]:
     return out
 
 
-def masked_raw(sentence: str) -> str:
+def masked_raw(sentence: str, common: frozenset[str] | None = None) -> str:
     """The sentence as an encoder sees it before parsing: names masked as "someone"."""
-    return " ".join("someone" if w == "CAP" else w for w in raw_words(sentence))
+    return " ".join("someone" if w == "CAP" else w for w in raw_words(sentence, common))
 
 
-def sentence_features(sentence: str, index: int, quote_share: float) -> list[str]:
-    words = raw_words(sentence)
+def sentence_features(sentence: str, index: int, quote_share: float, common: frozenset[str] | None = None) -> list[str]:
+    words = raw_words(sentence, common)
     f = [f"p_w={w}" for w in words if w not in STOP]
     f += [f"p_b={a}_{b}" for a, b in zip(words, words[1:])]
     f += [f"p_len={min(len(words) // 8, 6)}", f"p_idx={min(index, 5)}", f"p_quote={round(quote_share * 2) / 2}",

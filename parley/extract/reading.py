@@ -13,6 +13,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from .features import ArticleContext, article_context, candidate_features
+from .prefilter import common_words
 from .sentences import split_sentences
 from .structure import ArticleActors, Candidate, Sentence, attach_doc, candidates, sentence_frame
 
@@ -33,6 +34,7 @@ class ReadArticle:
     context: ArticleContext
     features: list[list[str]]
     key: Any = None                  # what the caller passed along with the text (an Article)
+    common: frozenset[str] = frozenset()   # words the article writes in lower case (name masking)
 
 
 def read_articles(nlp: Language, items: Iterable[tuple[str, str | None, Any]], *, keep: SentenceFilter | None = None,
@@ -59,8 +61,10 @@ def _read_batch(nlp: Language, batch: list[tuple[str, str | None, list[Sentence]
             s = frame[i]
             jobs.append((text[s.text_start:s.end], (k, i)))
     titles: dict[int, Doc] = {}
+    commons = [common_words(text) for text, *_ in batch]
     for doc, (k, i) in nlp.pipe(jobs, as_tuples=True, batch_size=256):
         text, _, frame, _, _ = batch[k]
+        doc.user_data["parley_common"] = commons[k]
         if i < 0:
             titles[k] = doc
         else:
@@ -68,6 +72,7 @@ def _read_batch(nlp: Language, batch: list[tuple[str, str | None, list[Sentence]
     for k, (text, title, frame, _, key) in enumerate(batch):
         read = read_parsed(text, title, frame, titles.get(k))
         read.key = key
+        read.common = commons[k]
         yield read
 
 

@@ -18,6 +18,9 @@ from spacy.tokens import Doc, Token
 from .matching import Match
 
 MAX_PROPOSITION_TOKENS = 16
+#: words a cut condition can leave at the end of a proposition ("... for transferred staff as long")
+_DROP_TAIL = {"as", "long", "so", "provided", "providing", "unless", "once", "until", "when", "while", "because",
+              "after", "before", "on", "the", "a", "an", "of", "to", "with", "for"}
 _DROP_EDGE = {"only", "even", "just", ",", ";", ":", "-", "\u2014", "\u2013", "and", "but", "or", "that", "if"}
 
 
@@ -115,10 +118,15 @@ def _phrase(tok: Token, drop: set[int]) -> list[int]:
 
 def proposition(doc: Doc, pred: Token | None, conditions: list[ConditionSpan], holder: tuple[int, int] | None) -> str:
     """What the stance is about, as a whole phrase of the sentence (module docstring)."""
-    if pred is None:
-        return ""
+    if pred is None:            # no content predicate found: the sentence's main clause
+        roots = [t for t in doc if t.dep_ == "ROOT"]
+        if not roots:
+            return ""
+        pred = roots[0]
     drop: set[int] = set()
     for c in conditions:
+        if c.outer[0] <= pred.i < c.outer[1]:     # the holder's own clause is never a condition of it
+            continue
         drop |= set(range(*c.outer))
         if c.outer[0] > 0 and doc[c.outer[0] - 1].lower_ in ("only", ",", "but"):
             drop.add(c.outer[0] - 1)
@@ -148,21 +156,33 @@ def proposition(doc: Doc, pred: Token | None, conditions: list[ConditionSpan], h
             runs[-1].append(i)
         else:
             runs.append([i])
-    if len(runs) > 1 and head_words:
-        words = [doc[i].text_with_ws for r in runs for i in r]
-        text = "".join(words)
-    else:
-        best = max(runs, key=len)
-        text = doc[best[0]:best[-1] + 1].text
-    span_doc = text.strip()
-    return _clean_edges(span_doc)
+    # the text shown is always one stretch of the sentence: the longest run, joined with its
+    # neighbours across gaps of at most two dropped tokens (an adverb, "only", a comma)
+    best = max(runs, key=len)
+    if head_words:
+        best = next(r for r in runs if head_words[0] in r)
+    k = runs.index(best)
+    lo, hi = best[0], best[-1]
+    for r in runs[k + 1:]:
+        if r[0] - hi > 3:
+            break
+        hi = r[-1]
+    for r in reversed(runs[:k]):
+        if lo - r[-1] > 3:
+            break
+        lo = r[0]
+    text = _clean_edges(doc[lo:hi + 1].text)
+    if len(text.split()) < 2 and len(runs) > 1:      # a head word alone: the longest run instead
+        longest = max(runs, key=len)
+        text = _clean_edges(doc[longest[0]:longest[-1] + 1].text) or text
+    return text
 
 
 def _clean_edges(text: str) -> str:
     words = text.split()
     while words and (words[0].lower() in _DROP_EDGE or words[0] in "\"\u201c\u201d'"):
         words = words[1:]
-    while words and (words[-1].lower() in _DROP_EDGE or words[-1] in "\"\u201c\u201d',;:"):
+    while words and (words[-1].lower() in _DROP_EDGE | _DROP_TAIL or words[-1] in "\"\u201c\u201d',;:"):
         words = words[:-1]
     return balance_quotes(" ".join(words).strip(" ,;:"))
 

@@ -358,6 +358,14 @@ class ArticleActors:
             found = self.pronoun(m, sent)
             return found[0] if found else None
         text = _norm(m.text)
+        if m.kind != "ent" or m.label != "PERSON":
+            # a surname the small model tags otherwise ("Mure said", an ORG): the person the article
+            # introduced with that surname, when it did and the word is no place
+            bare = re.sub(r"^the\s+", "", text, flags=re.I)
+            if re.fullmatch(r"[A-Z][\w'\u2019-]+", bare) and self.places.state_of(bare) is None:
+                full = self.full_person(bare)
+                if full != bare and len(full.split()) >= 2:
+                    return self._note(Named(m, full, "person", "name"), text)
         if m.kind == "ent" and m.label == "PERSON":
             actor = self.full_person(text)
             return self._note(Named(m, actor, "person", "name"), text)
@@ -378,10 +386,22 @@ class ArticleActors:
         # a noun phrase
         words = [w.lower().rstrip(".") for w in text.split()]
         head = words[-1] if words else ""
+        if head in self.roles.titles and sent.doc is not None:
+            # "the trust's chief executive, Helen Varga, insisted": the person in apposition
+            for c in sent.doc[m.head].children:
+                if c.dep_ == "appos" and c.ent_type_ == "PERSON":
+                    ent = next((e for e in sent.doc.ents if e.start <= c.i < e.end), None)
+                    if ent is not None:
+                        return self._note(Named(m, self.full_person(_norm(ent.text)), "person", "name"), text)
         if head in self.roles.titles and m.affiliation is None or (head in self.roles.titles and len(words) <= 3):
             person = self._described(words, sent)
             if person:
                 return self._note(Named(m, person[0], "person", "description", person[1]), text)
+        if len(words) == 1 or len(words) == 2 and words[0] == "the":
+            # "the trust" after "the Kelbridge Health Trust": the named organisation it shortens
+            for _si, _start, actor, akind, _plural in reversed(self.history):
+                if akind in ("org", "group") and len(actor.split()) > 1 and actor.split()[-1].lower() == head:
+                    return self._note(Named(m, actor, akind, "name"), text)
         if m.affiliation:
             kind = "org" if head in self.roles.government else "group"
             return self._note(Named(m, text, kind, "name"), text)

@@ -100,7 +100,7 @@ def embed(data: Sequence[ArticleData], encoder: Encoder) -> None:
     for d in data:
         d.vectors = embed_views(encoder, d.views)
         d.article_vec = encoder.encode([article_text(d.read)])[0]
-        raws = [masked_raw(d.read.text[s.start:s.end]) for s in d.read.sentences]
+        raws = [masked_raw(d.read.text[s.start:s.end], d.read.common) for s in d.read.sentences]
         d.sentence_vecs = encoder.encode(raws)
 
 
@@ -160,7 +160,7 @@ def fit_heads(data: Sequence[ArticleData], labels: Sequence[str], cfg: TrainConf
                 cond_y.append(str(bool(conds) and _condition_label(text, conds)))
         cited = [(p.span) for p in d.labelled.positions]
         for i, s in enumerate(d.read.sentences):
-            pre_rows.append(sentence_features(d.read.text[s.start:s.end], i, s.quote_share))
+            pre_rows.append(sentence_features(d.read.text[s.start:s.end], i, s.quote_share, d.read.common))
             pre_y.append(str(any(_overlaps(c, (s.start, s.end)) for c in cited)))
         if d.sentence_vecs is not None:
             pre_dense.append(d.sentence_vecs * 3.0)
@@ -187,7 +187,8 @@ def fit_heads(data: Sequence[ArticleData], labels: Sequence[str], cfg: TrainConf
 
 def prefilter_scores(heads: Heads, d: ArticleData) -> np.ndarray:
     assert heads.prefilter is not None
-    rows = [sentence_features(d.read.text[s.start:s.end], i, s.quote_share) for i, s in enumerate(d.read.sentences)]
+    rows = [sentence_features(d.read.text[s.start:s.end], i, s.quote_share, d.read.common)
+            for i, s in enumerate(d.read.sentences)]
     dense = d.sentence_vecs * 3.0 if d.sentence_vecs is not None and heads.prefilter.dense_dim else None
     return heads.prefilter.prob(rows, "True", dense)
 
