@@ -73,7 +73,7 @@ class Errors:
     E308 = "{item}: extractor {name!r} returned evidence {start}:{end} that does not index the article text; the article was not extracted."
     # llm extractor and teacher (parley/extract/llm/)
     E310 = "labelled set {item}: {detail}. Fix the record (labelling rules: shared/docs/labelling.md) and train again."
-    E311 = "model directory {item}: {detail}. Train one with `parley train LABELS -o DIR`, or leave out --model / PARLEY_MODEL for the bundled model."
+    E311 = "model directory {item}: {detail}. Train one with `parley train LABELS -o DIR` and pass it with --model DIR or PARLEY_MODEL (no learned model ships with Parley yet: see docs/quality.md)."
     E312 = "model {item} was trained for the issue labels {model_labels}; the taxonomy in use has {labels}. Train a model for this taxonomy (`parley train LABELS --taxonomy FILE -o DIR`) and pass it with --model."
     E313 = "sentence encoder {name!r} cannot be loaded ({detail}). {fix}"
     E314 = "training needs {what} ({detail}). {fix}"

@@ -214,8 +214,9 @@ def find_mentions(sent: Sentence) -> list[Mention]:
         # an entity modifying a common noun ("Iranian officials", "Iran's foreign ministry", "GM workers")
         # stands for that noun phrase, the institution or group
         host = root.head if root.dep_ in ("compound", "amod", "poss", "nmod") else None
+        # -- but the possessor of a view noun is the holder itself ("Zelensky's position")
         if host is not None and host.pos_ == "NOUN" and host.i not in range(ent.start, ent.end) \
-                and host.i in chunks and not host.ent_type_:
+                and host.i in chunks and not host.ent_type_ and "POSS_VIEW" not in role_of.get(root.i, ()):
             ch = chunks[host.i]
             add(doc[min(ch.start, ent.start):ch.end], "chunk", "NOUN", affiliation=ent.text)
             continue
@@ -276,7 +277,8 @@ class ArticleActors:
         self.roles = lex_roles or roles()
         self.persons: dict[str, int] = {}          # full person names seen -> count
         self.titled: list[tuple[int, str, str]] = []  # (char offset, title word, person) in text order
-        self.history: list[tuple[int, int, str, ActorKind, bool]] = []  # (sentence, token, actor, kind, plural)
+        # (sentence, token, actor, kind, plural, salient: the subject of a holder pattern)
+        self.history: list[tuple[int, int, str, ActorKind, bool, bool]] = []
         self.aliases: dict[str, set[str]] = {}
         self.speakers: dict[int, str] = {}        # sentence -> speaker actor
         self._forms: dict[str, str] = {}
@@ -399,7 +401,7 @@ class ArticleActors:
                 return self._note(Named(m, person[0], "person", "description", person[1]), text)
         if len(words) == 1 or len(words) == 2 and words[0] == "the":
             # "the trust" after "the Kelbridge Health Trust": the named organisation it shortens
-            for _si, _start, actor, akind, _plural in reversed(self.history):
+            for _si, _start, actor, akind, _plural, _sal in reversed(self.history):
                 if akind in ("org", "group") and len(actor.split()) > 1 and actor.split()[-1].lower() == head:
                     return self._note(Named(m, actor, akind, "name"), text)
         if m.affiliation:
@@ -444,9 +446,15 @@ class ArticleActors:
                 return []
             want = "plural"
         out: list[Named] = []
-        for si, start, actor, kind, plural in reversed(self.history):
-            if sent.index - si > 3:
+        # nearest first, but within the window a holder (the subject of a reporting or stance
+        # verb) before a mere mention: "Zelensky said he would meet Putin ... He rejected" is Zelensky
+        window = []
+        for h in reversed(self.history):
+            if sent.index - h[0] > 3:
                 break
+            window.append(h)
+        ranked = sorted(window, key=lambda h: (sent.index - h[0] > 0 and not h[5], sent.index - h[0]))
+        for si, start, actor, kind, plural, _sal in ranked:
             if si == sent.index and start >= m.start or any(n.actor == actor for n in out):
                 continue
             ok = (want == "person" and kind == "person"
@@ -454,7 +462,7 @@ class ArticleActors:
                   or want == "thing" and kind in ("org", "state", "group") and not plural)
             if ok:
                 out.append(Named(m, actor, kind, "pronoun", sent.index - si))
-                if len(out) >= limit:
+                if len(out) >= limit or _sal and si < sent.index:     # a holder before: no second guess
                     break
         return out
 
@@ -471,7 +479,7 @@ class ArticleActors:
             if m.label == "NOUN" and not m.text.split()[-1].lower() in roles().groups | roles().government:
                 return
         plural = m.label == "NORP" or m.kind == "chunk" and m.text.lower().endswith("s")
-        self.history.append((m.sent, m.start, named.actor, named.kind, plural))
+        self.history.append((m.sent, m.start, named.actor, named.kind, plural, bool(m.roles)))
 
 
 # ---------------------------------------------------------------------------------------- candidates
