@@ -36,6 +36,8 @@ from ..evaluate import condition_tokens, token_f1
 log = logging.getLogger(__name__)
 
 POSITION_THRESHOLDS = (0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6)
+#: a second issue for one candidate when its probability reaches this (1.0: never)
+SECOND_ISSUE_THRESHOLDS = (0.25, 0.35, 0.5, 1.0)
 PREFILTER_RECALL = 0.97
 
 
@@ -203,9 +205,10 @@ def folds_of(n: int, k: int, seed: int) -> list[list[int]]:
 class CrossValidation:
     """Pooled out-of-fold predictions at each position threshold, and the prefilter's scores."""
 
-    predictions: dict[float, dict[str, list[Position]]]
+    predictions: dict[tuple[float, float], dict[str, list[Position]]]   # (position, second issue) ->
     prefilter: list[tuple[float, bool]]          # (score, cited) per sentence, out of fold
     best_threshold: float = 0.4
+    best_second_issue: float = 0.3
     figures: dict[str, Any] = field(default_factory=dict)
 
 
@@ -213,7 +216,8 @@ def cross_validate(data: Sequence[ArticleData], labels: Sequence[str], cfg: Trai
                    progress: Callable[[str], None] = lambda s: None) -> CrossValidation:
     from ..evaluate import GoldArticle, score
 
-    preds: dict[float, dict[str, list[Position]]] = {t: {} for t in POSITION_THRESHOLDS}
+    grid = [(t, s) for t in POSITION_THRESHOLDS for s in SECOND_ISSUE_THRESHOLDS]
+    preds: dict[tuple[float, float], dict[str, list[Position]]] = {g: {} for g in grid}
     pre: list[tuple[float, bool]] = []
     for f, held in enumerate(folds_of(len(data), cfg.folds, cfg.seed)):
         progress(f"fold {f + 1}/{cfg.folds}")
@@ -225,18 +229,18 @@ def cross_validate(data: Sequence[ArticleData], labels: Sequence[str], cfg: Trai
             cited = [p.span for p in d.labelled.positions]
             pre += [(float(sc), any(_overlaps(c, (s.start, s.end)) for c in cited))
                     for sc, s in zip(scores, d.read.sentences)]
-            for t in POSITION_THRESHOLDS:
-                heads.thresholds.position = t
-                preds[t][d.labelled.id] = decide(d.read, heads, encoder, d.labelled.id, d.views, d.vectors,
-                                                 d.article_vec)
+            for t, s in grid:
+                heads.thresholds.position, heads.thresholds.second_issue = t, s
+                preds[(t, s)][d.labelled.id] = decide(d.read, heads, encoder, d.labelled.id, d.views, d.vectors,
+                                                      d.article_vec)
     gold = [GoldArticle(id=d.labelled.id, text=d.labelled.text, title=d.labelled.title,
                         positions=tuple(_as_position(p, d.labelled.id) for p in d.labelled.positions))
             for d in data]
-    table = {t: score(gold, preds[t]).figures for t in POSITION_THRESHOLDS}
-    best = max(POSITION_THRESHOLDS, key=lambda t: table[t]["triple"]["f1"])
-    return CrossValidation(predictions=preds, prefilter=pre, best_threshold=best,
-                           figures={"by_threshold": {str(t): _short(table[t]) for t in POSITION_THRESHOLDS},
-                                    "best": _short(table[best]) | {"threshold": best}})
+    table = {g: score(gold, preds[g]).figures for g in grid}
+    best = max(grid, key=lambda g: (table[g]["triple"]["f1"], g))
+    return CrossValidation(predictions=preds, prefilter=pre, best_threshold=best[0], best_second_issue=best[1],
+                           figures={"by_threshold": {f"{t}/{s}": _short(table[(t, s)]) for t, s in grid},
+                                    "best": _short(table[best]) | {"threshold": best[0], "second_issue": best[1]}})
 
 
 def _short(fig: dict[str, Any]) -> dict[str, float]:
@@ -338,6 +342,7 @@ def train(labels_dir: str | Path, out: str | Path, *, taxonomy: str | None = Non
     if cfg.folds > 1 and len(data) >= cfg.folds:
         cv = cross_validate(data, tax.labels, cfg, encoder, progress=say)
         cfg.thresholds.position = cv.best_threshold
+        cfg.thresholds.second_issue = cv.best_second_issue
         th, rec, kept = prefilter_threshold(cv.prefilter, cfg.prefilter_recall)
         cfg.thresholds.prefilter = th
         cv_fig = cv.figures
