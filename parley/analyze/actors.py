@@ -49,7 +49,7 @@ from .sides import Candidate, SideEvidence, decide_side, generic_institution, or
 _STOPWORDS = frozenset("of the and for".split())     # "Republic of Vardenia" is no person's name ("Moon Jae-in" is)
 
 __all__ = ["ActorRecord", "ActorMatch", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
-           "export_aliases", "parse_alias_file", "store_link", "SIDE_PREFIX", "MatchMode"]
+           "export_aliases", "parse_alias_file", "store_link", "SIDE_PREFIX", "MatchMode", "local_form"]
 
 MatchMode = Literal["exact", "substring"]
 
@@ -170,6 +170,9 @@ class Resolution:
     mapping: dict[str, str]
     overrides: dict[tuple[str, str], str] = field(default_factory=dict)   # (article_id, raw) -> canonical
     hidden: list[ActorRecord] = field(default_factory=list)
+    #: every piece of side evidence read for a record (decide_side keeps only the winner's): what an
+    #: incremental update of the kept ledger weighs again with the evidence of new articles
+    votes: dict[str, tuple[SideEvidence, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_name = {r.name: r for r in self.records}
@@ -351,6 +354,16 @@ def _bare_matches(bare: str, person: NameInfo) -> float:
     return fuzz.ratio(bare, toks[-1]) if fuzz.ratio(bare, toks[-1]) >= FUZZ_BARE else 0.0
 
 
+def local_form(raw: str, info: NameInfo | None = None) -> bool:
+    """True when a name means someone else in every article ("rebels", "officials", "the ministry"):
+    a description with no name of its own, or a generic uncapitalised group. :func:`resolve` resolves
+    such a form within its article only (unless a curated link names it)."""
+    info = info or parse_name(raw)
+    if not info.key:
+        return True
+    return info.kind == "group" and not info.side and (info.key in GENERIC_GROUPS or not is_capitalised(raw))
+
+
 def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             texts: Mapping[str, str] | None = None, text_starts: Mapping[str, int] | None = None) -> Resolution:
     """Group the actors of ``positions`` into records (see the module docstring).
@@ -390,8 +403,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     def node_for(raw: str, art: str, info: NameInfo | None = None) -> str:
         info = info or parse_name(raw, table)
         curated = raw in curated_aliases or (bool(key(raw)) and key(raw) in curated_keys)
-        if info.kind == "group" and not info.side and (info.key in GENERIC_GROUPS or not is_capitalised(raw)) \
-                and not curated:
+        if info.key and local_form(raw, info) and not curated:
             info = NameInfo(raw, "", "group")     # "rebels": means someone else in every article
         if info.key:
             k = info.key
@@ -495,13 +507,14 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     # a demonym no actor matches: the polity the article itself names by that spelling ("Belmoran
     # President ..." in an article that says "Belmora"), a side of its own
     text_sides: dict[str, str] = {}
+    caps_cache: dict[str, Counter[str]] = {}
     if texts:
         for n in nodes.values():
             dems = {n.info.demonym} | {c.side[1:] for c in n.side_ev if c.side.startswith("?")}
             for dem in sorted(d for d in dems if d and d not in demonym_side and d not in text_sides):
                 if dem in person_tokens or dem.split()[0] in _NOT_SIDES or " " in dem or generic_institution(dem):
                     continue
-                w = _polity_in_text(dem, "\n".join(texts.get(art, "") for art in sorted(n.articles)))
+                w = _polity_in_articles(dem, sorted(n.articles), texts, caps_cache)
                 if w:
                     text_sides[dem] = w
     # a made-up side named by its adjective or title prefix is a state ("Vardenia"), unless it is an
@@ -736,6 +749,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
 
     decided: dict[str, ActorRecord] = {}
     deferred: dict[str, list[tuple[str, Candidate]]] = {}
+    votes: dict[str, list[SideEvidence]] = {}
     for root, rec, ns in built:
         curated = next((side_links[r] for n in ns for r in n.raws if r in side_links), None)
         if curated is None and rec.name in side_links:
@@ -762,6 +776,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                 s = side_name(c)
                 if s and s != rec.name and kinds_by_name.get(s) != "person":
                     evs.append(SideEvidence(s, c.how, c.article_id, c.start, c.end, c.text))
+        votes.setdefault(rec.name, []).extend(evs)
         dec = decide_side(evs)
         decided[rec.name] = replace(rec, side=dec.side, side_evidence=dec.evidence, side_note=dec.note)
     for name, items in deferred.items():       # "a spokeswoman for Chancellor Ivo Renner": Renner's side
@@ -780,6 +795,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                 principal = ends[0] if len(ends) == 1 else None
             if principal and principal.side and principal.name != name and principal.side != name:
                 evs.append(SideEvidence(principal.side, c.how, c.article_id, c.start, c.end, c.text))
+        votes.setdefault(name, []).extend(evs)
         dec = decide_side(evs)
         decided[name] = replace(rec, side=dec.side, side_evidence=dec.evidence, side_note=dec.note)
 
@@ -806,7 +822,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     visible = [r for r in records if r.mentions > 0 or r.name in sides]
     hidden = [r for r in records if not (r.mentions > 0 or r.name in sides)]
     visible.sort(key=lambda r: (-r.mentions, r.name))
-    return Resolution(visible, mapping, overrides, hidden)
+    return Resolution(visible, mapping, overrides, hidden, {k: tuple(v) for k, v in votes.items() if v})
 
 
 _CAP_WORD = re.compile(r"\b[A-Z][a-z]{3,}\b")
@@ -818,6 +834,25 @@ def _polity_in_text(dem: str, text: str) -> str | None:
     caps = set(_CAP_WORD.findall(text))
     found = Counter(w for w in _CAP_WORD.findall(text) if w.lower() != dem and demonym_matches(dem, w.lower())
                     and not (w.endswith("s") and w[:-1] in caps))
+    best = [w for w, c in found.most_common(1) if c >= 2]
+    return best[0] if best else None
+
+
+def _polity_in_articles(dem: str, arts: Sequence[str], texts: Mapping[str, str],
+                        cache: dict[str, Counter[str]]) -> str | None:
+    """:func:`_polity_in_text` over the texts of ``arts`` joined, counting each article's capitalised
+    words once (``cache``) instead of scanning the joined text for every demonym."""
+    counts: Counter[str] = Counter()
+    for art in arts:
+        c = cache.get(art)
+        if c is None:
+            c = cache[art] = Counter(_CAP_WORD.findall(texts.get(art, "")))
+        counts.update(c)
+    found: Counter[str] = Counter()
+    for w, n in counts.items():       # first occurrence order, as in the joined text
+        lw = w.lower()
+        if lw != dem and demonym_matches(dem, lw) and not (w.endswith("s") and w[:-1] in counts):
+            found[w] = n
     best = [w for w, c in found.most_common(1) if c >= 2]
     return best[0] if best else None
 

@@ -154,9 +154,12 @@ def _parties(ledger: Ledger, actor: str | ActorMatch | None) -> list[tuple[str, 
 
 def build_report(ledger: Ledger, actor: str | ActorMatch | None = None, issue: str | None = None,
                  since: date | None = None, charts: bool = False, until: date | None = None,
-                 include_undated: bool = False) -> Report:
+                 include_undated: bool = False,
+                 shifts: list[Shift] | None = None) -> Report:
     """A briefing over the whole ledger or one actor/issue; ``since``/``until`` select the new terms and
-    shifts (dated ones; undated ones too with ``include_undated``, which also puts them on the charts)."""
+    shifts (dated ones; undated ones too with ``include_undated``, which also puts them on the charts).
+    ``shifts``: the shifts to report (the kept ones, selected by date and issue already); detected
+    from the ledger when None."""
     check_range(since, until)
     notes = Notes()
     parties = _parties(ledger, actor)
@@ -202,7 +205,8 @@ def build_report(ledger: Ledger, actor: str | ActorMatch | None = None, issue: s
                 sec.chart_png = plot_timeline(tl, fmt="png", numbers=sec.chart_numbers)
         sections.append(sec)
 
-    shifts = detect_shifts(ledger, since=since, issue=issue, until=until, include_undated=include_undated)
+    if shifts is None:
+        shifts = detect_shifts(ledger, since=since, issue=issue, until=until, include_undated=include_undated)
     names = {m for _, ms in parties for m in ms}
     if actor:
         shifts = [s for s in shifts if s.actor in names]

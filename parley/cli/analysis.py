@@ -30,10 +30,25 @@ def _open(db: str | None) -> "SqlStore":
     return open_store(db, must_exist=True)
 
 
-def _ledger(store: "SqlStore", taxonomy: str | None = None) -> "Ledger":
+def _ledger(store: "SqlStore", taxonomy: str | None = None, actors: list[str] | None = None,
+            everything: bool = False) -> "Ledger":
+    """The kept ledger (:mod:`parley.analyze.kept`): the whole resolution, and the positions of the
+    canonical ``actors`` given (every position with ``everything``)."""
+    from ..analyze import kept
     from ..analyze.ledger import Ledger
 
-    return Ledger.from_store(store, taxonomy=store.choose_taxonomy(taxonomy))
+    tax = store.choose_taxonomy(taxonomy)
+    if tax is None:
+        return Ledger.build([])
+    return kept.ledger(store, tax, None if everything else (actors or []))
+
+
+def _curated(store: "SqlStore", taxonomy: str | None, *names: str) -> None:
+    """Re-resolve the kept actors these names belong to (after their curated links changed)."""
+    from ..analyze import kept
+
+    tax = store.choose_taxonomy(taxonomy) if taxonomy else None
+    kept.curate(store, tax, names)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -206,7 +221,7 @@ def actors_merge(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
     from ..store.base import ActorLink
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
+        ledger = _ledger(store, taxonomy, everything=True)
         ca = _resolve(ledger, a).record.name
         cb = _name_or_form(ledger, store, b)
         if ca == cb:
@@ -215,6 +230,7 @@ def actors_merge(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
         for x, y in ((cb, ca), (ca, cb), (b, a), (a, b)):
             _delete(store, x, y, "split")
         store.set_actor_link(ActorLink(cb, ca, "merge", "manual", 1.0))
+        _curated(store, taxonomy, ca, cb, a, b)
     say(f"merged {cb!r} into {ca!r}")
 
 
@@ -237,7 +253,7 @@ def actors_split(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
     from ..store.base import ActorLink
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
+        ledger = _ledger(store, taxonomy, everything=True)
         ca = _resolve(ledger, a).record.name
         cb = _name_or_form(ledger, store, b)
         if b.strip().casefold() in (a.strip().casefold(), ca.casefold()):
@@ -247,6 +263,7 @@ def actors_split(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
         for x, y in ((cb, ca), (ca, cb), (b, a), (a, b)):
             _delete(store, x, y, "merge")
         store.set_actor_link(ActorLink(cb, ca, "split", "manual", 1.0))
+        _curated(store, taxonomy, ca, cb, a, b)
     say(f"split {cb!r} from {ca!r}")
 
 
@@ -269,6 +286,8 @@ def actors_unlink(a: str, b: str, db: str | None) -> None:
             if {ln.alias, ln.canonical} == names or ({ln.alias.casefold(), ln.canonical.casefold()} ==
                                                      {n.casefold() for n in names}):
                 gone += store.delete_actor_link(ln.alias, ln.canonical)
+        if gone:
+            _curated(store, None, *names)
     say(f"removed {gone} curated link(s) between {a!r} and {b!r}" if gone else
         f"no curated link between {a!r} and {b!r}")
 
@@ -296,9 +315,11 @@ def actors_side(name: str, side: str, db: str | None, taxonomy: str | None) -> N
             if ln.canonical.startswith("@side:") and ln.alias in (rec.name, name):
                 store.delete_actor_link(ln.alias, ln.canonical)
         if side.strip() == "-":
+            _curated(store, taxonomy, rec.name)
             say(f"removed the curated side of {rec.name!r}")
             return
         store.set_actor_link(store_link(ActorLink(rec.name, side.strip(), "side", "manual", 1.0)))
+        _curated(store, taxonomy, rec.name, side.strip())
     say(f"{rec.name!r} is on the side of {side.strip()!r} (curated)")
 
 
@@ -354,6 +375,7 @@ def actors_import(file: str, db: str | None) -> None:
             elif ln.kind == "split":
                 _delete(store, ln.alias, ln.canonical, "merge")
             store.set_actor_link(store_link(ln))
+        _curated(store, None, *[n for ln in links for n in (ln.alias, ln.canonical)])
     kinds = {k: sum(1 for ln in links if ln.kind == k) for k in ("merge", "split", "side")}
     click.echo(f"imported {kinds['merge']} aliases, {kinds['split']} splits, {kinds['side']} sides from {file}")
 
@@ -392,9 +414,10 @@ def timeline_cmd(actor: str, match: str, issue: str | None, since: str | None, u
     d0, d1 = _day(since, "--since"), _day(until, "--until")
     check_output_path(plot, force=force, db=db)
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-    m = _resolve(ledger, actor, match)
-    tl = build_timeline(ledger, m, issue, d0, d1, include_undated)
+        names = _ledger(store, taxonomy)
+        m = _resolve(names, actor, match)
+        ledger = _ledger(store, taxonomy, names.members_of(m))
+        tl = build_timeline(ledger, m, issue, d0, d1, include_undated)
     if plot:
         write_bytes(plot, plot_timeline(tl, fmt=Path(plot).suffix.lstrip(".").lower() or "png"))
     if _fmt(fmt, as_json) == "json":
@@ -427,13 +450,16 @@ def shifts_cmd(since: str | None, until: str | None, include_undated: bool, acto
     Example:
       parley shifts --since 2026-06-01 --actor Renner
     """
-    from ..analyze.shifts import detect_shifts, shift_to_dict
+    from ..analyze.kept import kept_shifts
+    from ..analyze.shifts import shift_to_dict
 
     d0, d1 = _day(since, "--since"), _day(until, "--until")
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-    m = _resolve(ledger, actor, match) if actor else None
-    shifts = detect_shifts(ledger, since=d0, actor=m, issue=issue, until=d1, include_undated=include_undated)
+        names = _ledger(store, taxonomy)
+        m = _resolve(names, actor, match) if actor else None
+        tax = store.choose_taxonomy(taxonomy)
+        shifts = [] if tax is None else kept_shifts(store, tax, names.members_of(m) if m else None, issue, d0, d1,
+                                                    include_undated)
     if _fmt(fmt, as_json) == "json":
         _dump([shift_to_dict(s) for s in shifts])
         return
@@ -474,8 +500,10 @@ def compare_cmd(a: str, b: str, match: str, issue: str | None, fmt: str, as_json
     from ..analyze.sources import render_refs
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-    comp = compare(ledger, _resolve(ledger, a, match), _resolve(ledger, b, match), issue)
+        names = _ledger(store, taxonomy)
+        ma, mb = _resolve(names, a, match), _resolve(names, b, match)
+        ledger = _ledger(store, taxonomy, names.members_of(ma) + names.members_of(mb))
+        comp = compare(ledger, ma, mb, issue)
     if _fmt(fmt, as_json) == "json":
         _dump(comp.to_dict())
         return
@@ -540,12 +568,16 @@ def report_cmd(actor: str | None, match: str, issue: str | None, since: str | No
 
     d0, d1 = _day(since, "--since"), _day(until, "--until")
     check_output_path(output, force=force, db=db)
+    from ..analyze.kept import kept_shifts
+
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-    m = _resolve(ledger, actor, match) if actor else None
-    rep = build_report(ledger, actor=m, issue=issue, since=d0, charts=(fmt == "html"), until=d1,
-                       include_undated=include_undated)
-    text = write_report(rep, fmt)
+        ledger = _ledger(store, taxonomy, everything=True)
+        m = _resolve(ledger, actor, match) if actor else None
+        shifts = kept_shifts(store, ledger.taxonomy, issue=issue, since=d0, until=d1,
+                             include_undated=include_undated) if ledger.taxonomy else []
+        rep = build_report(ledger, actor=m, issue=issue, since=d0, charts=(fmt == "html"), until=d1,
+                           include_undated=include_undated, shifts=shifts)
+        text = write_report(rep, fmt)
     if output == "-":
         output = None
     if output:

@@ -25,6 +25,9 @@ from .sql import RunStatus, SqlStore
 
 log = logging.getLogger(__name__)
 
+#: a run brings the kept ledger up to date after this many articles, and at its end
+LEDGER_EVERY = 500
+
 
 @dataclass
 class RunReport:
@@ -164,6 +167,8 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
                                                          run_id=report.run_id, taxonomy=taxonomy,
                                                          run_usage=meter.so_far())
                 report.articles += 1
+                if report.articles % LEDGER_EVERY == 0:      # a long run keeps the ledger current as it goes
+                    _keep_ledger(store, taxonomy)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(positions=report.positions, failed=len(report.failures), refresh=False)
@@ -181,8 +186,22 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
                              failed=len(report.failures), usage=report.usage)
         except Exception:  # never mask the error that stopped the run
             log.exception("could not record the end of run %s", report.run_id)
+        if report.articles and status != "interrupted":
+            _keep_ledger(store, taxonomy)
     log.info("%s", report.summary())
     return report
+
+
+def _keep_ledger(store: SqlStore, taxonomy: str) -> None:
+    """Bring the kept ledger (actors, timelines, shifts) up to date with the positions just stored.
+    A failure is logged, never raised: readers catch up on their own (``parley.analyze.kept.ensure``)."""
+    from ..analyze import kept
+
+    try:
+        for rep in kept.refresh(store, taxonomy):
+            log.info("%s", rep.summary())
+    except Exception:
+        log.exception("could not update the kept ledger of taxonomy %s; it is updated when next read", taxonomy)
 
 
 __all__ = ["RunReport", "extract_into", "extractor_taxonomy", "usage_line"]
