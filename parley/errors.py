@@ -107,6 +107,7 @@ class Errors:
     E508 = "{a!r} and {b!r} are on one side ({detail}): compare two different sides, or split them with `parley actors split`."
     E509 = "--until {until} is before --since {since}."
     E510 = "{detail}"
+    E530 = "{a!r} and {b!r} are one name: nothing to split."
     # --- config -----------------------------------------------------------------
     E601 = "setting {name}: {detail}."
     # --- API and dashboard (parley serve) ----------------------------------------------

@@ -587,6 +587,9 @@ def _curate_one(store: "SqlStore", taxonomy: str, names: list[str]) -> RefreshRe
         rep.mode = "curate"
         return rep
     points = L.points(taxonomy, sorted(ids))
+    # re-resolved: the actors with positions, and hidden ones (a name kept apart by a split); a side no
+    # position names is left as it is
+    ids = {pt.actor_id for pt in points} | {i for i in ids if i in actors and actors[i].hidden}
     raw = [pt.position for pt in points]
     article_ids = {p.article_id or "" for p in raw}
     texts, starts = _texts(L, article_ids)
@@ -618,8 +621,14 @@ def _curate_one(store: "SqlStore", taxonomy: str, names: list[str]) -> RefreshRe
         for al in subrecs[name].aliases:
             if al not in known or known[al] in ids:
                 change.names.setdefault(al, name)
+    # a name a curated link keeps apart, that names no position ("Toren" split from "Mila Toren"), is
+    # kept as a hidden actor, as a rebuild keeps it (so that asking for it says why it has no positions)
+    for rec in sub.hidden:
+        if rec.name not in used and (rec.name not in id_of or id_of[rec.name] in ids):
+            change.actors[rec.name] = _actor_row(rec)
+            change.names[rec.name] = rec.name
     # actors of the re-resolved set that hold no point any more are gone (their names moved above)
-    change.delete_actors = {n for n in involved_names if n not in used}
+    change.delete_actors = {n for n in involved_names if n not in used and n not in change.actors}
     for n in change.delete_actors:
         change.replace_votes.add(n)
     # sides these actors are on that no actor stands for
@@ -633,12 +642,13 @@ def _curate_one(store: "SqlStore", taxonomy: str, names: list[str]) -> RefreshRe
     change.shift_groups = {(p.actor, p.issue) for p in resolved} | \
         {(actors[i].name, pt.position.issue) for i in ids for pt in points if pt.actor_id == i}
     change.shifts = _shift_rows(_detect(resolved, arts, lines))
-    # names that pointed at a deleted actor but are not in the sub-resolution: to the actor their
-    # kept form resolves to now
+    # other names of the re-resolved actors: to the actor they resolve to now (else they go with
+    # their actor, if it is deleted)
     for raw_name, aid in known.items():
         if aid in ids and raw_name not in change.names:
             canon = sub.canonical(raw_name)
-            change.names[raw_name] = canon if canon in used else next(iter(sorted(used)), raw_name)
+            if canon in used:
+                change.names[raw_name] = canon
     rep.version = L.apply(change)
     rep.mode, rep.touched_actors = "curate", len(used | change.delete_actors)
     rep.new_actors = len([n for n in used if n not in id_of])

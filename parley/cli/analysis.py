@@ -173,32 +173,10 @@ def actors_show(name: str, db: str | None, fmt: str, as_json: bool, taxonomy: st
         say(f"merged:   {mg.a} ~ {mg.b} ({mg.reason}, {mg.confidence:.2f})")
 
 
-def _delete(store: "SqlStore", alias: str, canonical: str, kind: str) -> int:
-    n = 0
-    for ln in store.actor_links():
-        if ln.alias == alias and ln.canonical == canonical and ln.kind == kind:
-            n += store.delete_actor_link(alias, canonical)
-    return n
-
-
-def _name_or_form(ledger: "Ledger", store: "SqlStore", name: str) -> str:
-    """A record's canonical name, or a surface form some position uses (an alias or description given by
-    the extractor, "Vardenian leader"); E501 when neither."""
-    from ..errors import AnalysisError
-
-    try:
-        return _resolve(ledger, name).record.name
-    except AnalysisError as exc:
-        if exc.code not in ("E501", "E507"):
-            raise
-        folded = name.strip().casefold()
-        for p in ledger.raw_positions:
-            for form in (p.actor, *p.aliases):
-                if form.casefold() == folded:
-                    return form
-        if exc.code == "E507":
-            return name.strip()
-        raise
+def _said(result: Any) -> None:
+    for note in result.notices:
+        say(note, err=True)
+    say(result.message)
 
 
 @actors_cmd.command("merge")
@@ -218,20 +196,10 @@ def actors_merge(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
     Example:
       parley actors merge "Volodymyr Zelensky" "Zelenskyy"
     """
-    from ..store.base import ActorLink
+    from ..analyze.curation import merge
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy, everything=True)
-        ca = _resolve(ledger, a).record.name
-        cb = _name_or_form(ledger, store, b)
-        if ca == cb:
-            say(f"{b!r} is already {ca!r}")
-            return
-        for x, y in ((cb, ca), (ca, cb), (b, a), (a, b)):
-            _delete(store, x, y, "split")
-        store.set_actor_link(ActorLink(cb, ca, "merge", "manual", 1.0))
-        _curated(store, taxonomy, ca, cb, a, b)
-    say(f"merged {cb!r} into {ca!r}")
+        _said(merge(store, a, b, taxonomy))
 
 
 @actors_cmd.command("split")
@@ -250,21 +218,10 @@ def actors_split(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
     Example:
       parley actors split "Donald Trump" "Donald Trump Jr."
     """
-    from ..store.base import ActorLink
+    from ..analyze.curation import split
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy, everything=True)
-        ca = _resolve(ledger, a).record.name
-        cb = _name_or_form(ledger, store, b)
-        if b.strip().casefold() in (a.strip().casefold(), ca.casefold()):
-            raise click.UsageError(f"{a!r} and {b!r} are one name: nothing to split")
-        if ca == cb:
-            cb = b.strip()            # a form of A's record ("Varga" in "Aldo Varga")
-        for x, y in ((cb, ca), (ca, cb), (b, a), (a, b)):
-            _delete(store, x, y, "merge")
-        store.set_actor_link(ActorLink(cb, ca, "split", "manual", 1.0))
-        _curated(store, taxonomy, ca, cb, a, b)
-    say(f"split {cb!r} from {ca!r}")
+        _said(split(store, a, b, taxonomy))
 
 
 @actors_cmd.command("unlink")
@@ -279,17 +236,10 @@ def actors_unlink(a: str, b: str, db: str | None) -> None:
     Example:
       parley actors unlink "Aldo Varga" "Varga"
     """
+    from ..analyze.curation import unlink
+
     with _open(db) as store:
-        names = {a.strip(), b.strip()}
-        gone = 0
-        for ln in store.actor_links():
-            if {ln.alias, ln.canonical} == names or ({ln.alias.casefold(), ln.canonical.casefold()} ==
-                                                     {n.casefold() for n in names}):
-                gone += store.delete_actor_link(ln.alias, ln.canonical)
-        if gone:
-            _curated(store, None, *names)
-    say(f"removed {gone} curated link(s) between {a!r} and {b!r}" if gone else
-        f"no curated link between {a!r} and {b!r}")
+        _said(unlink(store, a, b))
 
 
 @actors_cmd.command("side")
@@ -305,22 +255,10 @@ def actors_side(name: str, side: str, db: str | None, taxonomy: str | None) -> N
     Example:
       parley actors side "Tom Hale" "Meridian Ports"
     """
-    from ..analyze.actors import store_link
-    from ..store.base import ActorLink
+    from ..analyze.curation import set_side
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-        rec = _resolve(ledger, name).record
-        for ln in store.actor_links():
-            if ln.canonical.startswith("@side:") and ln.alias in (rec.name, name):
-                store.delete_actor_link(ln.alias, ln.canonical)
-        if side.strip() == "-":
-            _curated(store, taxonomy, rec.name)
-            say(f"removed the curated side of {rec.name!r}")
-            return
-        store.set_actor_link(store_link(ActorLink(rec.name, side.strip(), "side", "manual", 1.0)))
-        _curated(store, taxonomy, rec.name, side.strip())
-    say(f"{rec.name!r} is on the side of {side.strip()!r} (curated)")
+        _said(set_side(store, name, side, taxonomy))
 
 
 @actors_cmd.command("export")
@@ -368,6 +306,8 @@ def actors_import(file: str, db: str | None) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         raise AnalysisError("E502", item=file, detail=getattr(exc, "strerror", None) or str(exc)) from None
     links = parse_alias_file(text, file)
+    from ..analyze.curation import _delete
+
     with _open(db) as store:
         for ln in links:
             if ln.kind == "merge":
@@ -587,4 +527,34 @@ def report_cmd(actor: str | None, match: str, issue: str | None, since: str | No
         say(text, nl=False)
 
 
-COMMANDS = [actors_cmd, timeline_cmd, shifts_cmd, compare_cmd, report_cmd]
+@click.command("rebuild")
+@click.option("--taxonomy", default=None, metavar="NAME|FILE",
+              help="Only this taxonomy's ledger [default: every stored taxonomy].")
+@db_option
+@handle_errors
+def rebuild_cmd(taxonomy: str | None, db: str | None) -> None:
+    """Resolve actors, timelines and shifts again from every stored position (the kept ledger).
+
+    Positions are added to the kept ledger as they are stored (`parley run`,
+    `parley extract`, the API): new names are resolved against the actors already
+    kept, and an update never merges or splits those. A rebuild reconsiders
+    everything, with the curated merges, splits and sides; actors keep their ids
+    where their names survive. It is also done on its own when the curated links
+    were changed by something other than Parley's commands.
+
+    \b
+    Example:
+      parley rebuild --db corpus.db
+    """
+    from ..analyze import kept
+    from ..store.base import taxonomy_name
+
+    with _open(db) as store:
+        reports = kept.rebuild(store, taxonomy_name(taxonomy) if taxonomy else None)
+    for rep in reports:
+        click.echo(rep.summary())
+    if not reports:
+        click.echo("no positions: nothing to resolve")
+
+
+COMMANDS = [actors_cmd, timeline_cmd, shifts_cmd, compare_cmd, report_cmd, rebuild_cmd]
