@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = ["RefreshReport", "refresh", "ensure", "rebuild", "curate", "resolution", "ledger", "links_hash",
-           "kept_shifts", "REBUILD_SHARE", "Mode"]
+           "kept_shifts", "report_shifts", "REBUILD_SHARE", "Mode"]
 
 Mode = Literal["auto", "update", "rebuild"]
 #: more pending positions than this share of a taxonomy's positions: rebuild rather than update
@@ -721,11 +721,9 @@ def ledger(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None = None
     res, ids = resolution(store, taxonomy)
     L = store.ledger
     want = None if actors is None else [ids[n] for n in dict.fromkeys(actors) if n in ids]
-    points = L.points(taxonomy, want, issue=issue)
-    resolved = [pt.position.with_(actor=pt.actor) for pt in points]
-    raw = [pt.position for pt in points]
-    arts, lines = _meta_articles(L, {p.article_id or "" for p in raw})
-    lg = Ledger(resolved, arts, res, raw, lines, taxonomy)
+    resolved = L.resolved_positions(taxonomy, want, issue=issue)
+    arts, lines = _meta_articles(L, {p.article_id or "" for p in resolved})
+    lg = Ledger(resolved, arts, res, [], lines, taxonomy)
     lg.text_loader = L.article_text
     return lg
 
@@ -756,3 +754,20 @@ def kept_shifts(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None =
                          proposition=a.proposition or (b.proposition if b else ""), announced=r.announced,
                          before_id=r.before_uid, after_id=r.after_uid))
     return out
+
+
+def report_shifts(store: "SqlStore", taxonomy: str | None, issue: str | None, since: date | None,
+                  until: date | None, include_undated: bool, limit: int | None) -> tuple[list[Shift], int]:
+    """The kept shifts a briefing reports: the ``limit`` most recent (all when None or 0), in date order,
+    and how many more there are."""
+    if taxonomy is None:
+        return [], 0
+    if not limit:
+        return kept_shifts(store, taxonomy, issue=issue, since=since, until=until,
+                           include_undated=include_undated), 0
+    total = store.ledger.count_shifts(taxonomy, issue=issue, since=since, until=until,
+                                      include_undated=include_undated)
+    shifts = kept_shifts(store, taxonomy, issue=issue, since=since, until=until, include_undated=include_undated,
+                         limit=limit, newest_first=True)
+    shifts.sort(key=lambda s: (s.date_after is None, s.date_after or date.min, s.actor, s.issue))
+    return shifts, max(0, total - len(shifts))

@@ -84,6 +84,7 @@ class Ledger:
     text_loader: Callable[[str], str | None] | None = None
     _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
     _by_actor: dict[str, list[Position]] | None = field(default=None, repr=False)
+    _order: dict[int, tuple[Position, tuple[Any, ...]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, positions: Sequence[Position], articles: Iterable[Article] = (),
@@ -177,10 +178,15 @@ class Ledger:
 
     def order_key(self, p: Position) -> tuple[Any, ...]:
         """Chronological order; undated positions after every dated one (by ingestion time)."""
+        k = self._order.get(id(p))
+        if k is not None and k[0] is p:
+            return k[1]
         d, _ = self.when(p)
         art = self.articles.get(p.article_id or "")
         ing = art.ingested_at.isoformat() if art and art.ingested_at else ""
-        return (d is None, d or date.min, ing, p.article_id or "", p.evidence.start, p.id or "")
+        key = (d is None, d or date.min, ing, p.article_id or "", p.evidence.start, p.id or "")
+        self._order[id(p)] = (p, key)
+        return key
 
     def side_of(self, actor: str) -> str | None:
         """The side of a canonical actor: its record's side (a state's is its own name), else None."""

@@ -485,13 +485,16 @@ def compare_cmd(a: str, b: str, match: str, issue: str | None, fmt: str, as_json
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="Write to FILE (default stdout); never the database, an existing FILE only with --force.")
+@click.option("--max-items", type=click.IntRange(min=0), default=25, show_default=True,
+              help="At most this many items per list (the most recent; a chart draws three times as many "
+                   "points), saying how many are left out; 0 lists everything.")
 @force_option
 @taxonomy_option
 @db_option
 @handle_errors
 def report_cmd(actor: str | None, match: str, issue: str | None, since: str | None, until: str | None,
-               include_undated: bool, fmt: str, output: str | None, force: bool, taxonomy: str | None,
-               db: str | None) -> None:
+               include_undated: bool, fmt: str, output: str | None, max_items: int, force: bool,
+               taxonomy: str | None, db: str | None) -> None:
     """A briefing: current positions of each party, new conditions and red lines, shifts, clashes and
     common ground, every claim footnoted to its article (title, outlet, date, URL, id) and sentence.
 
@@ -508,15 +511,15 @@ def report_cmd(actor: str | None, match: str, issue: str | None, since: str | No
 
     d0, d1 = _day(since, "--since"), _day(until, "--until")
     check_output_path(output, force=force, db=db)
-    from ..analyze.kept import kept_shifts
+    from ..analyze.kept import report_shifts
 
     with _open(db) as store:
         ledger = _ledger(store, taxonomy, everything=True)
         m = _resolve(ledger, actor, match) if actor else None
-        shifts = kept_shifts(store, ledger.taxonomy, issue=issue, since=d0, until=d1,
-                             include_undated=include_undated) if ledger.taxonomy else []
+        shifts, more = report_shifts(store, ledger.taxonomy, issue, d0, d1, include_undated,
+                                     None if m else max_items)
         rep = build_report(ledger, actor=m, issue=issue, since=d0, charts=(fmt == "html"), until=d1,
-                           include_undated=include_undated, shifts=shifts)
+                           include_undated=include_undated, shifts=shifts, max_items=max_items, shifts_more=more)
         text = write_report(rep, fmt)
     if output == "-":
         output = None

@@ -414,6 +414,38 @@ class LedgerTables:
         with self._tx("ledger_points") as conn:
             return [point_from_row(r) for r in conn.execute(q)]
 
+    def resolved_positions(self, taxonomy: str, actor_ids: Iterable[int] | None = None,
+                           issue: str | None = None) -> list[Position]:
+        """The positions of the actors given (every one when None), their ``actor`` the canonical name,
+        in date order (undated last): what an analysis ledger holds. Read as plain tuples (a whole
+        corpus ledger is tens of thousands of rows)."""
+        lp, la, p, a = t.ledger_points, t.ledger_actors, _POS, _ART
+        cols = [la.c.name, p.c.issue, p.c.stance, p.c.ev_start, p.c.ev_end, p.c.evidence_text, p.c.article_id,
+                p.c.cue, p.c.proposition, p.c.aliases, p.c.conditions, p.c.red_line, p.c.previous_stance,
+                p.c.confidence, p.c.speaker, p.c.extractor, p.c.extractor_version, lp.c.day, p.c.uid]
+        q = (sa.select(*cols).select_from(lp.join(p, p.c.id == lp.c.position_id).join(la, la.c.id == lp.c.actor_id))
+             .where(lp.c.taxonomy == taxonomy))
+        if actor_ids is not None:
+            ids = sorted(set(actor_ids))
+            if not ids:
+                return []
+            q = q.where(lp.c.actor_id.in_(ids))
+        if issue:
+            q = q.where(lp.c.issue == issue)
+        q = q.order_by(sa.nulls_last(lp.c.day.asc()), lp.c.position_id)
+        out: list[Position] = []
+        loads = json.loads
+        with self._tx("ledger_positions") as conn:
+            for (actor, iss, stance, s0, s1, text, aid, cue, prop, als, conds, red, prev, conf, speaker, ext, ver,
+                 day, uid) in conn.execute(q).tuples():
+                out.append(Position(
+                    actor=actor, issue=iss, stance=stance, evidence=Evidence(s0, s1, text, aid, cue),
+                    proposition=prop or "", aliases=() if als in (None, "[]") else tuple(loads(als)),
+                    conditions=() if conds in (None, "[]") else tuple(loads(conds)), red_line=bool(red),
+                    previous_stance=prev, confidence=1.0 if conf is None else float(conf), speaker=speaker,
+                    extractor=ext, extractor_version=ver, article_id=aid, published=day, id=uid))
+        return out
+
     def group_points(self, taxonomy: str, groups: Iterable[tuple[int, str]]) -> list[PointRow]:
         """The points of each (actor id, issue) group given."""
         by_actor: dict[int, set[str]] = {}
@@ -456,6 +488,23 @@ class LedgerTables:
         with self._tx("ledger_shifts") as conn:
             return [ShiftRow(int(r.id), int(r.actor_id), r.actor, r.issue, r.before, r.after, r.before_uid,
                              r.after_uid, r.date_before, r.date_after, bool(r.announced)) for r in conn.execute(q)]
+
+    def count_shifts(self, taxonomy: str, *, issue: str | None = None, since: date | None = None,
+                     until: date | None = None, include_undated: bool = False) -> int:
+        s = t.ledger_shifts
+        q = sa.select(sa.func.count()).select_from(s).where(s.c.taxonomy == taxonomy)
+        if issue:
+            q = q.where(s.c.issue == issue)
+        conds = []
+        if since is not None:
+            conds.append(s.c.date_after >= since)
+        if until is not None:
+            conds.append(s.c.date_after <= until)
+        if conds:
+            cond = sa.and_(*conds)
+            q = q.where(sa.or_(cond, s.c.date_after.is_(None)) if include_undated else cond)
+        with self._tx("ledger_shifts") as conn:
+            return int(conn.execute(q).scalar() or 0)
 
     def positions_by_ids(self, ids: Iterable[int]) -> dict[int, Position]:
         """Stored positions by row id (``positions.id``)."""
