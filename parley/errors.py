@@ -125,6 +125,7 @@ class Errors:
     E712 = "internal error while answering {path} ({detail}). The server log has the details."
     E713 = "nothing to ingest: {detail}."
     E714 = "the database is busy ({detail}); retry in a moment."
+    E715 = "no positions on issue {issue!r} in this ledger. The issues are listed at /api/v1/issues."
 
 
 class ParleyError(Exception):

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ActorRow", "LedgerChange", "LedgerState", "LedgerTables", "PointRow", "ShiftRow", "LedgerMode",
+__all__ = ["ActorRow", "ApiQueries", "LedgerChange", "LedgerState", "LedgerTables", "PointRow", "ShiftRow", "LedgerMode",
            "ORDER_NEWEST", "ORDER_OLDEST"]
 
 LedgerMode = Literal["rebuild", "update", "curate"]
@@ -703,3 +703,214 @@ class LedgerTables:
             conn.execute(ln.delete().where(ln.c.taxonomy == taxonomy))
             conn.execute(la.delete().where(la.c.taxonomy == taxonomy))
             conn.execute(s.delete().where(s.c.taxonomy == taxonomy))
+
+
+# --------------------------------------------------------------------------- queries the API pages on
+
+Cursor = tuple[bool, "date | None", Any]      # (undated, day, id) of the last row of the page before
+
+
+def _after(day_col: Any, id_col: Any, cursor: Cursor | None, newest: bool) -> Any:
+    """The keyset condition "comes after ``cursor``" for rows ordered by (undated last, day, id), the
+    day and id descending when ``newest``."""
+    if cursor is None:
+        return None
+    undated, day, last = cursor
+    if undated or day is None:
+        return sa.and_(day_col.is_(None), id_col < last if newest else id_col > last)
+    if newest:
+        dated = sa.or_(day_col < day, sa.and_(day_col == day, id_col < last))
+    else:
+        dated = sa.or_(day_col > day, sa.and_(day_col == day, id_col > last))
+    return sa.or_(sa.and_(day_col.is_not(None), dated), day_col.is_(None))
+
+
+def _ordered(q: Any, day_col: Any, id_col: Any, newest: bool) -> Any:
+    if newest:
+        return q.order_by(sa.nulls_last(day_col.desc()), id_col.desc())
+    return q.order_by(sa.nulls_last(day_col.asc()), id_col.asc())
+
+
+class ApiQueries:
+    """The paged and aggregated reads of the API and the dashboard (``store.api``): keyset pages of
+    articles and points, issue and matrix counts. All answer from indexes of the kept tables."""
+
+    def __init__(self, store: "SqlStore") -> None:
+        self._store = store
+
+    def _tx(self, op: str) -> Any:
+        return self._store._tx(op)
+
+    def article_page(self, *, since: date | None = None, until: date | None = None, newest: bool = True,
+                     cursor: Cursor | None = None, limit: int = 50, source: str | None = None) -> list[Any]:
+        """Articles (no text: its length in ``chars``) with their number of positions, by date."""
+        a, p = _ART, _POS
+        day = _article_date()
+        n_pos = (sa.select(sa.func.count()).select_from(p).where(p.c.article_id == a.c.id)
+                 .correlate(a).scalar_subquery())
+        q = sa.select(a.c.id, a.c.title, a.c.url, a.c.source, a.c.published, a.c.dateline, a.c.language,
+                      a.c.duplicate_of, a.c.flags, sa.func.length(a.c.text).label("chars"), day.label("day"),
+                      n_pos.label("positions"))
+        conds = []
+        if since is not None:
+            conds.append(day >= since)
+        if until is not None:
+            conds.append(day <= until)
+        if conds:
+            q = q.where(sa.and_(*conds))
+        if source:
+            q = q.where(a.c.source == source)
+        after = _after(day, a.c.id, cursor, newest)
+        if after is not None:
+            q = q.where(after)
+        q = _ordered(q, day, a.c.id, newest).limit(limit)
+        with self._tx("article_page") as conn:
+            return list(conn.execute(q))
+
+    def article_rows(self, ids: Sequence[str]) -> dict[str, Any]:
+        """The summary rows of the articles given (for search hits)."""
+        a, p = _ART, _POS
+        day = _article_date()
+        n_pos = (sa.select(sa.func.count()).select_from(p).where(p.c.article_id == a.c.id)
+                 .correlate(a).scalar_subquery())
+        out: dict[str, Any] = {}
+        with self._tx("article_rows") as conn:
+            for part in _chunks(list(dict.fromkeys(ids))):
+                q = sa.select(a.c.id, a.c.title, a.c.url, a.c.source, a.c.published, a.c.dateline, a.c.language,
+                              a.c.duplicate_of, a.c.flags, sa.func.length(a.c.text).label("chars"), day.label("day"),
+                              n_pos.label("positions")).where(a.c.id.in_(part))
+                out.update({r.id: r for r in conn.execute(q)})
+        return out
+
+    def point_page(self, taxonomy: str, *, actor_ids: Sequence[int] | None = None, issue: str | None = None,
+                   stance: str | None = None, red_line: bool | None = None, conditional: bool | None = None,
+                   since: date | None = None, until: date | None = None, include_undated: bool = True,
+                   article_id: str | None = None, newest: bool = True, cursor: Cursor | None = None,
+                   limit: int = 50) -> list[PointRow]:
+        """One page of points (with their positions) by the filters, in date order (undated last)."""
+        lp = t.ledger_points
+        q = point_select().where(lp.c.taxonomy == taxonomy)
+        if actor_ids is not None:
+            if not actor_ids:
+                return []
+            q = q.where(lp.c.actor_id.in_(sorted(set(actor_ids))))
+        if issue:
+            q = q.where(lp.c.issue == issue)
+        if stance:
+            q = q.where(lp.c.stance == stance)
+        if red_line is not None:
+            q = q.where(lp.c.red_line.is_(red_line))
+        if conditional is not None:
+            q = q.where(lp.c.conditional.is_(conditional))
+        if article_id:
+            q = q.where(lp.c.article_id == article_id)
+        conds = []
+        if since is not None:
+            conds.append(lp.c.day >= since)
+        if until is not None:
+            conds.append(lp.c.day <= until)
+        if conds:
+            cond = sa.and_(*conds)
+            q = q.where(sa.or_(cond, lp.c.day.is_(None)) if include_undated else cond)
+        elif not include_undated:
+            q = q.where(lp.c.day.is_not(None))
+        after = _after(lp.c.day, lp.c.position_id, cursor, newest)
+        if after is not None:
+            q = q.where(after)
+        q = _ordered(q, lp.c.day, lp.c.position_id, newest).limit(limit)
+        with self._tx("point_page") as conn:
+            return [point_from_row(r) for r in conn.execute(q)]
+
+    def point_by_uid(self, uid: str) -> PointRow | None:
+        """The kept point of the position with this content-derived id."""
+        lp = t.ledger_points
+        with self._tx("point_by_uid") as conn:
+            r = conn.execute(point_select().where(lp.c.uid == uid).limit(1)).first()
+        return None if r is None else point_from_row(r)
+
+    def actor_of_positions(self, position_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
+        """positions.id -> (actor id, canonical name) of the kept points given."""
+        lp, la = t.ledger_points, t.ledger_actors
+        want = sorted(set(position_ids))
+        out: dict[int, tuple[int, str]] = {}
+        with self._tx("actor_of_positions") as conn:
+            for part in _chunks(want):
+                for r in conn.execute(sa.select(lp.c.position_id, lp.c.actor_id, la.c.name)
+                                      .join(la, la.c.id == lp.c.actor_id).where(lp.c.position_id.in_(part))):
+                    out[int(r.position_id)] = (int(r.actor_id), r.name)
+        return out
+
+    def position_rows(self, article_id: str, taxonomy: str | None = None) -> list[tuple[int, Position]]:
+        """(positions.id, position) of one article, in text order."""
+        p = _POS
+        q = (sa.select(*p.c, _article_date().label("article_date"))
+             .select_from(p.join(_ART, _ART.c.id == p.c.article_id)).where(p.c.article_id == article_id))
+        if taxonomy:
+            q = q.where(p.c.taxonomy == taxonomy)
+        q = q.order_by(p.c.ev_start, p.c.id)
+        with self._tx("position_rows") as conn:
+            return [(int(r.id), _position(r)) for r in conn.execute(q)]
+
+    def issue_counts(self, taxonomy: str) -> list[tuple[str, int, date | None, dict[str, int]]]:
+        """(issue, positions, latest day, positions by stance), most positions first."""
+        lp = t.ledger_points
+        q = (sa.select(lp.c.issue, lp.c.stance, sa.func.count(), sa.func.max(lp.c.day))
+             .where(lp.c.taxonomy == taxonomy).group_by(lp.c.issue, lp.c.stance))
+        by: dict[str, list[Any]] = {}
+        with self._tx("issue_counts") as conn:
+            for issue, stance, n, latest in conn.execute(q):
+                row = by.setdefault(issue, [0, None, {}])
+                row[0] += int(n)
+                if latest is not None and (row[1] is None or latest > row[1]):
+                    row[1] = latest
+                row[2][stance] = int(n)
+        return sorted(((i, v[0], v[1], v[2]) for i, v in by.items()), key=lambda x: (-x[1], x[0]))
+
+    def stance_counts(self, taxonomy: str, actor_ids: Sequence[int] | None = None,
+                      issues: Sequence[str] | None = None) -> list[tuple[int, str, str, int, date | None]]:
+        """(actor id, issue, stance, positions, latest day) for the actors and issues given."""
+        lp = t.ledger_points
+        q = (sa.select(lp.c.actor_id, lp.c.issue, lp.c.stance, sa.func.count(), sa.func.max(lp.c.day))
+             .where(lp.c.taxonomy == taxonomy).group_by(lp.c.actor_id, lp.c.issue, lp.c.stance))
+        if actor_ids is not None:
+            if not actor_ids:
+                return []
+            q = q.where(lp.c.actor_id.in_(sorted(set(actor_ids))))
+        if issues is not None:
+            if not issues:
+                return []
+            q = q.where(lp.c.issue.in_(sorted(set(issues))))
+        with self._tx("stance_counts") as conn:
+            return [(int(a), i, s, int(n), d) for a, i, s, n, d in conn.execute(q)]
+
+    def issue_days(self, taxonomy: str, issue: str) -> list[tuple[date | None, str]]:
+        """(day, stance) of every point on one issue (for its chart by month)."""
+        lp = t.ledger_points
+        q = sa.select(lp.c.day, lp.c.stance).where(lp.c.taxonomy == taxonomy, lp.c.issue == issue)
+        with self._tx("issue_days") as conn:
+            return [(d, s) for d, s in conn.execute(q)]
+
+    def red_line_counts(self, taxonomy: str, issue: str) -> dict[int, int]:
+        lp = t.ledger_points
+        q = (sa.select(lp.c.actor_id, sa.func.count())
+             .where(lp.c.taxonomy == taxonomy, lp.c.issue == issue, lp.c.red_line.is_(True))
+             .group_by(lp.c.actor_id))
+        with self._tx("red_line_counts") as conn:
+            return {int(a): int(n) for a, n in conn.execute(q)}
+
+    def count_points(self, taxonomy: str, actor_ids: Sequence[int] | None = None) -> int:
+        lp = t.ledger_points
+        q = sa.select(sa.func.count()).select_from(lp).where(lp.c.taxonomy == taxonomy)
+        if actor_ids is not None:
+            if not actor_ids:
+                return 0
+            q = q.where(lp.c.actor_id.in_(sorted(set(actor_ids))))
+        with self._tx("count_points") as conn:
+            return int(conn.execute(q).scalar() or 0)
+
+    def counts(self) -> tuple[int, int]:
+        """(articles, positions) in the whole store."""
+        with self._tx("counts") as conn:
+            na = conn.execute(sa.select(sa.func.count()).select_from(_ART)).scalar()
+            npos = conn.execute(sa.select(sa.func.count()).select_from(_POS)).scalar()
+        return int(na or 0), int(npos or 0)

@@ -286,6 +286,7 @@ def _v9_ledger_tables(conn: sa.Connection) -> None:
         sa.Index("ix_ledger_points_day", "taxonomy", "day"),
         sa.Index("ix_ledger_points_red_line_day", "taxonomy", "red_line", "day"),
         sa.Index("ix_ledger_points_article", "article_id"),
+        sa.Index("ix_ledger_points_uid", "uid"),
     )
     sa.Table(
         "ledger_shifts", md,

@@ -120,7 +120,7 @@ def extractor_taxonomy(extractor: Extractor) -> str:
 
 def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = False,
                  limit: int | None = None, on_error: Callable[[ExtractError], None] | None = None,
-                 force: bool = False) -> RunReport:
+                 force: bool = False, on_progress: Callable[["RunReport", int], None] | None = None) -> RunReport:
     """Extract every pending article (``store.pending_articles``) and save its positions;
     ``force``: every article, extracted already or not (its positions replaced, never doubled).
 
@@ -130,7 +130,8 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
     marked ``interrupted`` by the next one. Articles that fail are reported to
     ``on_error`` and in ``report.failures``. ``progress`` shows a tqdm bar on
     stderr; ``limit`` caps the number of articles. An extractor with ``usage`` counters (llm)
-    has its requests, tokens and dropped positions recorded with the run.
+    has its requests, tokens and dropped positions recorded with the run. ``on_progress(report,
+    total)`` is called when the run starts and after each article (the API's job status).
     """
     runner = bounded(extractor)
     name, version, taxonomy = runner.name, runner.version, extractor_taxonomy(extractor)
@@ -142,6 +143,8 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
         return RunReport(None, name, version, taxonomy=taxonomy)
     report = RunReport(store.start_run(name, version, taxonomy), name, version, taxonomy=taxonomy)
     meter = _UsageMeter(extractor)
+    if on_progress is not None:
+        on_progress(report, total)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -172,6 +175,8 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(positions=report.positions, failed=len(report.failures), refresh=False)
+            if on_progress is not None:
+                on_progress(report, total)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"

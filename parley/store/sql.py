@@ -33,7 +33,7 @@ from .ids import position_uid
 from .migrations import LATEST, current_version, migrate
 
 if TYPE_CHECKING:
-    from .ledger import LedgerTables
+    from .ledger import ApiQueries, LedgerTables
 
 log = logging.getLogger(__name__)
 
@@ -301,6 +301,13 @@ class SqlStore:
         from .ledger import LedgerTables
 
         return LedgerTables(self)
+
+    @property
+    def api(self) -> "ApiQueries":
+        """The paged and aggregated reads the API and the dashboard make (:mod:`parley.store.ledger`)."""
+        from .ledger import ApiQueries
+
+        return ApiQueries(self)
 
     def schema_version(self) -> int:
         """The database's schema version (equals ``migrations.LATEST`` once opened)."""
