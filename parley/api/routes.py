@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
-from fastapi.responses import JSONResponse, PlainTextResponse, Response, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..errors import ApiError
 from . import schemas as S
@@ -303,9 +303,9 @@ def compare(c: Ctx, a: Annotated[str, Query(min_length=1, max_length=300)],
 
 
 @router.get("/report", summary="A briefing with footnoted sources, as Markdown or one self-contained HTML page",
-            response_class=PlainTextResponse,
-            responses={200: {"content": {"text/markdown": {"schema": {"type": "string"}},
-                                         "text/html": {"schema": {"type": "string"}}}}})
+            response_class=Response,
+            responses={200: {"description": "the briefing", "content": {
+                "text/markdown": {"schema": {"type": "string"}}, "text/html": {"schema": {"type": "string"}}}}})
 def report(request: Request, c: Ctx, format: Literal["md", "html"] = "md", actor: Name = None,
            issue: Annotated[str | None, Query(max_length=200)] = None, since: Since = None, until: Until = None,
            include_undated: Undated = False,

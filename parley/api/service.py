@@ -218,7 +218,13 @@ def actor_detail(ctx: "Context", *, taxonomy: str | None, actor_id: int, limit: 
         side_evidence=[S.SideEvidenceOut(**e.to_dict()) for e in rec.side_evidence], side_note=rec.side_note,
         merges=[S.MergeOut(**m.to_dict()) for m in rec.merges],
         members=[S.ActorRef(id=i, name=view.names[i]) for i in others],
-        issues=_issue_counts(counts), timeline=[timeline_point(pt) for pt in reversed(recent)], timeline_total=total)
+        issues=_issue_counts(counts), timeline=[timeline_point(pt) for pt in _chronological(recent)],
+        timeline_total=total)
+
+
+def _chronological(points: list["PointRow"]) -> list["PointRow"]:
+    """Oldest first, undated last."""
+    return sorted(points, key=lambda pt: (pt.day is None, pt.day or date.min, pt.position_id))
 
 
 def timeline_page(ctx: "Context", *, taxonomy: str | None, actor_id: int, issue: str | None, since: date | None,

@@ -161,7 +161,7 @@ def actor_page(request: Request, actor_id: Annotated[int, PathParam(ge=1, le=2 *
     a = service.actor_detail(c, taxonomy=taxonomy, actor_id=actor_id, limit=0)
     tl = service.timeline_page(c, taxonomy=taxonomy, actor_id=actor_id, issue=issue, since=None, until=None,
                                include_undated=True, order="newest", cursor=None, limit=1500)
-    points = list(reversed(tl.items))
+    points = sorted(tl.items, key=lambda p: (p.date is None, p.date or date.min))
     chart = timeline_svg(_chart_points(points), f"Stances of {a.name} per issue over time")
     terms = service.positions_page(c, taxonomy=taxonomy, actor=None, actor_id=actor_id, match="exact", issue=issue,
                                    stance=None, red_line=None, conditional=None, since=None, until=None,
