@@ -212,8 +212,8 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
             by.setdefault(p.issue, []).append(p)
     latest_a = {i: _latest(ledger, ps) for i, ps in by_issue_a.items()}
     latest_b = {i: _latest(ledger, ps) for i, ps in by_issue_b.items()}
-    latest_a_all = [q for i in latest_a for q in latest_a[i]]
-    latest_b_all = [q for i in latest_b for q in latest_b[i]]
+    latest_a_all = [q for i in sorted(latest_a) for q in latest_a[i]]       # issue by issue, in name order
+    latest_b_all = [q for i in sorted(latest_b) for q in latest_b[i]]
     for iss in issues:
         la = latest_a.get(iss, [])
         lb = latest_b.get(iss, [])

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 __all__ = ["RefreshReport", "refresh", "ensure", "rebuild", "curate", "resolution", "ledger", "links_hash",
-           "kept_shifts", "report_shifts", "REBUILD_SHARE", "Mode"]
+           "kept_shifts", "report_shifts", "compare_ledger", "REBUILD_SHARE", "Mode"]
 
 Mode = Literal["auto", "update", "rebuild"]
 #: more pending positions than this share of a taxonomy's positions: rebuild rather than update
@@ -122,8 +122,7 @@ def ensure(store: "SqlStore", taxonomy: str) -> int:
     L = store.ledger
     st = L.state(taxonomy)
     links = store.actor_links()
-    if st is not None and st.links_hash == links_hash(links) and L.count_pending(taxonomy) == 0 \
-            and not L.orphans(taxonomy):
+    if st is not None and st.links_hash == links_hash(links) and L.in_step(taxonomy):
         return st.version
     return _refresh_one(store, taxonomy, "auto").version
 
@@ -712,13 +711,13 @@ def resolution(store: "SqlStore", taxonomy: str, *, catch_up: bool = True) -> tu
 
 
 def ledger(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None = None,
-           issue: str | None = None) -> "Ledger":
+           issue: str | None = None, catch_up: bool = True) -> "Ledger":
     """An analysis :class:`~parley.analyze.ledger.Ledger` read from the kept tables: the positions of
     the canonical ``actors`` given (every position when None), already resolved, their articles'
     metadata (texts are read on demand) and the whole kept resolution."""
     from .ledger import Ledger
 
-    res, ids = resolution(store, taxonomy)
+    res, ids = resolution(store, taxonomy, catch_up=catch_up)
     L = store.ledger
     want = None if actors is None else [ids[n] for n in dict.fromkeys(actors) if n in ids]
     resolved = L.resolved_positions(taxonomy, want, issue=issue)
@@ -728,16 +727,43 @@ def ledger(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None = None
     return lg
 
 
+def compare_ledger(store: "SqlStore", taxonomy: str, parties: Sequence[Sequence[str]],
+                   catch_up: bool = True) -> "Ledger":
+    """A ledger for :func:`~parley.analyze.compare.compare` of ``parties`` (each a list of canonical
+    names): only the positions a comparison reads, those of each party's last day on each issue in
+    the ledger's order (where undated positions come after every dated one), so that comparing two
+    sides of thousands of positions reads tens of them and says the same."""
+    from .ledger import Ledger
+
+    res, ids = resolution(store, taxonomy, catch_up=catch_up)
+    L = store.ledger
+    keep: list[int] = []
+    for party in parties:
+        members = [ids[n] for n in dict.fromkeys(party) if n in ids]
+        rows = L.latest_days(taxonomy, members)
+        best: dict[str, tuple[bool, date]] = {}
+        for _, _, issue, day in rows:
+            k = (day is None, day or date.min)
+            if issue not in best or k > best[issue]:
+                best[issue] = k
+        keep += [pid for pid, _, issue, day in rows if (day is None, day or date.min) == best[issue]]
+    resolved = L.resolved_positions(taxonomy, position_ids=keep)
+    arts, lines = _meta_articles(L, {p.article_id or "" for p in resolved})
+    lg = Ledger(resolved, arts, res, [], lines, taxonomy)
+    lg.text_loader = L.article_text
+    return lg
+
+
 def kept_shifts(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None = None, issue: str | None = None,
                 since: date | None = None, until: date | None = None, include_undated: bool = False,
-                limit: int | None = None, newest_first: bool = False) -> list[Shift]:
+                limit: int | None = None, newest_first: bool = False, catch_up: bool = True) -> list[Shift]:
     """The kept shifts (oldest first, undated last; ``newest_first`` reverses the dated ones), with
     their evidence, as :func:`~parley.analyze.shifts.detect_shifts` gives them."""
     from ..store.ledger import ORDER_NEWEST, ORDER_OLDEST
     from .ledger import check_range
 
     check_range(since, until)
-    _, ids = resolution(store, taxonomy)
+    _, ids = resolution(store, taxonomy, catch_up=catch_up)
     L = store.ledger
     want = None if actors is None else [ids[n] for n in dict.fromkeys(actors) if n in ids]
     rows = L.shifts(taxonomy, want, issue=issue, since=since, until=until, include_undated=include_undated,
@@ -757,17 +783,18 @@ def kept_shifts(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None =
 
 
 def report_shifts(store: "SqlStore", taxonomy: str | None, issue: str | None, since: date | None,
-                  until: date | None, include_undated: bool, limit: int | None) -> tuple[list[Shift], int]:
+                  until: date | None, include_undated: bool, limit: int | None,
+                  catch_up: bool = True) -> tuple[list[Shift], int]:
     """The kept shifts a briefing reports: the ``limit`` most recent (all when None or 0), in date order,
     and how many more there are."""
     if taxonomy is None:
         return [], 0
     if not limit:
         return kept_shifts(store, taxonomy, issue=issue, since=since, until=until,
-                           include_undated=include_undated), 0
+                           include_undated=include_undated, catch_up=catch_up), 0
     total = store.ledger.count_shifts(taxonomy, issue=issue, since=since, until=until,
                                       include_undated=include_undated)
     shifts = kept_shifts(store, taxonomy, issue=issue, since=since, until=until, include_undated=include_undated,
-                         limit=limit, newest_first=True)
+                         limit=limit, newest_first=True, catch_up=catch_up)
     shifts.sort(key=lambda s: (s.date_after is None, s.date_after or date.min, s.actor, s.issue))
     return shifts, max(0, total - len(shifts))

@@ -89,8 +89,12 @@ class _Guard:
             await self.app(scope, receive, send)
             return
 
+        started = False
+
         async def send_headers(message: dict[str, Any]) -> None:
+            nonlocal started
             if message["type"] == "http.response.start":
+                started = True
                 headers = list(message.get("headers", []))
                 have = {k.lower() for k, _ in headers}
                 extra = [(b"x-content-type-options", b"nosniff"), (b"referrer-policy", b"no-referrer"),
@@ -128,7 +132,14 @@ class _Guard:
         try:
             await self.app(scope, bounded, send_headers)
         except _TooLarge:
-            await self._refuse(scope, send_headers, 413, "E706", limit=self.max_body)
+            if not started:
+                await self._refuse(scope, send_headers, 413, "E706", limit=self.max_body)
+        except Exception as exc:
+            # answered here, not re-raised: the server keeps the connection (and the client its answer)
+            log.exception("%s %s failed", scope.get("method"), scope.get("path"))
+            if not started:
+                await self._refuse(scope, send_headers, 500, "E712", path=scope.get("path", ""),
+                                   detail=type(exc).__name__)
 
     async def _refuse(self, scope: dict[str, Any], send: Callable[[dict[str, Any]], Awaitable[None]], status: int,
                       code: str, **fields: Any) -> None:

@@ -25,7 +25,7 @@ __all__ = ["Context", "View"]
 T = TypeVar("T")
 ENSURE_EVERY = 1.0      # seconds between two checks for positions stored behind the server's back
 TAXONOMIES_TTL = 2.0
-MEMO_SIZE = 256
+MEMO_SIZE = 2048
 
 
 @dataclass
@@ -68,6 +68,7 @@ class Context:
         self._ensure_lock = threading.Lock()
         self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._memo_lock = threading.Lock()
+        self._computing: dict[tuple[Any, ...], threading.Lock] = {}
 
     # ----------------------------------------------------------------- taxonomies
     def taxonomies(self) -> dict[str, int]:
@@ -121,14 +122,24 @@ class Context:
         self._ensured.clear()
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
-        """``compute()`` cached under ``key`` (which holds the ledger version), least recently used out."""
+        """``compute()`` cached under ``key`` (which holds the ledger version), least recently used out.
+        Requests asking for the same key at once wait for one computation (no stampede)."""
         with self._memo_lock:
             if key in self._memo:
                 self._memo.move_to_end(key)
                 return self._memo[key]  # type: ignore[no-any-return]
-        value = compute()
-        with self._memo_lock:
-            self._memo[key] = value
-            while len(self._memo) > MEMO_SIZE:
-                self._memo.popitem(last=False)
+            lock = self._computing.setdefault(key, threading.Lock())
+        with lock:
+            with self._memo_lock:
+                if key in self._memo:
+                    return self._memo[key]  # type: ignore[no-any-return]
+            try:
+                value = compute()
+            finally:
+                with self._memo_lock:
+                    self._computing.pop(key, None)
+            with self._memo_lock:
+                self._memo[key] = value
+                while len(self._memo) > MEMO_SIZE:
+                    self._memo.popitem(last=False)
         return value

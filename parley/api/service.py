@@ -207,6 +207,11 @@ def actor_detail(ctx: "Context", *, taxonomy: str | None, actor_id: int, limit: 
     rec = view.record_by_id(actor_id) if view else None
     if view is None or rec is None or tax is None:
         raise AnalysisError("E501", name=f"#{actor_id}")
+    return ctx.memo(("actor", tax, view.version, actor_id, limit), lambda: _actor_detail(ctx, tax, view, rec,
+                                                                                         actor_id, limit))
+
+
+def _actor_detail(ctx: "Context", tax: str, view: "View", rec: "ActorRecord", actor_id: int, limit: int) -> S.ActorOut:
     members = view.member_ids(view.resolution.members(rec.name))
     others = [i for i in members if i != actor_id]
     counts = ctx.store.api.stance_counts(tax, members)
@@ -347,8 +352,14 @@ def articles_page(ctx: "Context", *, q: str | None, since: date | None, until: d
         return S.ArticlePage(items=[_summary(rows[h.article_id], h.snippet) for h in hits if h.article_id in rows],
                              next_cursor=None)
     cur = decode_cursor(cursor, "bds")
-    rows = ctx.store.api.article_page(since=since, until=until, newest=order == "newest",
-                                      cursor=tuple(cur) if cur else None, limit=limit, source=source)  # type: ignore[arg-type]
+
+    def page() -> list[Any]:
+        return ctx.store.api.article_page(since=since, until=until, newest=order == "newest",
+                                          cursor=tuple(cur) if cur else None, limit=limit, source=source)  # type: ignore[arg-type]
+
+    # articles are only ever added: a page is the same while their number is
+    key = ("articles", ctx.store.api.counts()[0], since, until, source, order, cursor, limit)
+    rows = ctx.memo(key, page)
     nxt = None
     if len(rows) == limit and rows:
         last = rows[-1]
@@ -394,7 +405,7 @@ def shifts_page(ctx: "Context", *, taxonomy: str | None, actor: str | None, acto
     ids, _ = actor_ids_for(ctx, view, actor, actor_id, match)
     names = None if ids is None else [view.names[i] for i in ids]
     shifts = kept.kept_shifts(ctx.store, tax, names, issue, since, until, include_undated, limit=start + limit + 1,
-                              newest_first=order == "newest")
+                              newest_first=order == "newest", catch_up=False)
     page = shifts[start:start + limit]
     nxt = encode_cursor([start + limit]) if len(shifts) > start + limit else None
     return S.ShiftPage(items=[shift_out(s, view.ids) for s in page], next_cursor=nxt)
@@ -411,7 +422,7 @@ def compare(ctx: "Context", *, taxonomy: str | None, a: str, b: str, issue: str 
     def compute() -> S.CompareOut:
         ma, mb = match_actor(view, a), match_actor(view, b)
         lk = view.lookup_ledger()
-        ledger = kept.ledger(ctx.store, tax, lk.members_of(ma) + lk.members_of(mb))
+        ledger = kept.compare_ledger(ctx.store, tax, [lk.members_of(ma), lk.members_of(mb)], catch_up=False)
         d = compare_fn(ledger, ma, mb, issue).to_dict()
         return S.CompareOut(**d, a_id=view.ids.get(ma.record.name) if len(ma.records) == 1 else None,
                             b_id=view.ids.get(mb.record.name) if len(mb.records) == 1 else None)
@@ -431,10 +442,10 @@ def report(ctx: "Context", *, taxonomy: str | None, fmt: Literal["md", "html"], 
     view = ctx.view(tax)
 
     def compute() -> str:
-        ledger = kept.ledger(ctx.store, tax)
+        ledger = kept.ledger(ctx.store, tax, catch_up=False)
         m = match_actor(view, actor) if actor else None
         shifts, more = kept.report_shifts(ctx.store, tax, issue, since, until, include_undated,
-                                          None if m else max_items)
+                                          None if m else max_items, catch_up=False)
         rep = build_report(ledger, actor=m, issue=issue, since=since, charts=fmt == "html", until=until,
                            include_undated=include_undated, shifts=shifts, max_items=max_items, shifts_more=more)
         return write_report(rep, fmt)
@@ -507,7 +518,7 @@ def overview(ctx: "Context", taxonomy: str | None) -> S.OverviewOut:
 
     def compute() -> S.OverviewOut:
         reds = ctx.store.api.point_page(tax, red_line=True, include_undated=False, newest=True, limit=10)
-        shifts = kept.kept_shifts(ctx.store, tax, limit=10, newest_first=True)
+        shifts = kept.kept_shifts(ctx.store, tax, limit=10, newest_first=True, catch_up=False)
         top = [r for r in view.resolution.records if r.mentions > 0][:15]
         people = [r for r in view.resolution.records if r.mentions > 0][:MATRIX_ACTORS]
         issue_rows = ctx.store.api.issue_counts(tax)[:MATRIX_ISSUES]
@@ -530,6 +541,15 @@ def overview(ctx: "Context", taxonomy: str | None) -> S.OverviewOut:
 
 
 def stats(ctx: "Context") -> S.StatsOut:
+    """``parley stats`` as JSON, with the kept ledger's state (computed at most every 5 seconds per
+    ledger version: a dozen counting queries)."""
+    import time
+
+    versions = tuple((t, ctx.view(t).version) for t in ctx.taxonomies())
+    return ctx.memo(("stats", versions, int(time.monotonic() // 5)), lambda: _stats(ctx))
+
+
+def _stats(ctx: "Context") -> S.StatsOut:
     st = ctx.store.stats()
     taxes = list(ctx.taxonomies())
     actors: dict[str, int] = {}
@@ -546,3 +566,17 @@ def stats(ctx: "Context") -> S.StatsOut:
 def refs_text(text: str) -> str:
     """Generated text with its footnote marks as "[n]"."""
     return render_refs(text)
+
+
+def chart_points(ctx: "Context", taxonomy: str | None, actor_id: int, issue: str | None,
+                 limit: int = 1500) -> tuple[list[Any], int]:
+    """The latest ``limit`` points of an actor and its members for its chart, as light rows (issue, day,
+    stance, red line, article id, position id, sentence, title), oldest first; and how many it has."""
+    tax = _tax(ctx, taxonomy)
+    view = ctx.view(tax) if tax else None
+    rec = view.record_by_id(actor_id) if view else None
+    if view is None or rec is None or tax is None:
+        raise AnalysisError("E501", name=f"#{actor_id}")
+    members = view.member_ids(view.resolution.members(rec.name))
+    return ctx.memo(("chart", tax, view.version, actor_id, issue, limit),
+                    lambda: ctx.store.api.chart_rows(tax, members, issue, limit))

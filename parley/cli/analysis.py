@@ -441,8 +441,11 @@ def compare_cmd(a: str, b: str, match: str, issue: str | None, fmt: str, as_json
 
     with _open(db) as store:
         names = _ledger(store, taxonomy)
+        from ..analyze.kept import compare_ledger
+
         ma, mb = _resolve(names, a, match), _resolve(names, b, match)
-        ledger = _ledger(store, taxonomy, names.members_of(ma) + names.members_of(mb))
+        tax = store.choose_taxonomy(taxonomy)
+        ledger = compare_ledger(store, tax, [names.members_of(ma), names.members_of(mb)]) if tax else names
         comp = compare(ledger, ma, mb, issue)
     if _fmt(fmt, as_json) == "json":
         _dump(comp.to_dict())

@@ -255,6 +255,16 @@ class LedgerTables:
         with self._tx("ledger_positions") as conn:
             return [(int(r.id), _position(r)) for r in conn.execute(q)]
 
+    def in_step(self, taxonomy: str) -> bool:
+        """True when the points are those of the stored positions, by two aggregate queries: the same
+        count and the same highest position id (row ids only grow, so a re-extraction shows)."""
+        lp = t.ledger_points
+        with self._tx("ledger_in_step") as conn:
+            a = conn.execute(sa.select(sa.func.count(), sa.func.max(_POS.c.id)).where(_POS.c.taxonomy == taxonomy)).one()
+            b = conn.execute(sa.select(sa.func.count(), sa.func.max(lp.c.position_id))
+                             .where(lp.c.taxonomy == taxonomy)).one()
+        return (int(a[0] or 0), a[1]) == (int(b[0] or 0), b[1])
+
     def orphans(self, taxonomy: str) -> list[tuple[int, int, str]]:
         """Points whose position is gone (re-extracted): (position_id, actor_id, issue)."""
         lp = t.ledger_points
@@ -414,8 +424,20 @@ class LedgerTables:
         with self._tx("ledger_points") as conn:
             return [point_from_row(r) for r in conn.execute(q)]
 
+    def latest_days(self, taxonomy: str, actor_ids: Sequence[int]) -> list[tuple[int, int, str, date | None]]:
+        """(position id, actor id, issue, day) of every point of the actors given: the light columns a
+        comparison picks its latest positions from."""
+        lp = t.ledger_points
+        out: list[tuple[int, int, str, date | None]] = []
+        with self._tx("ledger_latest_days") as conn:
+            for part in _chunks(sorted(set(actor_ids))):
+                out.extend((int(a), int(b), c, d) for a, b, c, d in conn.execute(
+                    sa.select(lp.c.position_id, lp.c.actor_id, lp.c.issue, lp.c.day)
+                    .where(lp.c.taxonomy == taxonomy, lp.c.actor_id.in_(part))))
+        return out
+
     def resolved_positions(self, taxonomy: str, actor_ids: Iterable[int] | None = None,
-                           issue: str | None = None) -> list[Position]:
+                           issue: str | None = None, position_ids: Iterable[int] | None = None) -> list[Position]:
         """The positions of the actors given (every one when None), their ``actor`` the canonical name,
         in date order (undated last): what an analysis ledger holds. Read as plain tuples (a whole
         corpus ledger is tens of thousands of rows)."""
@@ -423,6 +445,8 @@ class LedgerTables:
         cols = [la.c.name, p.c.issue, p.c.stance, p.c.ev_start, p.c.ev_end, p.c.evidence_text, p.c.article_id,
                 p.c.cue, p.c.proposition, p.c.aliases, p.c.conditions, p.c.red_line, p.c.previous_stance,
                 p.c.confidence, p.c.speaker, p.c.extractor, p.c.extractor_version, lp.c.day, p.c.uid]
+        cols.append(lp.c.position_id)
+        wanted: set[int] | None = None
         q = (sa.select(*cols).select_from(lp.join(p, p.c.id == lp.c.position_id).join(la, la.c.id == lp.c.actor_id))
              .where(lp.c.taxonomy == taxonomy))
         if actor_ids is not None:
@@ -432,12 +456,22 @@ class LedgerTables:
             q = q.where(lp.c.actor_id.in_(ids))
         if issue:
             q = q.where(lp.c.issue == issue)
+        if position_ids is not None:
+            pids = sorted(set(position_ids))
+            if not pids:
+                return []
+            if len(pids) <= _CHUNK:
+                q = q.where(lp.c.position_id.in_(pids))
+            else:
+                wanted = set(pids)
         q = q.order_by(sa.nulls_last(lp.c.day.asc()), lp.c.position_id)
         out: list[Position] = []
         loads = json.loads
         with self._tx("ledger_positions") as conn:
             for (actor, iss, stance, s0, s1, text, aid, cue, prop, als, conds, red, prev, conf, speaker, ext, ver,
-                 day, uid) in conn.execute(q).tuples():
+                 day, uid, pid) in conn.execute(q).tuples():
+                if wanted is not None and pid not in wanted:
+                    continue
                 out.append(Position(
                     actor=actor, issue=iss, stance=stance, evidence=Evidence(s0, s1, text, aid, cue),
                     proposition=prop or "", aliases=() if als in (None, "[]") else tuple(loads(als)),
@@ -827,6 +861,27 @@ class ApiQueries:
         with self._tx("point_by_uid") as conn:
             r = conn.execute(point_select().where(lp.c.uid == uid).limit(1)).first()
         return None if r is None else point_from_row(r)
+
+    def chart_rows(self, taxonomy: str, actor_ids: Sequence[int], issue: str | None,
+                   limit: int) -> tuple[list[tuple[Any, ...]], int]:
+        """(issue, day, stance, red_line, article id, position uid, sentence, title, actor) of the latest
+        ``limit`` points of the actors given, oldest first (undated last); and how many there are."""
+        lp, la = t.ledger_points, t.ledger_actors
+        ids = sorted(set(actor_ids))
+        if not ids:
+            return [], 0
+        base = lp.c.taxonomy == taxonomy
+        conds = [base, lp.c.actor_id.in_(ids)] + ([lp.c.issue == issue] if issue else [])
+        q = (sa.select(lp.c.issue, lp.c.day, lp.c.stance, lp.c.red_line, lp.c.article_id, lp.c.uid,
+                       _POS.c.evidence_text, _ART.c.title, la.c.name)
+             .select_from(lp.join(_POS, _POS.c.id == lp.c.position_id).join(_ART, _ART.c.id == lp.c.article_id)
+                          .join(la, la.c.id == lp.c.actor_id))
+             .where(*conds).order_by(sa.nulls_last(lp.c.day.desc()), lp.c.position_id.desc()).limit(limit))
+        with self._tx("chart_rows") as conn:
+            rows = [tuple(r) for r in conn.execute(q)]
+            total = int(conn.execute(sa.select(sa.func.count()).select_from(lp).where(*conds)).scalar() or 0)
+        rows.sort(key=lambda r: (r[1] is None, r[1] or date.min))
+        return rows, total
 
     def actor_of_positions(self, position_ids: Iterable[int]) -> dict[int, tuple[int, str]]:
         """positions.id -> (actor id, canonical name) of the kept points given."""

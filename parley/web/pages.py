@@ -100,15 +100,16 @@ def error_page(request: Request, code: str, message: str, status: int,
 def highlight_html(text: str, positions: list[S.PositionOut]) -> Markup:
     """The article text, escaped, each position's evidence in a ``<mark id="ev-ID">`` that links to the
     position in the list (``#pos-ID``); overlapping evidence shares one mark (with an anchor for each)."""
-    spans = sorted((p.evidence.start, p.evidence.end, p) for p in positions
+    spans = sorted((p.evidence.start, p.evidence.end, i, p) for i, p in enumerate(positions)
                    if 0 <= p.evidence.start < p.evidence.end <= len(text))
     merged: list[list[Any]] = []
-    for s, e, p in spans:
+    for s, e, _, p in spans:
         if merged and s < merged[-1][1]:
             merged[-1][1] = max(merged[-1][1], e)
             merged[-1][2].append(p)
         else:
             merged.append([s, e, [p]])
+    number = {id(p): i for i, p in enumerate(positions, 1)}
     out: list[str] = []
     pos = 0
     for s, e, ps in merged:
@@ -116,7 +117,7 @@ def highlight_html(text: str, positions: list[S.PositionOut]) -> Markup:
         first = ps[0]
         anchors = "".join(f'<span class="anchor" id="ev-{escape(p.id)}"></span>' for p in ps[1:])
         stance = first.stance if len({p.stance for p in ps}) == 1 else "mixed"
-        nums = ",".join(f'<a href="#pos-{escape(p.id)}">{positions.index(p) + 1}</a>' for p in ps)
+        nums = ",".join(f'<a href="#pos-{escape(p.id)}">{number[id(p)]}</a>' for p in ps)
         out.append(f'<mark id="ev-{escape(first.id)}" class="ev {stance}{" red" if any(p.red_line for p in ps) else ""}">'
                    f'{anchors}{escape(text[s:e])}<sup class="evn">{nums}</sup></mark>')
         pos = e
@@ -124,11 +125,8 @@ def highlight_html(text: str, positions: list[S.PositionOut]) -> Markup:
     return Markup("".join(out))
 
 
-def _chart_points(points: list[S.TimelinePointOut]) -> list[ChartPoint]:
-    return [ChartPoint(p.issue, p.date, p.stance, p.red_line,
-                       f"/articles/{_q(p.citation.article_id)}#ev-{p.position_id}",
-                       f"{p.actor}: \u201c{p.citation.sentence[:300]}\u201d ({p.citation.title or 'untitled'})")
-            for p in points]
+def _clip(text: str, n: int) -> str:
+    return text if len(text) <= n else text[: n - 1] + "…"
 
 
 # ----------------------------------------------------------------------------- pages
@@ -159,16 +157,17 @@ def actor_page(request: Request, actor_id: Annotated[int, PathParam(ge=1, le=2 *
                issue: Annotated[str | None, Query(max_length=200)] = None, taxonomy: Tax = None) -> HTMLResponse:
     c = _ctx(request)
     a = service.actor_detail(c, taxonomy=taxonomy, actor_id=actor_id, limit=0)
-    tl = service.timeline_page(c, taxonomy=taxonomy, actor_id=actor_id, issue=issue, since=None, until=None,
-                               include_undated=True, order="newest", cursor=None, limit=1500)
-    points = sorted(tl.items, key=lambda p: (p.date is None, p.date or date.min))
-    chart = timeline_svg(_chart_points(points), f"Stances of {a.name} per issue over time")
+    rows, total = service.chart_points(c, taxonomy, actor_id, issue)
+    chart = timeline_svg([ChartPoint(iss, day, stance, bool(red), f"/articles/{_q(aid)}#ev-{uid}",
+                                     f"{who}: \u201c{_clip(text, 160)}\u201d ({title or 'untitled'})")
+                          for iss, day, stance, red, aid, uid, text, title, who in rows],
+                         f"Stances of {a.name} per issue over time")
     terms = service.positions_page(c, taxonomy=taxonomy, actor=None, actor_id=actor_id, match="exact", issue=issue,
                                    stance=None, red_line=None, conditional=None, since=None, until=None,
                                    include_undated=True, article=None, order="newest", cursor=None, limit=60)
     conditions = [p for p in terms.items if p.conditions or p.red_line][:40]
     return render(request, "actor.html.j2", a=a, chart=chart, conditions=conditions, issue=issue or "",
-                  shown=len(points), latest=terms.items[:20])
+                  shown=len(rows), total=total, latest=terms.items[:20])
 
 
 @router.get("/issues", response_class=HTMLResponse)
