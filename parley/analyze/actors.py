@@ -181,6 +181,14 @@ class Resolution:
         for raw, canon in self.mapping.items():
             self._by_key.setdefault(key(raw), canon)
 
+    def _normed(self) -> list[tuple[ActorRecord, str, tuple[str, ...]]]:
+        """Each record with its name and aliases case- and diacritic-folded (computed once)."""
+        cached = getattr(self, "_norm_cache", None)
+        if cached is None:
+            cached = [(r, _norm(r.name), tuple(_norm(a) for a in r.aliases)) for r in self.records]
+            self._norm_cache = cached
+        return cached
+
     def canonical(self, name: str, article_id: str | None = None) -> str:
         """The canonical actor for a raw name (as used in ``article_id`` when given)."""
         if article_id is not None and (article_id, name) in self.overrides:
@@ -209,14 +217,15 @@ class Resolution:
         nq = _norm(q)
         if not nq:
             raise AnalysisError("E501", name=query)
+        norms = self._normed()
         if match == "substring":
-            hits = [r for r in self.records if nq in _norm(r.name) or any(nq in _norm(a) for a in r.aliases)]
+            hits = [r for r, nn, na in norms if nq in nn or any(nq in a for a in na)]
             if not hits:
                 raise AnalysisError("E501", name=query)
             return ActorMatch(query, tuple(hits), "substring", q)
-        for how, test in (("name", lambda r: [r.name] if _norm(r.name) == nq else []),
-                          ("alias", lambda r: [a for a in r.aliases if _norm(a) == nq])):
-            hits = [(r, m[0]) for r in self.records for m in [test(r)] if m]
+        for how, test in (("name", lambda r, nn, na: [r.name] if nn == nq else []),
+                          ("alias", lambda r, nn, na: [a for a, n in zip(r.aliases, na) if n == nq])):
+            hits = [(r, m[0]) for r, nn, na in norms for m in [test(r, nn, na)] if m]
             if len(hits) == 1:
                 return ActorMatch(query, (hits[0][0],), how, hits[0][1])
             if len(hits) > 1:
@@ -246,9 +255,9 @@ class Resolution:
             if len(hits) > 1:
                 raise AnalysisError("E506", name=query, detail=_candidates(hits))
         choices: dict[str, list[ActorRecord]] = defaultdict(list)
-        for r in self.records:
-            for n in dict.fromkeys((r.name, *r.aliases)):
-                choices[_norm(n)].append(r)
+        for r, nn, na in norms:
+            for n in dict.fromkeys((nn, *na)):
+                choices[n].append(r)
         cutoff = FUZZ_LOOKUP if len(nq) >= 8 else FUZZ_LOOKUP_SHORT
         found = process.extract(nq, list(choices), scorer=fuzz.ratio, score_cutoff=cutoff, limit=6) \
             if len(nq) >= 4 else []

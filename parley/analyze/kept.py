@@ -739,14 +739,7 @@ def compare_ledger(store: "SqlStore", taxonomy: str, parties: Sequence[Sequence[
     L = store.ledger
     keep: list[int] = []
     for party in parties:
-        members = [ids[n] for n in dict.fromkeys(party) if n in ids]
-        rows = L.latest_days(taxonomy, members)
-        best: dict[str, tuple[bool, date]] = {}
-        for _, _, issue, day in rows:
-            k = (day is None, day or date.min)
-            if issue not in best or k > best[issue]:
-                best[issue] = k
-        keep += [pid for pid, _, issue, day in rows if (day is None, day or date.min) == best[issue]]
+        keep += L.last_day_points(taxonomy, [ids[n] for n in dict.fromkeys(party) if n in ids])
     resolved = L.resolved_positions(taxonomy, position_ids=keep)
     arts, lines = _meta_articles(L, {p.article_id or "" for p in resolved})
     lg = Ledger(resolved, arts, res, [], lines, taxonomy)

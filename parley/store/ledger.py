@@ -424,17 +424,21 @@ class LedgerTables:
         with self._tx("ledger_points") as conn:
             return [point_from_row(r) for r in conn.execute(q)]
 
-    def latest_days(self, taxonomy: str, actor_ids: Sequence[int]) -> list[tuple[int, int, str, date | None]]:
-        """(position id, actor id, issue, day) of every point of the actors given: the light columns a
-        comparison picks its latest positions from."""
+    def last_day_points(self, taxonomy: str, actor_ids: Sequence[int]) -> list[int]:
+        """Position ids of the points of the actors given (taken together) on their last day on each
+        issue, where undated points count as after every dated one: the positions a comparison reads."""
+        ids = sorted(set(actor_ids))
+        if not ids:
+            return []
         lp = t.ledger_points
-        out: list[tuple[int, int, str, date | None]] = []
-        with self._tx("ledger_latest_days") as conn:
-            for part in _chunks(sorted(set(actor_ids))):
-                out.extend((int(a), int(b), c, d) for a, b, c, d in conn.execute(
-                    sa.select(lp.c.position_id, lp.c.actor_id, lp.c.issue, lp.c.day)
-                    .where(lp.c.taxonomy == taxonomy, lp.c.actor_id.in_(part))))
-        return out
+        undated = sa.func.sum(sa.case((lp.c.day.is_(None), 1), else_=0))
+        g = (sa.select(lp.c.issue.label("issue"), sa.func.max(lp.c.day).label("d"), undated.label("u"))
+             .where(lp.c.taxonomy == taxonomy, lp.c.actor_id.in_(ids)).group_by(lp.c.issue).subquery())
+        q = (sa.select(lp.c.position_id).join(g, g.c.issue == lp.c.issue)
+             .where(lp.c.taxonomy == taxonomy, lp.c.actor_id.in_(ids),
+                    sa.or_(sa.and_(g.c.u > 0, lp.c.day.is_(None)), sa.and_(g.c.u == 0, lp.c.day == g.c.d))))
+        with self._tx("ledger_last_day") as conn:
+            return [int(r[0]) for r in conn.execute(q)]
 
     def resolved_positions(self, taxonomy: str, actor_ids: Iterable[int] | None = None,
                            issue: str | None = None, position_ids: Iterable[int] | None = None) -> list[Position]:
@@ -446,7 +450,6 @@ class LedgerTables:
                 p.c.cue, p.c.proposition, p.c.aliases, p.c.conditions, p.c.red_line, p.c.previous_stance,
                 p.c.confidence, p.c.speaker, p.c.extractor, p.c.extractor_version, lp.c.day, p.c.uid]
         cols.append(lp.c.position_id)
-        wanted: set[int] | None = None
         q = (sa.select(*cols).select_from(lp.join(p, p.c.id == lp.c.position_id).join(la, la.c.id == lp.c.actor_id))
              .where(lp.c.taxonomy == taxonomy))
         if actor_ids is not None:
@@ -456,22 +459,24 @@ class LedgerTables:
             q = q.where(lp.c.actor_id.in_(ids))
         if issue:
             q = q.where(lp.c.issue == issue)
+        parts: list[Any] = [None]
         if position_ids is not None:
             pids = sorted(set(position_ids))
             if not pids:
                 return []
-            if len(pids) <= _CHUNK:
-                q = q.where(lp.c.position_id.in_(pids))
-            else:
-                wanted = set(pids)
+            parts = list(_chunks(pids))
         q = q.order_by(sa.nulls_last(lp.c.day.asc()), lp.c.position_id)
         out: list[Position] = []
         loads = json.loads
+        rows: list[Any] = []
         with self._tx("ledger_positions") as conn:
+            for part in parts:
+                rows.extend(conn.execute(q if part is None else q.where(lp.c.position_id.in_(part))).tuples())
+        if len(parts) > 1:
+            rows.sort(key=lambda r: (r[17] is None, r[17] or date.min, r[19]))
+        if True:
             for (actor, iss, stance, s0, s1, text, aid, cue, prop, als, conds, red, prev, conf, speaker, ext, ver,
-                 day, uid, pid) in conn.execute(q).tuples():
-                if wanted is not None and pid not in wanted:
-                    continue
+                 day, uid, pid) in rows:
                 out.append(Position(
                     actor=actor, issue=iss, stance=stance, evidence=Evidence(s0, s1, text, aid, cue),
                     proposition=prop or "", aliases=() if als in (None, "[]") else tuple(loads(als)),
