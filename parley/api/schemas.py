@@ -353,10 +353,14 @@ class StatsOut(BaseModel):
     ledger: list[dict[str, Any]] = []
 
 
+NO_NUL = r"^[^\x00]*$"
+
+
 class CurateIn(BaseModel):
-    a: str = Field(min_length=1, max_length=500, description="actor name (kept)")
-    b: str = Field(min_length=1, max_length=500, description="actor name or a form the extractor used")
-    taxonomy: str | None = Field(None, max_length=200)
+    a: str = Field(min_length=1, max_length=500, pattern=NO_NUL, description="actor name (kept)")
+    b: str = Field(min_length=1, max_length=500, pattern=NO_NUL,
+                   description="actor name or a form the extractor used")
+    taxonomy: str | None = Field(None, max_length=200, pattern=NO_NUL)
 
 
 class CurateOut(BaseModel):
@@ -370,7 +374,7 @@ class CurateOut(BaseModel):
 
 class ArticleIn(BaseModel):
     text: str | None = Field(None, description="the article text (first line = title when no title is given)")
-    url: str | None = Field(None, max_length=2000, description="fetch this page or feed instead")
+    url: str | None = Field(None, max_length=2000, pattern=NO_NUL, description="fetch this page or feed instead")
     title: str | None = Field(None, max_length=2000)
     published: Date | None = None
     source: str | None = Field(None, max_length=500)
@@ -395,7 +399,8 @@ class IngestOut(BaseModel):
 
 
 class RunIn(BaseModel):
-    extractor: str | None = Field(None, max_length=100, description="extractor name [the 'extractor' setting]")
+    extractor: str | None = Field(None, max_length=100, pattern=NO_NUL,
+                                  description="extractor name [the 'extractor' setting]")
     limit: int | None = Field(None, ge=1, le=1_000_000)
     force: bool = False
 
