@@ -33,8 +33,10 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _urls(base: str, seed: int) -> list[tuple[str, str]]:
-    """(kind, path) of every kind of request the dashboard makes, drawn from the ledger."""
+def _urls(base: str, seed: int, mix: str) -> list[tuple[str, str]]:
+    """(kind, path) of every kind of request the dashboard makes (every page, its stylesheet and icon, and
+    every JSON call of the API: mix "dashboard"), or of the downloads (CSV/JSON Lines positions, the report
+    as Markdown and HTML: mix "downloads"), drawn from the ledger."""
     c = httpx.Client(base_url=base, timeout=120)
     actors: list[dict] = []
     cursor = None
@@ -57,6 +59,7 @@ def _urls(base: str, seed: int) -> list[tuple[str, str]]:
     words = ["ceasefire", "sanctions", "talks", "nuclear", "\"red line\"", "withdraw*", "election", "trade"]
     rnd = random.Random(seed)
     out: list[tuple[str, str]] = []
+    downloads: list[tuple[str, str]] = []
     for _ in range(400):
         a = rnd.choice(actors)
         art = rnd.choice(arts)
@@ -79,13 +82,37 @@ def _urls(base: str, seed: int) -> list[tuple[str, str]]:
             ("api overview", "/api/v1/overview"),
             ("api stats", "/api/v1/stats"),
             ("api articles/{id}", f"/api/v1/articles/{art['id']}"),
+            ("page /issues", "/issues"),
+            ("page /ingest", "/ingest"),
+            ("page /login", "/login"),
+            ("page /compare (form)", "/compare"),
+            ("page /actors (all)", "/actors"),
+            ("static css, icon", rnd.choice(["/static/parley.css", "/static/favicon.svg"])),
+            ("api articles", "/api/v1/articles?limit=50"),
+            ("api articles?q=", f"/api/v1/articles?q={quote(rnd.choice(words))}&limit=20"),
+            ("api search", f"/api/v1/search?q={quote(rnd.choice(words))}"),
+            ("api actors", f"/api/v1/actors?q={quote(a['name'][:4])}&limit=50"),
+            ("api actors/resolve", f"/api/v1/actors/resolve?name={quote(a['name'])}"),
+            ("api issues", "/api/v1/issues"),
+            ("api issues/{issue}", f"/api/v1/issues/{quote(iss, safe='')}"),
+            ("api compare", f"/api/v1/compare?a={quote(x)}&b={quote(y)}"),
+            ("api runs", "/api/v1/runs"),
         ]
-    rnd.shuffle(out)
-    return out
+        downloads += [
+            ("download positions csv", f"/api/v1/positions?issue={quote(iss)}&format=csv"),
+            ("download positions jsonl", f"/api/v1/positions?actor_id={a['id']}&format=jsonl"),
+            ("download report md", "/api/v1/report"),
+            ("download report md ?issue=", f"/api/v1/report?issue={quote(iss)}"),
+            ("download report html", "/api/v1/report?format=html"),
+            ("download report html ?issue=", f"/api/v1/report?format=html&issue={quote(iss)}"),
+        ]
+    chosen = {"dashboard": out, "downloads": downloads, "all": out + downloads}[mix]
+    rnd.shuffle(chosen)
+    return chosen
 
 
 async def _client(base: str, urls: list[tuple[str, str]], start: int, stop_at: float,
-                  lat: dict[str, list[float]], errors: dict[str, int]) -> int:
+                  lat: dict[str, list[float]], errors: dict[str, int], size: dict[str, int]) -> int:
     n = 0
     async with httpx.AsyncClient(base_url=base, timeout=60) as c:
         i = start
@@ -96,6 +123,7 @@ async def _client(base: str, urls: list[tuple[str, str]], start: int, stop_at: f
             try:
                 r = await c.get(path)
                 ok = r.status_code < 400
+                size[kind] += len(r.content)
             except httpx.HTTPError:
                 ok = False
             lat[kind].append(time.perf_counter() - t0)
@@ -121,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=10.0, help="seconds of load before measuring")
     ap.add_argument("--workers", type=int, default=1, help="parley serve --workers")
     ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--mix", choices=["dashboard", "downloads", "all"], default="dashboard",
+                    help="dashboard: every page and JSON API call; downloads: CSV/JSONL and reports")
+    ap.add_argument("--target-ms", type=float, default=300.0, help="p95 target the summary line checks")
     args = ap.parse_args(argv)
     if not Path(args.db).exists():
         print(f"no database at {args.db}; build one with benchmarks/build_ledger.py", file=sys.stderr)
@@ -142,36 +173,42 @@ def main(argv: list[str] | None = None) -> int:
                     return 1
                 time.sleep(0.3)
         stats = httpx.get(base + "/api/v1/stats", timeout=60).json()
-        urls = _urls(base, args.seed)
+        urls = _urls(base, args.seed, args.mix)
         print(f"# command: python benchmarks/api_load.py --db {args.db} --clients {args.clients} --seconds "
-              f"{args.seconds:g} --warmup {args.warmup:g} --workers {args.workers} --seed {args.seed}")
+              f"{args.seconds:g} --warmup {args.warmup:g} --workers {args.workers} --seed {args.seed} --mix {args.mix}")
         print(f"# ledger: {stats['articles']} articles, {stats['positions']} positions, {stats['actors']} actors; "
               f"{len(set(urls))} distinct URLs; server: parley serve --workers {args.workers} (its own process), "
               f"{os.cpu_count()} CPUs shared with this load generator")
 
-        async def run(seconds: float) -> tuple[dict[str, list[float]], dict[str, int], int, float]:
+        async def run(seconds: float) -> tuple[dict[str, list[float]], dict[str, int], dict[str, int], int, float]:
             lat: dict[str, list[float]] = defaultdict(list)
             errors: dict[str, int] = defaultdict(int)
+            size: dict[str, int] = defaultdict(int)
             t0 = time.perf_counter()
             stop = t0 + seconds
-            counts = await asyncio.gather(*[_client(base, urls, i * 97, stop, lat, errors)
+            counts = await asyncio.gather(*[_client(base, urls, i * 97, stop, lat, errors, size)
                                             for i in range(args.clients)])
-            return lat, errors, sum(counts), time.perf_counter() - t0
+            return lat, errors, size, sum(counts), time.perf_counter() - t0
 
         if args.warmup:
             asyncio.run(run(args.warmup))
-        lat, errors, n, elapsed = asyncio.run(run(args.seconds))
-        print(f"{'request':<24}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}")
+        lat, errors, size, n, elapsed = asyncio.run(run(args.seconds))
+        print(f"{'request':<24}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}{'mean KB':>9}")
         for kind in sorted(lat):
             xs = lat[kind]
             print(f"{kind:<24}{len(xs):>7}{_pct(xs, 50):>9.0f}{_pct(xs, 95):>9.0f}{max(xs) * 1000:>9.0f}"
-                  f"{errors.get(kind, 0):>8}")
+                  f"{errors.get(kind, 0):>8}{size[kind] / len(xs) / 1024:>9.1f}")
+        for label, pick in (("all pages", "page "), ("all api", "api "), ("all", "")):
+            every = [x for k, xs in lat.items() if k.startswith(pick) for x in xs]
+            errs = sum(v for k, v in errors.items() if k.startswith(pick))
+            print(f"{label:<24}{len(every):>7}{_pct(every, 50):>9.0f}{_pct(every, 95):>9.0f}"
+                  f"{max(every) * 1000:>9.0f}{errs:>8}")
         every = [x for xs in lat.values() for x in xs]
-        print(f"{'all':<24}{len(every):>7}{_pct(every, 50):>9.0f}{_pct(every, 95):>9.0f}{max(every) * 1000:>9.0f}"
-              f"{sum(errors.values()):>8}")
         print(f"throughput: {n / elapsed:.1f} requests/s with {args.clients} concurrent clients over {elapsed:.0f}s; "
               f"worst kind p95 {max(_pct(xs, 95) for xs in lat.values()):.0f} ms; mean "
               f"{statistics.mean(every) * 1000:.0f} ms")
+        slow = sorted(k for k, xs in lat.items() if _pct(xs, 95) >= args.target_ms)
+        print(f"kinds with p95 >= {args.target_ms:g} ms: {', '.join(slow) if slow else 'none'}")
     finally:
         server.terminate()
         try:

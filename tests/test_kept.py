@@ -215,3 +215,32 @@ def test_the_analysis_commands_read_the_kept_tables(tmp_path):
     assert r.exit_code == 0 and "rebuild" in r.output
     r = run.invoke(main, ["actors", "--format", "json", "--db", db])
     assert {a["name"]: a["side"] for a in json.loads(r.output)}["Omar Vey"] == "Teral"
+
+
+def test_compare_reads_each_partys_last_day_and_says_what_the_whole_ledger_says(url):
+    from parley.analyze.compare import compare
+
+    with open_store(url) as s:
+        arts = ledger_data.build(s)
+        later = _article("Lena Marsh said Osvania opposes a ceasefire now. Omar Vey said Teral backs talks.",
+                         "Later", date(2025, 5, 1))
+        s.add_article(later)
+        s.save_positions(later.id, "hand", "1", [_pos("Lena Marsh", "ceasefire", "oppose", later, "Lena Marsh"),
+                                                 _pos("Omar Vey", "talks", "support", later, "Omar Vey")])
+        kept.refresh(s)
+        res, ids = kept.resolution(s, "default")
+        uids = {pt.position_id: pt.position.id for pt in s.ledger.points("default")}
+        by_uid = {p.id: (p.issue, p.published, p.article_id)
+                  for p in kept.ledger(s, "default").positions}
+        marsh = [uids[i] for i in s.ledger.last_day_points("default", [ids["Lena Marsh"]])]
+        # talks: an undated article (a4) counts as after every dated one; ceasefire: only the later day
+        assert sorted((by_uid[u][0], by_uid[u][2]) for u in marsh) == sorted(
+            [("talks", arts["a4"].id), ("ceasefire", later.id), ("trade", arts["xss"].id)])
+        assert s.ledger.last_day_points("default", []) == []
+        whole = kept.ledger(s, "default")
+        for a, b, issue in (("Osvania", "Teral", None), ("Lena Marsh", "Omar Vey", None),
+                            ("Osvania", "Teral", "ceasefire"), ("Teral", "Lena Marsh", "talks")):
+            ma, mb = whole.lookup(a), whole.lookup(b)
+            small = kept.compare_ledger(s, "default", [whole.members_of(ma), whole.members_of(mb)])
+            assert len(small.positions) < len(whole.positions)
+            assert compare(small, a, b, issue).to_dict() == compare(whole, a, b, issue).to_dict()
