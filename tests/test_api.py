@@ -310,3 +310,36 @@ def test_parley_serve_listens_on_loopback_and_serves_the_demo_pages(ledger_url, 
     assert f"on http://127.0.0.1:{port}/" in err and "read-only" in err
     r = subprocess.run([str(exe), "serve", "--db", str(tmp_path / "missing.db")], capture_output=True, text=True)
     assert r.returncode == 1 and "E209" in r.stderr
+
+
+def test_a_recent_value_is_answered_while_the_next_one_is_computed_in_the_background(tmp_path):
+    import threading
+
+    from parley.api.context import Context
+    from parley.api.security import Security
+
+    with open_store(str(tmp_path / "ctx.db")) as store:
+        ctx = Context(store, Security(None))
+        calls: list[int] = []
+        release = threading.Event()
+
+        def compute(slow: bool = False) -> int:
+            calls.append(len(calls) + 1)
+            if slow:
+                assert release.wait(30)
+            return len(calls)
+
+        assert ctx.recent("n", ("v1",), 60.0, compute) == 1
+        assert ctx.recent("n", ("v1",), 60.0, compute) == 1 and calls == [1]      # fresh: kept
+        # older than max_age: the old value at once, one background refresh however many ask
+        answers = [ctx.recent("n", ("v1",), 0.0, lambda: compute(slow=True)) for _ in range(5)]
+        assert answers == [1] * 5
+        release.set()
+        deadline = time.monotonic() + 30
+        while ctx.recent("n", ("v1",), 60.0, compute) != 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+        assert calls == [1, 2]
+        assert ctx.recent("n", ("v2",), 60.0, compute) == 3          # the ledger changed: computed now
+        ctx.changed()                                                  # a write: nothing stale is kept
+        assert ctx.recent("n", ("v2",), 60.0, compute) == 4

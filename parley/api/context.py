@@ -69,6 +69,8 @@ class Context:
         self._memo: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self._memo_lock = threading.Lock()
         self._computing: dict[tuple[Any, ...], threading.Lock] = {}
+        self._fresh: dict[str, tuple[tuple[Any, ...], float, Any]] = {}
+        self._refreshing: set[str] = set()
 
     # ----------------------------------------------------------------- taxonomies
     def taxonomies(self) -> dict[str, int]:
@@ -120,6 +122,8 @@ class Context:
         """Forget cached taxonomies and force the next view to catch up (after a write)."""
         self._taxes = (0.0, {})
         self._ensured.clear()
+        with self._memo_lock:
+            self._fresh.clear()
 
     def memo(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
         """``compute()`` cached under ``key`` (which holds the ledger version), least recently used out.
@@ -143,3 +147,45 @@ class Context:
                 while len(self._memo) > MEMO_SIZE:
                     self._memo.popitem(last=False)
         return value
+
+    def recent(self, name: str, key: tuple[Any, ...], max_age: float, compute: Callable[[], T]) -> T:
+        """``compute()`` for ``key``, at most ``max_age`` seconds old: a value of the same key that is
+        older is answered as it is while one background thread computes the next (no request waits
+        for the refresh); a new key (the ledger changed) is computed before answering."""
+        with self._memo_lock:
+            hit = self._fresh.get(name)
+            if hit is not None and hit[0] == key:
+                if time.monotonic() - hit[1] > max_age and name not in self._refreshing:
+                    self._refreshing.add(name)
+                    threading.Thread(target=self._refresh, args=(name, key, compute), daemon=True,
+                                     name=f"parley-refresh-{name}").start()
+                return hit[2]  # type: ignore[no-any-return]
+            lock = self._computing.setdefault(("recent", name, key), threading.Lock())
+        with lock:                  # one computation for the requests that ask at once
+            with self._memo_lock:
+                hit = self._fresh.get(name)
+                if hit is not None and hit[0] == key:
+                    return hit[2]  # type: ignore[no-any-return]
+            try:
+                value = compute()
+            finally:
+                with self._memo_lock:
+                    self._computing.pop(("recent", name, key), None)
+            with self._memo_lock:
+                self._fresh[name] = (key, time.monotonic(), value)
+        return value
+
+    def _refresh(self, name: str, key: tuple[Any, ...], compute: Callable[[], Any]) -> None:
+        try:
+            value = compute()
+            with self._memo_lock:
+                old = self._fresh.get(name)
+                if old is not None and old[0] == key:       # not after a write cleared it
+                    self._fresh[name] = (key, time.monotonic(), value)
+        except Exception:       # the next request computes it itself; the log says why
+            log.exception("refreshing %s failed", name)
+            with self._memo_lock:
+                self._fresh.pop(name, None)
+        finally:
+            with self._memo_lock:
+                self._refreshing.discard(name)

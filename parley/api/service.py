@@ -540,13 +540,14 @@ def overview(ctx: "Context", taxonomy: str | None) -> S.OverviewOut:
     return ctx.memo(("overview", tax, view.version, n_art, n_pos), compute)
 
 
-def stats(ctx: "Context") -> S.StatsOut:
-    """``parley stats`` as JSON, with the kept ledger's state (computed at most every 5 seconds per
-    ledger version: a dozen counting queries)."""
-    import time
+STATS_MAX_AGE = 5.0      # seconds
 
+
+def stats(ctx: "Context") -> S.StatsOut:
+    """``parley stats`` as JSON, with the kept ledger's state: computed again when the ledger changes,
+    otherwise at most 5 seconds old (a dozen counting queries, refreshed in the background)."""
     versions = tuple((t, ctx.view(t).version) for t in ctx.taxonomies())
-    return ctx.memo(("stats", versions, int(time.monotonic() // 5)), lambda: _stats(ctx))
+    return ctx.recent("stats", versions, STATS_MAX_AGE, lambda: _stats(ctx))
 
 
 def _stats(ctx: "Context") -> S.StatsOut:
