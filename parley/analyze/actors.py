@@ -207,7 +207,7 @@ class Resolution:
     def lookup(self, query: str, match: MatchMode = "exact") -> ActorMatch:
         """The record(s) a user means by ``query``.
 
-        Exact first: a record's name or alias, case- and diacritic-insensitive (then the same with
+        Exact first: a record's name as listed, then its name or alias, case- and diacritic-insensitive (then the same with
         punctuation and titles normalised); then a fuzzy match on the whole name (rapidfuzz ratio >=
         ``FUZZ_LOOKUP``) that the caller must report (:meth:`ActorMatch.notice`). Several records
         for one name is E506 (the candidates listed), a name with no positions of its own E507,
@@ -223,6 +223,10 @@ class Resolution:
             if not hits:
                 raise AnalysisError("E501", name=query)
             return ActorMatch(query, tuple(hits), "substring", q)
+        if q in self._by_name:      # a name exactly as `parley actors` lists it ("lawmakers" beside "Lawmakers")
+            same = [r for r in self.records if r.name == q]
+            if len(same) == 1:
+                return ActorMatch(query, (same[0],), "name", q)
         for how, test in (("name", lambda r, nn, na: [r.name] if nn == nq else []),
                           ("alias", lambda r, nn, na: [a for a, n in zip(r.aliases, na) if n == nq])):
             hits = [(r, m[0]) for r, nn, na in norms for m in [test(r, nn, na)] if m]
