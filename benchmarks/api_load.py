@@ -193,15 +193,17 @@ def main(argv: list[str] | None = None) -> int:
         if args.warmup:
             asyncio.run(run(args.warmup))
         lat, errors, size, n, elapsed = asyncio.run(run(args.seconds))
-        print(f"{'request':<24}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}{'mean KB':>9}")
+        print(f"{'request':<30}{'count':>7}{'p50 ms':>9}{'p95 ms':>9}{'max ms':>9}{'errors':>8}{'mean KB':>9}")
         for kind in sorted(lat):
             xs = lat[kind]
-            print(f"{kind:<24}{len(xs):>7}{_pct(xs, 50):>9.0f}{_pct(xs, 95):>9.0f}{max(xs) * 1000:>9.0f}"
+            print(f"{kind:<30}{len(xs):>7}{_pct(xs, 50):>9.0f}{_pct(xs, 95):>9.0f}{max(xs) * 1000:>9.0f}"
                   f"{errors.get(kind, 0):>8}{size[kind] / len(xs) / 1024:>9.1f}")
-        for label, pick in (("all pages", "page "), ("all api", "api "), ("all", "")):
+        for label, pick in (("all pages", "page "), ("all api", "api "), ("all downloads", "download "), ("all", "")):
             every = [x for k, xs in lat.items() if k.startswith(pick) for x in xs]
+            if not every:
+                continue
             errs = sum(v for k, v in errors.items() if k.startswith(pick))
-            print(f"{label:<24}{len(every):>7}{_pct(every, 50):>9.0f}{_pct(every, 95):>9.0f}"
+            print(f"{label:<30}{len(every):>7}{_pct(every, 50):>9.0f}{_pct(every, 95):>9.0f}"
                   f"{max(every) * 1000:>9.0f}{errs:>8}")
         every = [x for xs in lat.values() for x in xs]
         print(f"throughput: {n / elapsed:.1f} requests/s with {args.clients} concurrent clients over {elapsed:.0f}s; "
