@@ -7,7 +7,7 @@ DB ?= demo.db
 PG_BIN ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 export PATH := $(if $(PG_BIN),$(PG_BIN):,)$(PATH)
 
-.PHONY: demo test install install-dev bench clean lock
+.PHONY: demo test install install-dev bench clean lock serve screenshots
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH"; exit 1; }
@@ -36,6 +36,15 @@ demo: install
 ## make test: install with test tools, then run the whole suite
 test: install-dev
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## make serve: the API and dashboard over $(DB) on http://127.0.0.1:8000/ (make demo first)
+serve: install
+	$(BIN)/parley serve --db $(DB)
+
+## make screenshots: docs/img/ from the demo database, through the browser test (needs chromium)
+screenshots: install-dev
+	test -f $(DB) || $(MAKE) demo
+	PARLEY_SCREENSHOT_DB=$(DB) PARLEY_SCREENSHOTS=docs/img $(BIN)/python -m pytest -q tests/test_web.py -k every_page
 
 bench: install-dev
 	$(BIN)/python benchmarks/ingest_throughput.py

@@ -53,6 +53,7 @@ class Settings:
     llm_overlap_chars: int
     llm_max_chars: int
     llm_cache: str
+    api_token: str
 
 
 def settings_file(env: Mapping[str, str] | None = None) -> Path | None:

@@ -10,7 +10,8 @@ Hierarchy::
     ├── ExtractError            the extraction pipeline could not run (E3xx)
     ├── EvalError               a labelled set or prediction file is unusable (E4xx)
     ├── AnalysisError           an analysis request cannot be answered (E5xx)
-    └── ConfigError             a setting or settings file is invalid (E6xx)
+    ├── ConfigError             a setting or settings file is invalid (E6xx)
+    └── ApiError                an HTTP request to `parley serve` is refused (E7xx; carries its status)
 
 Lower-level exceptions (sqlite3, SQLAlchemy, httpx, spaCy, XML, JSON) are
 wrapped in these where we call them, so callers catch ``ParleyError`` only.
@@ -106,8 +107,25 @@ class Errors:
     E508 = "{a!r} and {b!r} are on one side ({detail}): compare two different sides, or split them with `parley actors split`."
     E509 = "--until {until} is before --since {since}."
     E510 = "{detail}"
+    E530 = "{a!r} and {b!r} are one name: nothing to split."
     # --- config -----------------------------------------------------------------
     E601 = "setting {name}: {detail}."
+    # --- API and dashboard (parley serve) ----------------------------------------------
+    E701 = "bad value for {name}: {detail}."
+    E702 = "this server is read-only: writes are refused. Start `parley serve` with PARLEY_API_TOKEN set to allow them."
+    E703 = "this needs the API token: send the header `Authorization: Bearer <token>` (the dashboard: sign in at /login)."
+    E704 = "wrong API token. Check PARLEY_API_TOKEN on the server and the token you send."
+    E705 = "the form's security token is missing, expired or not yours ({detail}). Reload the page and submit it again."
+    E706 = "the request body is over the size limit of {limit} bytes. Send less (PARLEY_MAX_BYTES sets the limit)."
+    E707 = "no such page or endpoint: {path}. The API is under /api/v1 (see /openapi.json)."
+    E708 = "method {method} is not allowed on {path}."
+    E709 = "unsupported content type {detail}; send application/json, multipart/form-data or a form."
+    E710 = "no extraction job {item!r} in this server (jobs are kept until it restarts; past runs: /api/v1/runs)."
+    E711 = "an extraction job is already running ({item}); wait for it to finish (GET /api/v1/jobs/{item})."
+    E712 = "internal error while answering {path} ({detail}). The server log has the details."
+    E713 = "nothing to ingest: {detail}."
+    E714 = "the database is busy ({detail}); retry in a moment."
+    E715 = "no positions on issue {issue!r} in this ledger. The issues are listed at /api/v1/issues."
 
 
 class ParleyError(Exception):
@@ -163,7 +181,15 @@ class ConfigError(ParleyError):
     """A setting is invalid."""
 
 
+class ApiError(ParleyError):
+    """An HTTP request to the API or dashboard is refused; ``status`` is the HTTP status it answers."""
+
+    def __init__(self, code: str, status: int = 400, **fields: Any) -> None:
+        super().__init__(code, **fields)
+        self.status = status
+
+
 __all__ = [
     "Errors", "ParleyError", "InputError", "FetchError", "StoreError", "OutputError",
-    "ExtractError", "EvalError", "AnalysisError", "ConfigError",
+    "ExtractError", "EvalError", "AnalysisError", "ConfigError", "ApiError",
 ]

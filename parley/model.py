@@ -215,3 +215,5 @@ class Shift:
     date_after: date | None = None
     proposition: str = ""
     announced: bool = False       # True when the article itself states the change
+    before_id: str | None = None  # content-derived ids of the positions before and after (when stored)
+    after_id: str | None = None

@@ -202,3 +202,67 @@ def corpus_db(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str
         ingest_into(store, [str(part)])
         extract_into(store, get_extractor())
     return str(db)
+
+
+class _LiveServer:
+    """A real uvicorn server on a free local port, in a thread of the test process."""
+
+    def __init__(self) -> None:
+        self._servers: list = []
+
+    def start(self, app) -> str:
+        import socket
+        import threading
+        import time
+
+        import uvicorn
+
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+        server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning",
+                                               lifespan="on"))
+        th = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+        th.start()
+        deadline = time.monotonic() + 30
+        while not server.started:
+            if time.monotonic() > deadline or not th.is_alive():
+                raise RuntimeError("the test server did not start")
+            time.sleep(0.02)
+        self._servers.append((server, th, sock))
+        return f"http://127.0.0.1:{port}"
+
+    def stop(self) -> None:
+        for server, th, sock in self._servers:
+            server.should_exit = True
+            th.join(15)
+            sock.close()
+        self._servers.clear()
+
+
+@pytest.fixture
+def live_server():
+    """``live_server.start(app) -> base URL``: apps served for the test, stopped after it."""
+    srv = _LiveServer()
+    try:
+        yield srv
+    finally:
+        srv.stop()
+
+
+@pytest.fixture
+def ledger_url(request, tmp_path):
+    """A database (SQLite file, or PostgreSQL when the test is parametrised with "pg") holding the
+    invented ledger of tests/ledger_data.py, its kept tables built."""
+    import ledger_data
+
+    from parley.analyze import kept
+    from parley.store import open_store
+
+    backend = getattr(request, "param", "sqlite")
+    url = str(tmp_path / "api.db") if backend == "sqlite" else request.getfixturevalue("pg_url")
+    with open_store(url) as s:
+        ledger_data.build(s)
+        kept.refresh(s)
+    return url

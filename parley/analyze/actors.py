@@ -49,7 +49,7 @@ from .sides import Candidate, SideEvidence, decide_side, generic_institution, or
 _STOPWORDS = frozenset("of the and for".split())     # "Republic of Vardenia" is no person's name ("Moon Jae-in" is)
 
 __all__ = ["ActorRecord", "ActorMatch", "Merge", "Resolution", "resolve", "resolve_actors", "actor_mapping",
-           "export_aliases", "parse_alias_file", "store_link", "SIDE_PREFIX", "MatchMode"]
+           "export_aliases", "parse_alias_file", "store_link", "SIDE_PREFIX", "MatchMode", "local_form"]
 
 MatchMode = Literal["exact", "substring"]
 
@@ -170,6 +170,9 @@ class Resolution:
     mapping: dict[str, str]
     overrides: dict[tuple[str, str], str] = field(default_factory=dict)   # (article_id, raw) -> canonical
     hidden: list[ActorRecord] = field(default_factory=list)
+    #: every piece of side evidence read for a record (decide_side keeps only the winner's): what an
+    #: incremental update of the kept ledger weighs again with the evidence of new articles
+    votes: dict[str, tuple[SideEvidence, ...]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._by_name = {r.name: r for r in self.records}
@@ -177,6 +180,14 @@ class Resolution:
         self._by_key: dict[str, str] = {}
         for raw, canon in self.mapping.items():
             self._by_key.setdefault(key(raw), canon)
+
+    def _normed(self) -> list[tuple[ActorRecord, str, tuple[str, ...]]]:
+        """Each record with its name and aliases case- and diacritic-folded (computed once)."""
+        cached = getattr(self, "_norm_cache", None)
+        if cached is None:
+            cached = [(r, _norm(r.name), tuple(_norm(a) for a in r.aliases)) for r in self.records]
+            self._norm_cache = cached
+        return cached
 
     def canonical(self, name: str, article_id: str | None = None) -> str:
         """The canonical actor for a raw name (as used in ``article_id`` when given)."""
@@ -196,7 +207,7 @@ class Resolution:
     def lookup(self, query: str, match: MatchMode = "exact") -> ActorMatch:
         """The record(s) a user means by ``query``.
 
-        Exact first: a record's name or alias, case- and diacritic-insensitive (then the same with
+        Exact first: a record's name as listed, then its name or alias, case- and diacritic-insensitive (then the same with
         punctuation and titles normalised); then a fuzzy match on the whole name (rapidfuzz ratio >=
         ``FUZZ_LOOKUP``) that the caller must report (:meth:`ActorMatch.notice`). Several records
         for one name is E506 (the candidates listed), a name with no positions of its own E507,
@@ -206,14 +217,19 @@ class Resolution:
         nq = _norm(q)
         if not nq:
             raise AnalysisError("E501", name=query)
+        norms = self._normed()
         if match == "substring":
-            hits = [r for r in self.records if nq in _norm(r.name) or any(nq in _norm(a) for a in r.aliases)]
+            hits = [r for r, nn, na in norms if nq in nn or any(nq in a for a in na)]
             if not hits:
                 raise AnalysisError("E501", name=query)
             return ActorMatch(query, tuple(hits), "substring", q)
-        for how, test in (("name", lambda r: [r.name] if _norm(r.name) == nq else []),
-                          ("alias", lambda r: [a for a in r.aliases if _norm(a) == nq])):
-            hits = [(r, m[0]) for r in self.records for m in [test(r)] if m]
+        if q in self._by_name:      # a name exactly as `parley actors` lists it ("lawmakers" beside "Lawmakers")
+            same = [r for r in self.records if r.name == q]
+            if len(same) == 1:
+                return ActorMatch(query, (same[0],), "name", q)
+        for how, test in (("name", lambda r, nn, na: [r.name] if nn == nq else []),
+                          ("alias", lambda r, nn, na: [a for a, n in zip(r.aliases, na) if n == nq])):
+            hits = [(r, m[0]) for r, nn, na in norms for m in [test(r, nn, na)] if m]
             if len(hits) == 1:
                 return ActorMatch(query, (hits[0][0],), how, hits[0][1])
             if len(hits) > 1:
@@ -243,9 +259,9 @@ class Resolution:
             if len(hits) > 1:
                 raise AnalysisError("E506", name=query, detail=_candidates(hits))
         choices: dict[str, list[ActorRecord]] = defaultdict(list)
-        for r in self.records:
-            for n in dict.fromkeys((r.name, *r.aliases)):
-                choices[_norm(n)].append(r)
+        for r, nn, na in norms:
+            for n in dict.fromkeys((nn, *na)):
+                choices[n].append(r)
         cutoff = FUZZ_LOOKUP if len(nq) >= 8 else FUZZ_LOOKUP_SHORT
         found = process.extract(nq, list(choices), scorer=fuzz.ratio, score_cutoff=cutoff, limit=6) \
             if len(nq) >= 4 else []
@@ -351,6 +367,16 @@ def _bare_matches(bare: str, person: NameInfo) -> float:
     return fuzz.ratio(bare, toks[-1]) if fuzz.ratio(bare, toks[-1]) >= FUZZ_BARE else 0.0
 
 
+def local_form(raw: str, info: NameInfo | None = None) -> bool:
+    """True when a name means someone else in every article ("rebels", "officials", "the ministry"):
+    a description with no name of its own, or a generic uncapitalised group. :func:`resolve` resolves
+    such a form within its article only (unless a curated link names it)."""
+    info = info or parse_name(raw)
+    if not info.key:
+        return True
+    return info.kind == "group" and not info.side and (info.key in GENERIC_GROUPS or not is_capitalised(raw))
+
+
 def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             texts: Mapping[str, str] | None = None, text_starts: Mapping[str, int] | None = None) -> Resolution:
     """Group the actors of ``positions`` into records (see the module docstring).
@@ -390,8 +416,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     def node_for(raw: str, art: str, info: NameInfo | None = None) -> str:
         info = info or parse_name(raw, table)
         curated = raw in curated_aliases or (bool(key(raw)) and key(raw) in curated_keys)
-        if info.kind == "group" and not info.side and (info.key in GENERIC_GROUPS or not is_capitalised(raw)) \
-                and not curated:
+        if info.key and local_form(raw, info) and not curated:
             info = NameInfo(raw, "", "group")     # "rebels": means someone else in every article
         if info.key:
             k = info.key
@@ -495,13 +520,14 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     # a demonym no actor matches: the polity the article itself names by that spelling ("Belmoran
     # President ..." in an article that says "Belmora"), a side of its own
     text_sides: dict[str, str] = {}
+    caps_cache: dict[str, Counter[str]] = {}
     if texts:
         for n in nodes.values():
             dems = {n.info.demonym} | {c.side[1:] for c in n.side_ev if c.side.startswith("?")}
             for dem in sorted(d for d in dems if d and d not in demonym_side and d not in text_sides):
                 if dem in person_tokens or dem.split()[0] in _NOT_SIDES or " " in dem or generic_institution(dem):
                     continue
-                w = _polity_in_text(dem, "\n".join(texts.get(art, "") for art in sorted(n.articles)))
+                w = _polity_in_articles(dem, sorted(n.articles), texts, caps_cache)
                 if w:
                     text_sides[dem] = w
     # a made-up side named by its adjective or title prefix is a state ("Vardenia"), unless it is an
@@ -736,6 +762,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
 
     decided: dict[str, ActorRecord] = {}
     deferred: dict[str, list[tuple[str, Candidate]]] = {}
+    votes: dict[str, list[SideEvidence]] = {}
     for root, rec, ns in built:
         curated = next((side_links[r] for n in ns for r in n.raws if r in side_links), None)
         if curated is None and rec.name in side_links:
@@ -762,6 +789,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                 s = side_name(c)
                 if s and s != rec.name and kinds_by_name.get(s) != "person":
                     evs.append(SideEvidence(s, c.how, c.article_id, c.start, c.end, c.text))
+        votes.setdefault(rec.name, []).extend(evs)
         dec = decide_side(evs)
         decided[rec.name] = replace(rec, side=dec.side, side_evidence=dec.evidence, side_note=dec.note)
     for name, items in deferred.items():       # "a spokeswoman for Chancellor Ivo Renner": Renner's side
@@ -780,6 +808,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
                 principal = ends[0] if len(ends) == 1 else None
             if principal and principal.side and principal.name != name and principal.side != name:
                 evs.append(SideEvidence(principal.side, c.how, c.article_id, c.start, c.end, c.text))
+        votes.setdefault(name, []).extend(evs)
         dec = decide_side(evs)
         decided[name] = replace(rec, side=dec.side, side_evidence=dec.evidence, side_note=dec.note)
 
@@ -806,7 +835,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     visible = [r for r in records if r.mentions > 0 or r.name in sides]
     hidden = [r for r in records if not (r.mentions > 0 or r.name in sides)]
     visible.sort(key=lambda r: (-r.mentions, r.name))
-    return Resolution(visible, mapping, overrides, hidden)
+    return Resolution(visible, mapping, overrides, hidden, {k: tuple(v) for k, v in votes.items() if v})
 
 
 _CAP_WORD = re.compile(r"\b[A-Z][a-z]{3,}\b")
@@ -818,6 +847,25 @@ def _polity_in_text(dem: str, text: str) -> str | None:
     caps = set(_CAP_WORD.findall(text))
     found = Counter(w for w in _CAP_WORD.findall(text) if w.lower() != dem and demonym_matches(dem, w.lower())
                     and not (w.endswith("s") and w[:-1] in caps))
+    best = [w for w, c in found.most_common(1) if c >= 2]
+    return best[0] if best else None
+
+
+def _polity_in_articles(dem: str, arts: Sequence[str], texts: Mapping[str, str],
+                        cache: dict[str, Counter[str]]) -> str | None:
+    """:func:`_polity_in_text` over the texts of ``arts`` joined, counting each article's capitalised
+    words once (``cache``) instead of scanning the joined text for every demonym."""
+    counts: Counter[str] = Counter()
+    for art in arts:
+        c = cache.get(art)
+        if c is None:
+            c = cache[art] = Counter(_CAP_WORD.findall(texts.get(art, "")))
+        counts.update(c)
+    found: Counter[str] = Counter()
+    for w, n in counts.items():       # first occurrence order, as in the joined text
+        lw = w.lower()
+        if lw != dem and demonym_matches(dem, lw) and not (w.endswith("s") and w[:-1] in counts):
+            found[w] = n
     best = [w for w, c in found.most_common(1) if c >= 2]
     return best[0] if best else None
 

@@ -198,18 +198,25 @@ def compare_parties(ledger: Ledger, a: str, na: list[str], b: str, nb: list[str]
                     notes: Notes | None = None) -> Comparison:
     """Compare two parties given as (name, canonical member names); footnotes go to ``notes``."""
     nb = [n for n in nb if n not in na] or nb
-    pa = [p for p in ledger.positions if p.actor in na]
-    pb = [p for p in ledger.positions if p.actor in nb]
+    pa = ledger.of(na)
+    pb = ledger.of(nb)
     issues = sorted({p.issue for p in pa + pb if issue is None or p.issue == issue})
     notes = notes if notes is not None else Notes()
     comp = Comparison(a, b, [], notes, ledger.party_label(a), ledger.party_label(b))
     comp._ledger = ledger
     ignore = _names_tokens(ledger, na + nb)
-    latest_a_all = [q for i in {p.issue for p in pa} for q in _latest(ledger, [p for p in pa if p.issue == i])]
-    latest_b_all = [q for i in {p.issue for p in pb} for q in _latest(ledger, [p for p in pb if p.issue == i])]
+    by_issue_a: dict[str, list[Position]] = {}
+    by_issue_b: dict[str, list[Position]] = {}
+    for ps, by in ((pa, by_issue_a), (pb, by_issue_b)):
+        for p in ps:
+            by.setdefault(p.issue, []).append(p)
+    latest_a = {i: _latest(ledger, ps) for i, ps in by_issue_a.items()}
+    latest_b = {i: _latest(ledger, ps) for i, ps in by_issue_b.items()}
+    latest_a_all = [q for i in sorted(latest_a) for q in latest_a[i]]       # issue by issue, in name order
+    latest_b_all = [q for i in sorted(latest_b) for q in latest_b[i]]
     for iss in issues:
-        la = _latest(ledger, [p for p in pa if p.issue == iss])
-        lb = _latest(ledger, [p for p in pb if p.issue == iss])
+        la = latest_a.get(iss, [])
+        lb = latest_b.get(iss, [])
         ic = IssueComparison(iss, la, lb)
         for mine, theirs in ((la, latest_b_all), (lb, latest_a_all)):
             for p in mine:

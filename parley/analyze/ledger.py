@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Sequence
 
 from ..errors import AnalysisError
 from ..model import Article, Evidence, Position
@@ -79,6 +79,12 @@ class Ledger:
     raw_positions: list[Position] = field(default_factory=list)
     datelines: dict[str, date] = field(default_factory=dict)
     taxonomy: str | None = None
+    #: reads an article's text on demand when ``articles`` hold its metadata only (the kept ledger
+    #: loads texts only where a phrase must be looked up in its article)
+    text_loader: Callable[[str], str | None] | None = None
+    _texts: dict[str, str | None] = field(default_factory=dict, repr=False)
+    _by_actor: dict[str, list[Position]] | None = field(default=None, repr=False)
+    _order: dict[int, tuple[Position, tuple[Any, ...]]] = field(default_factory=dict, repr=False)
 
     @classmethod
     def build(cls, positions: Sequence[Position], articles: Iterable[Article] = (),
@@ -102,6 +108,29 @@ class Ledger:
     @property
     def records(self) -> list[ActorRecord]:
         return self.resolution.records
+
+    def text(self, article_id: str) -> str | None:
+        """The text of an article of the ledger (loaded on demand when only its metadata is held)."""
+        art = self.articles.get(article_id)
+        if art is not None and art.text:
+            return art.text
+        if self.text_loader is None:
+            return None
+        if article_id not in self._texts:
+            self._texts[article_id] = self.text_loader(article_id)
+        return self._texts[article_id]
+
+    def of(self, names: Iterable[str]) -> list[Position]:
+        """The (resolved) positions of the canonical actors named, in ledger order."""
+        if self._by_actor is None:
+            by: dict[str, list[Position]] = {}
+            for p in self.positions:
+                by.setdefault(p.actor, []).append(p)
+            self._by_actor = by
+        want = set(names)
+        if len(want) == 1:
+            return list(self._by_actor.get(next(iter(want)), []))
+        return [p for p in self.positions if p.actor in want]
 
     def lookup(self, query: str | ActorMatch, match: MatchMode = "exact") -> ActorMatch:
         """The one resolver (:meth:`Resolution.lookup`): exact, then a reported fuzzy match; E501/E506."""
@@ -142,16 +171,22 @@ class Ledger:
             p = Position(actor="", issue="", stance="support", evidence=Evidence(start, end, text or ""),
                          article_id=article_id)
         d, src = when(p, art, self.datelines)
-        sentence = art.text[start:end] if art is not None and 0 <= start <= end <= len(art.text) else (text or "")
+        full = art.text if art is not None and art.text else (None if text is not None else self.text(article_id))
+        sentence = full[start:end] if full is not None and 0 <= start <= end <= len(full) else (text or "")
         return Citation(article_id, art.title if art else None, d, src is not None, sentence, start, end,
                         art.source if art else None, art.url if art else None, src)
 
     def order_key(self, p: Position) -> tuple[Any, ...]:
         """Chronological order; undated positions after every dated one (by ingestion time)."""
+        k = self._order.get(id(p))
+        if k is not None and k[0] is p:
+            return k[1]
         d, _ = self.when(p)
         art = self.articles.get(p.article_id or "")
         ing = art.ingested_at.isoformat() if art and art.ingested_at else ""
-        return (d is None, d or date.min, ing, p.article_id or "", p.evidence.start, p.id or "")
+        key = (d is None, d or date.min, ing, p.article_id or "", p.evidence.start, p.id or "")
+        self._order[id(p)] = (p, key)
+        return key
 
     def side_of(self, actor: str) -> str | None:
         """The side of a canonical actor: its record's side (a state's is its own name), else None."""

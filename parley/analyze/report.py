@@ -57,6 +57,9 @@ class PartySection:
     undated: int = 0                                            # undated positions left out of "new" and charts
     chart: "Timeline | None" = None                             # what the chart draws ...
     chart_numbers: list[int] = field(default_factory=list)      # ... and its points' footnote numbers
+    current_more: int = 0                                       # left out by ``max_items`` (older ones)
+    new_terms_more: int = 0
+    chart_more: int = 0                                         # older points left off the chart
 
 
 @dataclass
@@ -76,6 +79,15 @@ class Report:
     until: date | None = None
     include_undated: bool = False
     not_compared: list[str] = field(default_factory=list)     # parties of unknown side, left out of pairs
+    shifts_more: int = 0                                       # older shifts left out by ``max_items``
+    max_items: int = 0
+
+    def more_note(self, n: int) -> str:
+        """What is said under a list that ``max_items`` cut ("" when nothing was left out)."""
+        if not n:
+            return ""
+        return (f"{n} older items not shown (at most {self.max_items} per list, the most recent): narrow the "
+                f"briefing with --since, --actor or --issue, or list everything with --max-items 0.")
 
     @property
     def compare_note(self) -> str:
@@ -154,9 +166,14 @@ def _parties(ledger: Ledger, actor: str | ActorMatch | None) -> list[tuple[str, 
 
 def build_report(ledger: Ledger, actor: str | ActorMatch | None = None, issue: str | None = None,
                  since: date | None = None, charts: bool = False, until: date | None = None,
-                 include_undated: bool = False) -> Report:
+                 include_undated: bool = False,
+                 shifts: list[Shift] | None = None, max_items: int = 0, shifts_more: int = 0) -> Report:
     """A briefing over the whole ledger or one actor/issue; ``since``/``until`` select the new terms and
-    shifts (dated ones; undated ones too with ``include_undated``, which also puts them on the charts)."""
+    shifts (dated ones; undated ones too with ``include_undated``, which also puts them on the charts).
+    ``shifts``: the shifts to report (the kept ones, selected by date and issue already); detected
+    from the ledger when None (``shifts_more``: how many more the caller left out). ``max_items`` (0: no limit) keeps the most recent items of each list
+    (current positions and new terms per party, shifts; a chart draws at most three times as many
+    points) and says how many it left out."""
     check_range(since, until)
     notes = Notes()
     parties = _parties(ledger, actor)
@@ -165,7 +182,7 @@ def build_report(ledger: Ledger, actor: str | ActorMatch | None = None, issue: s
     sections: list[PartySection] = []
     for name, members in parties:
         sec = PartySection(name, members, label=ledger.party_label(name))
-        ps = [p for p in ledger.positions if p.actor in members and (issue is None or p.issue == issue)]
+        ps = [p for p in ledger.of(members) if issue is None or p.issue == issue]
         ps.sort(key=ledger.order_key)
         latest: dict[tuple[str, str], list[Position]] = {}
         for p in ps:
@@ -173,19 +190,38 @@ def build_report(ledger: Ledger, actor: str | ActorMatch | None = None, issue: s
             if k in latest and latest[k][-1].article_id != p.article_id:
                 latest[k] = []
             latest.setdefault(k, []).append(p)
-        for k in sorted(latest):
+        keys = sorted(latest)
+        if max_items and sum(len(v) for v in latest.values()) > max_items:
+            # the most recent (actor, issue) pairs, shown in the usual order
+            recent = sorted(keys, key=lambda k: ledger.order_key(latest[k][-1]), reverse=True)
+            kept_keys: list[tuple[str, str]] = []
+            n_kept = 0
+            for k in recent:
+                if n_kept + len(latest[k]) > max_items and kept_keys:
+                    continue
+                kept_keys.append(k)
+                n_kept += len(latest[k])
+            sec.current_more = sum(len(v) for v in latest.values()) - n_kept
+            keys = sorted(kept_keys)
+        for k in keys:
             for p in latest[k]:
                 n = notes.ref(ledger.cite(p))
                 sec.current.append(Claim(describe(ledger, p, notes), [n]))
+        terms = []
         for p in ps:
             d, _ = ledger.when(p)
             if d is None:
                 sec.undated += 1
             if (p.conditions or p.red_line) and in_range(d, since, until, include_undated):
-                what = "red line" if p.red_line else "conditions"
-                n = notes.ref(ledger.cite(p))
-                sec.new_terms.append(Claim(f"{what} ({d.isoformat() if d else 'undated'}): "
-                                           f"{describe(ledger, p, notes)}", [n]))
+                terms.append((p, d))
+        if max_items and len(terms) > max_items:
+            sec.new_terms_more = len(terms) - max_items
+            terms = terms[-max_items:]
+        for p, d in terms:
+            what = "red line" if p.red_line else "conditions"
+            n = notes.ref(ledger.cite(p))
+            sec.new_terms.append(Claim(f"{what} ({d.isoformat() if d else 'undated'}): "
+                                       f"{describe(ledger, p, notes)}", [n]))
         if charts and ps:
             from .timeline import Timeline, TimelinePoint, plot_timeline
 
@@ -197,16 +233,26 @@ def build_report(ledger: Ledger, actor: str | ActorMatch | None = None, issue: s
                     continue
                 tl.points.append(TimelinePoint(p.actor, p.issue, p.stance, d, dated, p.red_line, p.conditions,
                                                p.proposition, ledger.cite(p)))
+            if max_items and len(tl.points) > 3 * max_items:
+                sec.chart_more = len(tl.points) - 3 * max_items
+                tl.points = tl.points[-3 * max_items:]
             if tl.points:
                 sec.chart, sec.chart_numbers = tl, [notes.ref(pt.citation) for pt in tl.points]
                 sec.chart_png = plot_timeline(tl, fmt="png", numbers=sec.chart_numbers)
         sections.append(sec)
 
-    shifts = detect_shifts(ledger, since=since, issue=issue, until=until, include_undated=include_undated)
+    if shifts is None:
+        shifts = detect_shifts(ledger, since=since, issue=issue, until=until, include_undated=include_undated)
     names = {m for _, ms in parties for m in ms}
     if actor:
         shifts = [s for s in shifts if s.actor in names]
     shift_claims = []
+    if max_items and len(shifts) > max_items:
+        dated = [s for s in shifts if s.date_after is not None]
+        undated = [s for s in shifts if s.date_after is None]
+        keep = (dated[-max_items:] if len(dated) >= max_items else dated + undated[:max_items - len(dated)])
+        shifts_more += len(shifts) - len(keep)
+        shifts = keep
     for s in shifts:
         nb = notes.ref(_cite_ev(ledger, s.evidence_before)) if s.evidence_before else None
         na = notes.ref(_cite_ev(ledger, s.evidence_after))
@@ -250,7 +296,7 @@ def build_report(ledger: Ledger, actor: str | ActorMatch | None = None, issue: s
     shown_actor = actor.label if isinstance(actor, ActorMatch) else actor
     rep_ = Report("", shown_actor, issue, since, sections, shift_claims, clashes, common, zopa,
                   notes, shifts, comps, until, include_undated,
-                  [u for u in unplaced if not (actor and u == parties[0][0])])
+                  [u for u in unplaced if not (actor and u == parties[0][0])], shifts_more, max_items)
     rep_.title = "Parley briefing" + (f": {sections[0].label}" if actor and sections else "") + \
         (f", {issue}" if issue else "") + (f",{rep_.window}" if rep_.window else "")
     return rep_
@@ -336,9 +382,13 @@ def render_markdown(r: Report) -> str:
         out.append("")
         out.extend(line(c) for c in s.current)
         out.append("")
+        if s.current_more:
+            out.extend([f"_{r.more_note(s.current_more)}_", ""])
     terms = [c for s in r.parties for c in s.new_terms]
-    claims("New conditions and red lines" + r.window, terms, "none", r.undated_note)
-    claims("Shifts" + r.window, r.shifts, "no shift found")
+    more_terms = sum(s.new_terms_more for s in r.parties)
+    claims("New conditions and red lines" + r.window, terms, "none",
+           " ".join(x for x in (r.undated_note, r.more_note(more_terms)) if x))
+    claims("Shifts" + r.window, r.shifts, "no shift found", r.more_note(r.shifts_more))
     claims("Red-line clashes", r.clashes, "no clash found", r.compare_note_with(md))
     claims("Common ground", r.common_ground, "no issue where both sides support")
     claims("Zone of possible agreement, per issue", r.zopa, "no issue on which two parties both have positions")

@@ -89,7 +89,8 @@ def _shift(ledger: Ledger, who: str, iss: str, b: Position, a: Position, announc
         a.evidence.start, a.evidence.end, a.evidence.text, a.article_id, a.evidence.cue)
     return Shift(actor=who, issue=iss, before=before_stance or b.stance, after=a.stance,
                  evidence_before=eb, evidence_after=ea, date_before=db, date_after=da,
-                 proposition=a.proposition or b.proposition, announced=announced)
+                 proposition=a.proposition or b.proposition, announced=announced,
+                 before_id=b.id, after_id=a.id)
 
 
 def shift_to_dict(s: Shift) -> dict[str, Any]:
@@ -99,4 +100,5 @@ def shift_to_dict(s: Shift) -> dict[str, Any]:
             "date_before": s.date_before.isoformat() if s.date_before else None,
             "date_after": s.date_after.isoformat() if s.date_after else None,
             "proposition": s.proposition, "announced": s.announced,
-            "evidence_before": ev(s.evidence_before), "evidence_after": ev(s.evidence_after)}
+            "evidence_before": ev(s.evidence_before), "evidence_after": ev(s.evidence_after),
+            "position_before": s.before_id, "position_after": s.after_id}

@@ -27,6 +27,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 from ..errors import ParleyError
@@ -287,6 +288,12 @@ def _describe(desc: str, table: SideTable) -> tuple[str, bool] | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def _form_pattern(form: str) -> "re.Pattern[str]":
+    """``form`` as a whole word (compiled once: a ledger scans thousands of forms)."""
+    return re.compile(r"(?<![\w'\u2019-])" + re.escape(form) + r"(?![\w'\u2019-])")
+
+
 def scan_text(text: str, form: str, article_id: str, table: SideTable, base: int | None = None,
               full: str | None = None) -> list[Candidate]:
     """Every place in ``text`` where the words around ``form`` name its side.
@@ -300,9 +307,9 @@ def scan_text(text: str, form: str, article_id: str, table: SideTable, base: int
     fi = parse_name(form, table)
     want = fi.key
     bare = fi.kind == "bare"      # a surname: "French Foreign Minister Laurent Fabius" names "Fabius" too
-    if not want or len(form) < 3:
+    if not want or len(form) < 3 or form not in text:
         return out
-    pat = re.compile(r"(?<![\w'\u2019-])" + re.escape(form) + r"(?![\w'\u2019-])")
+    pat = _form_pattern(form)
     titled = False
     says: list[Candidate] = []
     for m in pat.finditer(text):

@@ -95,17 +95,18 @@ def locate(ledger: "Ledger", p: Position, phrase: str) -> PhraseSource:
     toks = content_tokens(phrase)
     if _holds(toks, p.evidence.text):
         return PhraseSource("evidence")
-    art = ledger.articles.get(p.article_id or "")
-    if art is None:
+    aid = p.article_id or ""
+    text = ledger.text(aid)
+    if text is None:
         return PhraseSource("nowhere")
     best: tuple[int, int] | None = None
-    for s, e in sentences(art.text):
-        if _holds(toks, art.text[s:e]):
+    for s, e in sentences(text):
+        if _holds(toks, text[s:e]):
             if best is None or abs(s - p.evidence.start) < abs(best[0] - p.evidence.start):
                 best = (s, e)
     if best is None:
         return PhraseSource("nowhere")
-    return PhraseSource("elsewhere", ledger.cite_span(art.id, best[0], best[1]))
+    return PhraseSource("elsewhere", ledger.cite_span(aid, best[0], best[1], text[best[0]:best[1]]))
 
 
 def shown(ledger: "Ledger", p: Position, phrase: str, notes: "Notes") -> str:

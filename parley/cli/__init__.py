@@ -35,7 +35,7 @@ def main(verbose: int) -> None:
         fail(exc)
 
 
-for _module in ("ledger", "evaluation", "analysis", "labelling", "training"):
+for _module in ("ledger", "evaluation", "analysis", "labelling", "training", "serve"):
     try:
         _mod = importlib.import_module(f"{__name__}.{_module}")
     except ModuleNotFoundError as exc:  # a concern not built yet

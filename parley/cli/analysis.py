@@ -30,10 +30,25 @@ def _open(db: str | None) -> "SqlStore":
     return open_store(db, must_exist=True)
 
 
-def _ledger(store: "SqlStore", taxonomy: str | None = None) -> "Ledger":
+def _ledger(store: "SqlStore", taxonomy: str | None = None, actors: list[str] | None = None,
+            everything: bool = False) -> "Ledger":
+    """The kept ledger (:mod:`parley.analyze.kept`): the whole resolution, and the positions of the
+    canonical ``actors`` given (every position with ``everything``)."""
+    from ..analyze import kept
     from ..analyze.ledger import Ledger
 
-    return Ledger.from_store(store, taxonomy=store.choose_taxonomy(taxonomy))
+    tax = store.choose_taxonomy(taxonomy)
+    if tax is None:
+        return Ledger.build([])
+    return kept.ledger(store, tax, None if everything else (actors or []))
+
+
+def _curated(store: "SqlStore", taxonomy: str | None, *names: str) -> None:
+    """Re-resolve the kept actors these names belong to (after their curated links changed)."""
+    from ..analyze import kept
+
+    tax = store.choose_taxonomy(taxonomy) if taxonomy else None
+    kept.curate(store, tax, names)
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -158,32 +173,10 @@ def actors_show(name: str, db: str | None, fmt: str, as_json: bool, taxonomy: st
         say(f"merged:   {mg.a} ~ {mg.b} ({mg.reason}, {mg.confidence:.2f})")
 
 
-def _delete(store: "SqlStore", alias: str, canonical: str, kind: str) -> int:
-    n = 0
-    for ln in store.actor_links():
-        if ln.alias == alias and ln.canonical == canonical and ln.kind == kind:
-            n += store.delete_actor_link(alias, canonical)
-    return n
-
-
-def _name_or_form(ledger: "Ledger", store: "SqlStore", name: str) -> str:
-    """A record's canonical name, or a surface form some position uses (an alias or description given by
-    the extractor, "Vardenian leader"); E501 when neither."""
-    from ..errors import AnalysisError
-
-    try:
-        return _resolve(ledger, name).record.name
-    except AnalysisError as exc:
-        if exc.code not in ("E501", "E507"):
-            raise
-        folded = name.strip().casefold()
-        for p in ledger.raw_positions:
-            for form in (p.actor, *p.aliases):
-                if form.casefold() == folded:
-                    return form
-        if exc.code == "E507":
-            return name.strip()
-        raise
+def _said(result: Any) -> None:
+    for note in result.notices:
+        say(note, err=True)
+    say(result.message)
 
 
 @actors_cmd.command("merge")
@@ -203,19 +196,10 @@ def actors_merge(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
     Example:
       parley actors merge "Volodymyr Zelensky" "Zelenskyy"
     """
-    from ..store.base import ActorLink
+    from ..analyze.curation import merge
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-        ca = _resolve(ledger, a).record.name
-        cb = _name_or_form(ledger, store, b)
-        if ca == cb:
-            say(f"{b!r} is already {ca!r}")
-            return
-        for x, y in ((cb, ca), (ca, cb), (b, a), (a, b)):
-            _delete(store, x, y, "split")
-        store.set_actor_link(ActorLink(cb, ca, "merge", "manual", 1.0))
-    say(f"merged {cb!r} into {ca!r}")
+        _said(merge(store, a, b, taxonomy))
 
 
 @actors_cmd.command("split")
@@ -234,20 +218,10 @@ def actors_split(a: str, b: str, db: str | None, taxonomy: str | None) -> None:
     Example:
       parley actors split "Donald Trump" "Donald Trump Jr."
     """
-    from ..store.base import ActorLink
+    from ..analyze.curation import split
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-        ca = _resolve(ledger, a).record.name
-        cb = _name_or_form(ledger, store, b)
-        if b.strip().casefold() in (a.strip().casefold(), ca.casefold()):
-            raise click.UsageError(f"{a!r} and {b!r} are one name: nothing to split")
-        if ca == cb:
-            cb = b.strip()            # a form of A's record ("Varga" in "Aldo Varga")
-        for x, y in ((cb, ca), (ca, cb), (b, a), (a, b)):
-            _delete(store, x, y, "merge")
-        store.set_actor_link(ActorLink(cb, ca, "split", "manual", 1.0))
-    say(f"split {cb!r} from {ca!r}")
+        _said(split(store, a, b, taxonomy))
 
 
 @actors_cmd.command("unlink")
@@ -262,15 +236,10 @@ def actors_unlink(a: str, b: str, db: str | None) -> None:
     Example:
       parley actors unlink "Aldo Varga" "Varga"
     """
+    from ..analyze.curation import unlink
+
     with _open(db) as store:
-        names = {a.strip(), b.strip()}
-        gone = 0
-        for ln in store.actor_links():
-            if {ln.alias, ln.canonical} == names or ({ln.alias.casefold(), ln.canonical.casefold()} ==
-                                                     {n.casefold() for n in names}):
-                gone += store.delete_actor_link(ln.alias, ln.canonical)
-    say(f"removed {gone} curated link(s) between {a!r} and {b!r}" if gone else
-        f"no curated link between {a!r} and {b!r}")
+        _said(unlink(store, a, b))
 
 
 @actors_cmd.command("side")
@@ -286,20 +255,10 @@ def actors_side(name: str, side: str, db: str | None, taxonomy: str | None) -> N
     Example:
       parley actors side "Tom Hale" "Meridian Ports"
     """
-    from ..analyze.actors import store_link
-    from ..store.base import ActorLink
+    from ..analyze.curation import set_side
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-        rec = _resolve(ledger, name).record
-        for ln in store.actor_links():
-            if ln.canonical.startswith("@side:") and ln.alias in (rec.name, name):
-                store.delete_actor_link(ln.alias, ln.canonical)
-        if side.strip() == "-":
-            say(f"removed the curated side of {rec.name!r}")
-            return
-        store.set_actor_link(store_link(ActorLink(rec.name, side.strip(), "side", "manual", 1.0)))
-    say(f"{rec.name!r} is on the side of {side.strip()!r} (curated)")
+        _said(set_side(store, name, side, taxonomy))
 
 
 @actors_cmd.command("export")
@@ -347,6 +306,8 @@ def actors_import(file: str, db: str | None) -> None:
     except (OSError, UnicodeDecodeError) as exc:
         raise AnalysisError("E502", item=file, detail=getattr(exc, "strerror", None) or str(exc)) from None
     links = parse_alias_file(text, file)
+    from ..analyze.curation import _delete
+
     with _open(db) as store:
         for ln in links:
             if ln.kind == "merge":
@@ -354,6 +315,7 @@ def actors_import(file: str, db: str | None) -> None:
             elif ln.kind == "split":
                 _delete(store, ln.alias, ln.canonical, "merge")
             store.set_actor_link(store_link(ln))
+        _curated(store, None, *[n for ln in links for n in (ln.alias, ln.canonical)])
     kinds = {k: sum(1 for ln in links if ln.kind == k) for k in ("merge", "split", "side")}
     click.echo(f"imported {kinds['merge']} aliases, {kinds['split']} splits, {kinds['side']} sides from {file}")
 
@@ -392,9 +354,10 @@ def timeline_cmd(actor: str, match: str, issue: str | None, since: str | None, u
     d0, d1 = _day(since, "--since"), _day(until, "--until")
     check_output_path(plot, force=force, db=db)
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-    m = _resolve(ledger, actor, match)
-    tl = build_timeline(ledger, m, issue, d0, d1, include_undated)
+        names = _ledger(store, taxonomy)
+        m = _resolve(names, actor, match)
+        ledger = _ledger(store, taxonomy, names.members_of(m))
+        tl = build_timeline(ledger, m, issue, d0, d1, include_undated)
     if plot:
         write_bytes(plot, plot_timeline(tl, fmt=Path(plot).suffix.lstrip(".").lower() or "png"))
     if _fmt(fmt, as_json) == "json":
@@ -427,13 +390,16 @@ def shifts_cmd(since: str | None, until: str | None, include_undated: bool, acto
     Example:
       parley shifts --since 2026-06-01 --actor Renner
     """
-    from ..analyze.shifts import detect_shifts, shift_to_dict
+    from ..analyze.kept import kept_shifts
+    from ..analyze.shifts import shift_to_dict
 
     d0, d1 = _day(since, "--since"), _day(until, "--until")
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-    m = _resolve(ledger, actor, match) if actor else None
-    shifts = detect_shifts(ledger, since=d0, actor=m, issue=issue, until=d1, include_undated=include_undated)
+        names = _ledger(store, taxonomy)
+        m = _resolve(names, actor, match) if actor else None
+        tax = store.choose_taxonomy(taxonomy)
+        shifts = [] if tax is None else kept_shifts(store, tax, names.members_of(m) if m else None, issue, d0, d1,
+                                                    include_undated)
     if _fmt(fmt, as_json) == "json":
         _dump([shift_to_dict(s) for s in shifts])
         return
@@ -474,8 +440,13 @@ def compare_cmd(a: str, b: str, match: str, issue: str | None, fmt: str, as_json
     from ..analyze.sources import render_refs
 
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-    comp = compare(ledger, _resolve(ledger, a, match), _resolve(ledger, b, match), issue)
+        names = _ledger(store, taxonomy)
+        from ..analyze.kept import compare_ledger
+
+        ma, mb = _resolve(names, a, match), _resolve(names, b, match)
+        tax = store.choose_taxonomy(taxonomy)
+        ledger = compare_ledger(store, tax, [names.members_of(ma), names.members_of(mb)]) if tax else names
+        comp = compare(ledger, ma, mb, issue)
     if _fmt(fmt, as_json) == "json":
         _dump(comp.to_dict())
         return
@@ -517,13 +488,16 @@ def compare_cmd(a: str, b: str, match: str, issue: str | None, fmt: str, as_json
               help="Output format.")
 @click.option("-o", "--output", type=click.Path(allow_dash=True), default=None,
               help="Write to FILE (default stdout); never the database, an existing FILE only with --force.")
+@click.option("--max-items", type=click.IntRange(min=0), default=25, show_default=True,
+              help="At most this many items per list (the most recent; a chart draws three times as many "
+                   "points), saying how many are left out; 0 lists everything.")
 @force_option
 @taxonomy_option
 @db_option
 @handle_errors
 def report_cmd(actor: str | None, match: str, issue: str | None, since: str | None, until: str | None,
-               include_undated: bool, fmt: str, output: str | None, force: bool, taxonomy: str | None,
-               db: str | None) -> None:
+               include_undated: bool, fmt: str, output: str | None, max_items: int, force: bool,
+               taxonomy: str | None, db: str | None) -> None:
     """A briefing: current positions of each party, new conditions and red lines, shifts, clashes and
     common ground, every claim footnoted to its article (title, outlet, date, URL, id) and sentence.
 
@@ -540,12 +514,16 @@ def report_cmd(actor: str | None, match: str, issue: str | None, since: str | No
 
     d0, d1 = _day(since, "--since"), _day(until, "--until")
     check_output_path(output, force=force, db=db)
+    from ..analyze.kept import report_shifts
+
     with _open(db) as store:
-        ledger = _ledger(store, taxonomy)
-    m = _resolve(ledger, actor, match) if actor else None
-    rep = build_report(ledger, actor=m, issue=issue, since=d0, charts=(fmt == "html"), until=d1,
-                       include_undated=include_undated)
-    text = write_report(rep, fmt)
+        ledger = _ledger(store, taxonomy, everything=True)
+        m = _resolve(ledger, actor, match) if actor else None
+        shifts, more = report_shifts(store, ledger.taxonomy, issue, d0, d1, include_undated,
+                                     None if m else max_items)
+        rep = build_report(ledger, actor=m, issue=issue, since=d0, charts=(fmt == "html"), until=d1,
+                           include_undated=include_undated, shifts=shifts, max_items=max_items, shifts_more=more)
+        text = write_report(rep, fmt)
     if output == "-":
         output = None
     if output:
@@ -555,4 +533,34 @@ def report_cmd(actor: str | None, match: str, issue: str | None, since: str | No
         say(text, nl=False)
 
 
-COMMANDS = [actors_cmd, timeline_cmd, shifts_cmd, compare_cmd, report_cmd]
+@click.command("rebuild")
+@click.option("--taxonomy", default=None, metavar="NAME|FILE",
+              help="Only this taxonomy's ledger [default: every stored taxonomy].")
+@db_option
+@handle_errors
+def rebuild_cmd(taxonomy: str | None, db: str | None) -> None:
+    """Resolve actors, timelines and shifts again from every stored position (the kept ledger).
+
+    Positions are added to the kept ledger as they are stored (`parley run`,
+    `parley extract`, the API): new names are resolved against the actors already
+    kept, and an update never merges or splits those. A rebuild reconsiders
+    everything, with the curated merges, splits and sides; actors keep their ids
+    where their names survive. It is also done on its own when the curated links
+    were changed by something other than Parley's commands.
+
+    \b
+    Example:
+      parley rebuild --db corpus.db
+    """
+    from ..analyze import kept
+    from ..store.base import taxonomy_name
+
+    with _open(db) as store:
+        reports = kept.rebuild(store, taxonomy_name(taxonomy) if taxonomy else None)
+    for rep in reports:
+        click.echo(rep.summary())
+    if not reports:
+        click.echo("no positions: nothing to resolve")
+
+
+COMMANDS = [actors_cmd, timeline_cmd, shifts_cmd, compare_cmd, report_cmd, rebuild_cmd]

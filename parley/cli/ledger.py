@@ -355,16 +355,21 @@ def _query(store: Any, actor: str | None, match: str, issue: str | None, stance:
                             article_id=article_id, taxonomy=tax, limit=None if actor else limit)
     if not actor:
         return found
+    from ..analyze import kept
     from ..analyze.ledger import Ledger
 
-    ledger = Ledger.from_store(store, taxonomy=tax)
+    if tax is None:
+        found = []
+        return found
+    res, ids = kept.resolution(store, tax)
+    ledger = Ledger([], {}, res)
     m = ledger.lookup(actor, match)  # type: ignore[arg-type]
     note = m.notice()
     if note:
         click.echo(safe(note), err=True)
-    names = set(ledger.members_of(m))
-    res = ledger.resolution
-    found = [p for p in found if res.canonical(p.actor, p.article_id) in names]
+    members = [ids[n] for n in ledger.members_of(m) if n in ids]
+    uids = {pt.position.id for pt in store.ledger.points(tax, members)}
+    found = [p for p in found if p.id in uids]
     return found[:limit] if limit is not None else found
 
 
@@ -605,7 +610,7 @@ def stats_cmd(fmt: str, db: str | None) -> None:
     Example:
       parley stats --format json
     """
-    from ..analyze.ledger import Ledger
+    from ..analyze import kept
     from ..errors import StoreError
 
     with _open(db) as store:
@@ -614,7 +619,7 @@ def stats_cmd(fmt: str, db: str | None) -> None:
             taxes: list[str | None] = [store.choose_taxonomy(None)]
         except StoreError:          # several taxonomies, none configured: count each
             taxes = list(st["positions_by_taxonomy"])
-        counts = {t: len(Ledger.from_store(store, taxonomy=t).records) for t in taxes}
+        counts = {t: len(kept.resolution(store, t)[0].records) if t else 0 for t in taxes}
         st = {**st, "actors": next(iter(counts.values())) if len(counts) == 1 else counts}
     if fmt == "json":
         click.echo(json.dumps(st, indent=2))

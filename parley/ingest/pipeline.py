@@ -105,7 +105,8 @@ BATCH = 100   # articles written per transaction: one commit per batch, not per 
 def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | None = None,
                 progress: bool = False, on_error: Callable[[InputError], None] | None = None,
                 stdin: TextIO | None = None, batch_size: int = BATCH,
-                on_notice: Callable[[Notice], None] | None = None) -> IngestReport:
+                on_notice: Callable[[Notice], None] | None = None,
+                items: Iterable[Article | InputError] | None = None) -> IngestReport:
     """Read ``sources`` (paths, folders, URLs, "-") and add their articles to ``store``.
 
     Bad items never stop the batch: each becomes an entry of ``report.errors``
@@ -113,7 +114,8 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
     fields, fallbacks) go to ``report.notices`` and ``on_notice``. ``progress`` shows a tqdm bar on
     stderr. Articles are written ``batch_size`` at a time, each batch in one
     transaction (all or nothing), so an interrupted run loses at most the
-    unwritten batch and ingesting again is safe.
+    unwritten batch and ingesting again is safe. ``items``: articles already read (the API reads an
+    upload with :func:`parley.ingest.sources.read_bytes`) instead of reading ``sources``.
     """
     cfg = settings or current_settings()
     report = IngestReport()
@@ -164,7 +166,8 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
         batch_ids.clear()
 
     try:
-        for item in iter_articles(sources, settings=cfg, stdin=stdin, notice=notice):
+        read = items if items is not None else iter_articles(sources, settings=cfg, stdin=stdin, notice=notice)
+        for item in read:
             if bar is not None:
                 bar.update(1)
             if isinstance(item, InputError):

@@ -196,7 +196,7 @@ def _search_sqlite(conn: sa.Connection, query: str, limit: int, kind: str | None
             "SELECT f.article_id, a.title, "
             "snippet(articles_fts, 2, :o, :c, '…', 16) AS snip "
             "FROM articles_fts f JOIN articles a ON a.id = f.article_id "
-            "WHERE articles_fts MATCH :q ORDER BY bm25(articles_fts) LIMIT :n"),
+            "WHERE articles_fts MATCH :q ORDER BY f.rank LIMIT :n"),
             {"q": match, "n": limit, "o": HIT_OPEN, "c": HIT_CLOSE})
         hits += [SearchHit("article", r.article_id, r.title, r.snip) for r in rows]
     if kind in (None, "evidence"):
@@ -204,7 +204,7 @@ def _search_sqlite(conn: sa.Connection, query: str, limit: int, kind: str | None
             "SELECT p.uid, p.article_id, a.title, "
             "highlight(evidence_fts, 0, :o, :c) AS snip "
             "FROM evidence_fts f JOIN positions p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id "
-            "WHERE evidence_fts MATCH :q ORDER BY bm25(evidence_fts), p.id LIMIT :n"),
+            "WHERE evidence_fts MATCH :q ORDER BY f.rank, p.id LIMIT :n"),
             {"q": match, "n": limit, "o": HIT_OPEN, "c": HIT_CLOSE})
         hits += [SearchHit("evidence", r.article_id, r.title, r.snip, position_id=r.uid) for r in rows]
     return hits

@@ -226,6 +226,101 @@ def _v8_run_usage(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE runs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
 
 
+def _v9_ledger_tables(conn: sa.Connection) -> None:
+    """The kept ledger: resolved actors, their names, timeline points, shifts and side votes, per
+    taxonomy (filled by ``parley.analyze.kept`` when positions are stored; empty here)."""
+    md = sa.MetaData()
+    sa.Table(
+        "ledger_state", md,
+        sa.Column("taxonomy", sa.Text, primary_key=True),
+        sa.Column("version", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("links_hash", sa.Text, nullable=False, server_default=""),
+        sa.Column("points", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("built_at", sa.DateTime),
+        sa.Column("updated_at", sa.DateTime),
+        sa.Column("last_mode", sa.Text, nullable=False, server_default=""),
+    )
+    sa.Table(
+        "ledger_actors", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("taxonomy", sa.Text, nullable=False),
+        sa.Column("name", sa.Text, nullable=False),
+        sa.Column("kind", sa.Text, nullable=False),
+        sa.Column("side", sa.Text),
+        sa.Column("side_note", sa.Text, nullable=False, server_default=""),
+        sa.Column("side_evidence", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("merges", sa.Text, nullable=False, server_default="[]"),
+        sa.Column("confidence", sa.Float, nullable=False, server_default="1.0"),
+        sa.Column("mentions", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("articles", sa.Integer, nullable=False, server_default="0"),
+        sa.Column("hidden", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("updated_at", sa.DateTime, nullable=False),
+        sa.UniqueConstraint("taxonomy", "name", name="uq_ledger_actors_taxonomy_name"),
+        sa.CheckConstraint("kind IN ('person', 'state', 'org', 'group')", name="ck_ledger_actors_kind"),
+        sa.Index("ix_ledger_actors_taxonomy_mentions", "taxonomy", "mentions"),
+        sa.Index("ix_ledger_actors_taxonomy_side", "taxonomy", "side"),
+        sqlite_autoincrement=True,
+    )
+    sa.Table(
+        "ledger_names", md,
+        sa.Column("taxonomy", sa.Text, primary_key=True),
+        sa.Column("name", sa.Text, primary_key=True),
+        sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+        sa.Index("ix_ledger_names_actor", "actor_id"),
+    )
+    sa.Table(
+        "ledger_points", md,
+        sa.Column("position_id", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("uid", sa.Text, nullable=False),
+        sa.Column("taxonomy", sa.Text, nullable=False),
+        sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("article_id", sa.Text, nullable=False),
+        sa.Column("issue", sa.Text, nullable=False),
+        sa.Column("stance", sa.Text, nullable=False),
+        sa.Column("red_line", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("conditional", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Column("day", sa.Date),
+        sa.Column("date_source", sa.Text),
+        sa.Index("ix_ledger_points_actor_day", "taxonomy", "actor_id", "day"),
+        sa.Index("ix_ledger_points_issue_day", "taxonomy", "issue", "day"),
+        sa.Index("ix_ledger_points_day", "taxonomy", "day"),
+        sa.Index("ix_ledger_points_red_line_day", "taxonomy", "red_line", "day"),
+        sa.Index("ix_ledger_points_article", "article_id"),
+        sa.Index("ix_ledger_points_uid", "uid"),
+    )
+    sa.Table(
+        "ledger_shifts", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("taxonomy", sa.Text, nullable=False),
+        sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("issue", sa.Text, nullable=False),
+        sa.Column("before", sa.Text, nullable=False),
+        sa.Column("after", sa.Text, nullable=False),
+        sa.Column("before_uid", sa.Text),
+        sa.Column("after_uid", sa.Text, nullable=False),
+        sa.Column("date_before", sa.Date),
+        sa.Column("date_after", sa.Date),
+        sa.Column("announced", sa.Boolean, nullable=False, server_default=sa.false()),
+        sa.Index("ix_ledger_shifts_date", "taxonomy", "date_after"),
+        sa.Index("ix_ledger_shifts_actor_issue", "taxonomy", "actor_id", "issue"),
+        sqlite_autoincrement=True,
+    )
+    sa.Table(
+        "ledger_side_votes", md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("side", sa.Text, nullable=False),
+        sa.Column("how", sa.Text, nullable=False),
+        sa.Column("article_id", sa.Text),
+        sa.Column("start", sa.Integer),
+        sa.Column("end", sa.Integer),
+        sa.Column("text", sa.Text, nullable=False, server_default=""),
+        sa.Index("ix_ledger_side_votes_actor", "actor_id"),
+        sqlite_autoincrement=True,
+    )
+    md.create_all(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, runs, extractions, positions", _v1_core_tables),
     Migration(2, "full-text search over articles and evidence", _v2_search_index),
@@ -237,6 +332,8 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "articles.dateline: the date an undated article's dateline gives", _v7_datelines),
     Migration(8, "runs.requests, cache_hits, prompt/completion tokens, dropped positions (llm usage)",
               _v8_run_usage),
+    Migration(9, "the kept ledger: ledger_actors, ledger_names, ledger_points, ledger_shifts, ledger_side_votes, "
+                 "ledger_state", _v9_ledger_tables),
 )
 
 #: the schema version this code writes

@@ -25,6 +25,9 @@ from .sql import RunStatus, SqlStore
 
 log = logging.getLogger(__name__)
 
+#: a run brings the kept ledger up to date after this many articles, and at its end
+LEDGER_EVERY = 500
+
 
 @dataclass
 class RunReport:
@@ -117,7 +120,7 @@ def extractor_taxonomy(extractor: Extractor) -> str:
 
 def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = False,
                  limit: int | None = None, on_error: Callable[[ExtractError], None] | None = None,
-                 force: bool = False) -> RunReport:
+                 force: bool = False, on_progress: Callable[["RunReport", int], None] | None = None) -> RunReport:
     """Extract every pending article (``store.pending_articles``) and save its positions;
     ``force``: every article, extracted already or not (its positions replaced, never doubled).
 
@@ -127,7 +130,8 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
     marked ``interrupted`` by the next one. Articles that fail are reported to
     ``on_error`` and in ``report.failures``. ``progress`` shows a tqdm bar on
     stderr; ``limit`` caps the number of articles. An extractor with ``usage`` counters (llm)
-    has its requests, tokens and dropped positions recorded with the run.
+    has its requests, tokens and dropped positions recorded with the run. ``on_progress(report,
+    total)`` is called when the run starts and after each article (the API's job status).
     """
     runner = bounded(extractor)
     name, version, taxonomy = runner.name, runner.version, extractor_taxonomy(extractor)
@@ -139,6 +143,8 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
         return RunReport(None, name, version, taxonomy=taxonomy)
     report = RunReport(store.start_run(name, version, taxonomy), name, version, taxonomy=taxonomy)
     meter = _UsageMeter(extractor)
+    if on_progress is not None:
+        on_progress(report, total)
     bar = None
     if progress:
         from tqdm import tqdm
@@ -164,9 +170,13 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
                                                          run_id=report.run_id, taxonomy=taxonomy,
                                                          run_usage=meter.so_far())
                 report.articles += 1
+                if report.articles % LEDGER_EVERY == 0:      # a long run keeps the ledger current as it goes
+                    _keep_ledger(store, taxonomy)
             if bar is not None:
                 bar.update(1)
                 bar.set_postfix(positions=report.positions, failed=len(report.failures), refresh=False)
+            if on_progress is not None:
+                on_progress(report, total)
         status = "finished"
     except KeyboardInterrupt:
         status = "interrupted"
@@ -181,8 +191,22 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
                              failed=len(report.failures), usage=report.usage)
         except Exception:  # never mask the error that stopped the run
             log.exception("could not record the end of run %s", report.run_id)
+        if report.articles and status != "interrupted":
+            _keep_ledger(store, taxonomy)
     log.info("%s", report.summary())
     return report
+
+
+def _keep_ledger(store: SqlStore, taxonomy: str) -> None:
+    """Bring the kept ledger (actors, timelines, shifts) up to date with the positions just stored.
+    A failure is logged, never raised: readers catch up on their own (``parley.analyze.kept.ensure``)."""
+    from ..analyze import kept
+
+    try:
+        for rep in kept.refresh(store, taxonomy):
+            log.info("%s", rep.summary())
+    except Exception:
+        log.exception("could not update the kept ledger of taxonomy %s; it is updated when next read", taxonomy)
 
 
 __all__ = ["RunReport", "extract_into", "extractor_taxonomy", "usage_line"]

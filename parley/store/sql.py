@@ -17,7 +17,7 @@ import time
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta, timezone
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, Literal, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, Mapping, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -31,6 +31,9 @@ from . import tables as t
 from .base import DEFAULT_TAXONOMY, ActorLink, AddResult, SearchHit
 from .ids import position_uid
 from .migrations import LATEST, current_version, migrate
+
+if TYPE_CHECKING:
+    from .ledger import ApiQueries, LedgerTables
 
 log = logging.getLogger(__name__)
 
@@ -291,6 +294,20 @@ class SqlStore:
     def engine(self) -> sa.Engine:
         """The SQLAlchemy engine (for read-only ad-hoc queries, e.g. by analysis code)."""
         return self._engine
+
+    @property
+    def ledger(self) -> "LedgerTables":
+        """The kept ledger's tables (resolved actors, timeline points, shifts): :mod:`parley.store.ledger`."""
+        from .ledger import LedgerTables
+
+        return LedgerTables(self)
+
+    @property
+    def api(self) -> "ApiQueries":
+        """The paged and aggregated reads the API and the dashboard make (:mod:`parley.store.ledger`)."""
+        from .ledger import ApiQueries
+
+        return ApiQueries(self)
 
     def schema_version(self) -> int:
         """The database's schema version (equals ``migrations.LATEST`` once opened)."""

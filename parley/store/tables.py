@@ -115,3 +115,91 @@ actor_links = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("alias", "canonical", name="uq_actor_links_alias_canonical"),
 )
+
+# --------------------------------------------------------------------------- the kept ledger (migration 9)
+# Cross-article actor resolution, timelines and shifts, computed when positions are stored
+# (parley/analyze/kept.py) and read by the analysis commands, the API and the dashboard.
+
+ledger_state = sa.Table(
+    "ledger_state", metadata,
+    sa.Column("taxonomy", sa.Text, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False, default=0),       # bumped by every change
+    sa.Column("links_hash", sa.Text, nullable=False, default=""),      # the curated links it applies
+    sa.Column("points", sa.Integer, nullable=False, default=0),
+    sa.Column("built_at", sa.DateTime),                                # last full resolution
+    sa.Column("updated_at", sa.DateTime),                              # last change of any kind
+    sa.Column("last_mode", sa.Text, nullable=False, default=""),       # rebuild | update | curate
+)
+
+ledger_actors = sa.Table(
+    "ledger_actors", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("taxonomy", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("side", sa.Text),
+    sa.Column("side_note", sa.Text, nullable=False, default=""),
+    sa.Column("side_evidence", sa.Text, nullable=False, default="[]"),   # JSON list (SideEvidence.to_dict)
+    sa.Column("merges", sa.Text, nullable=False, default="[]"),          # JSON list (Merge.to_dict)
+    sa.Column("confidence", sa.Float, nullable=False, default=1.0),
+    sa.Column("mentions", sa.Integer, nullable=False, default=0),
+    sa.Column("articles", sa.Integer, nullable=False, default=0),
+    sa.Column("hidden", sa.Boolean, nullable=False, default=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("taxonomy", "name", name="uq_ledger_actors_taxonomy_name"),
+    sqlite_autoincrement=True,
+)
+
+ledger_names = sa.Table(
+    "ledger_names", metadata,
+    sa.Column("taxonomy", sa.Text, primary_key=True),
+    sa.Column("name", sa.Text, primary_key=True),
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+)
+
+ledger_points = sa.Table(
+    "ledger_points", metadata,
+    sa.Column("position_id", sa.Integer, primary_key=True, autoincrement=False),   # positions.id (no FK)
+    sa.Column("uid", sa.Text, nullable=False),
+    sa.Column("taxonomy", sa.Text, nullable=False),
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("article_id", sa.Text, nullable=False),
+    sa.Column("issue", sa.Text, nullable=False),
+    sa.Column("stance", sa.Text, nullable=False),
+    sa.Column("red_line", sa.Boolean, nullable=False, default=False),
+    sa.Column("conditional", sa.Boolean, nullable=False, default=False),
+    sa.Column("day", sa.Date),
+    sa.Column("date_source", sa.Text),
+)
+
+ledger_shifts = sa.Table(
+    "ledger_shifts", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("taxonomy", sa.Text, nullable=False),
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("issue", sa.Text, nullable=False),
+    sa.Column("before", sa.Text, nullable=False),
+    sa.Column("after", sa.Text, nullable=False),
+    sa.Column("before_uid", sa.Text),
+    sa.Column("after_uid", sa.Text, nullable=False),
+    sa.Column("date_before", sa.Date),
+    sa.Column("date_after", sa.Date),
+    sa.Column("announced", sa.Boolean, nullable=False, default=False),
+    sqlite_autoincrement=True,
+)
+
+ledger_side_votes = sa.Table(
+    "ledger_side_votes", metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("side", sa.Text, nullable=False),
+    sa.Column("how", sa.Text, nullable=False),
+    sa.Column("article_id", sa.Text),
+    sa.Column("start", sa.Integer),
+    sa.Column("end", sa.Integer),
+    sa.Column("text", sa.Text, nullable=False, default=""),
+    sqlite_autoincrement=True,
+)
+
+#: the kept-ledger tables, in the order a full rebuild empties them
+LEDGER_TABLES = (ledger_side_votes, ledger_shifts, ledger_points, ledger_names, ledger_actors)
