@@ -23,6 +23,8 @@ pytest.importorskip("sklearn")
 ROOT = Path(__file__).resolve().parents[1]
 LABOUR = ROOT / "tests" / "data" / "labour"
 TAXONOMY = ROOT / "examples" / "labour_taxonomy.yml"
+#: words a phrase cut in the middle ends on ("... a sharp change of", "... as long")
+DANGLING = {"of", "the", "a", "an", "to", "as", "long", "and", "or", "if", "but", "that", "with", "for", "on"}
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +66,15 @@ def test_the_trained_model_extracts_what_it_was_taught(trained) -> None:
             n += 1
             assert art.text[p.evidence.start:p.evidence.end] == p.evidence.text
             assert p.issue in labels and p.extractor == "learned"
-            assert p.proposition.strip() and p.proposition.strip() in art.text
+            prop = p.proposition.strip()
+            assert prop and prop in art.text                       # one stretch of the sentence
+            words = prop.split()
+            assert len(words) >= 2, prop                           # never a lone word ("Wednesday")
+            assert words[-1].lower().strip(",;:") not in DANGLING, prop   # not cut mid-phrase
+            assert len(set(p.conditions)) == len(p.conditions)     # no condition printed twice
             for c in p.conditions:
                 assert c.strip() and c in art.text
+                assert not any(c != o and c in o for o in p.conditions), p.conditions
     assert n > 0
 
 

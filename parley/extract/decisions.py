@@ -35,9 +35,10 @@ from .prefilter import masked_raw
 from .reading import ReadArticle
 from .spans import ConditionSpan, balance_quotes, condition_features, condition_spans, proposition
 
-DENSE = {"position": ("sentence", "holder"), "issue": ("sentence", "clause", "article"),
+DENSE = {"position": ("sentence", "holder"), "sentence": ("sentence",), "issue": ("sentence", "clause", "article"),
          "stance": ("holder", "clause"), "prefilter": ("raw",)}
 ISSUE_FEATURES = ("w=", "bg=", "t=", "a=", "cl=", "bias")
+SENTENCE_FEATURES = ("w=", "bg=", "cue=", "t=", "bias")
 STANCE_FEATURES = ("pred", "cue", "role", "cl=", "cl_neg", "child", "w=", "bias", "via=", "kind=")
 REDLINE_FEATURES = ("pred", "cue", "cl=", "w=", "bias")
 SHIFT_FEATURES = ("pred", "cue", "cl=", "w=", "bias", "child")
@@ -68,6 +69,9 @@ class Heads:
     shift: LinearHead
     prefilter: LinearHead | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
+    #: two-stage position decision: P(the sentence holds a position) x P(this holder | it does);
+    #: without it ``position`` alone scores each candidate
+    sentence: LinearHead | None = None
 
 
 def select(features: Sequence[str], prefixes: tuple[str, ...]) -> list[str]:
@@ -157,6 +161,26 @@ def embed_views(encoder: Encoder, views: Sequence[CandidateView]) -> dict[str, n
     return dict(zip(texts, vecs))
 
 
+def sentence_rows(views: Sequence[CandidateView]) -> tuple[list[int], list[list[str]], list[CandidateView]]:
+    """One row per sentence with candidates: (sentence indices, sentence features, a view of each)."""
+    firsts: dict[int, CandidateView] = {}
+    counts: dict[int, int] = {}
+    for v in views:
+        firsts.setdefault(v.sentence, v)
+        counts[v.sentence] = counts.get(v.sentence, 0) + 1
+    order = sorted(firsts)
+    rows = [select(firsts[s].features, SENTENCE_FEATURES) + [f"s_cands={min(counts[s], 5)}"] for s in order]
+    return order, rows, [firsts[s] for s in order]
+
+
+def sentence_probs(head: LinearHead, views: Sequence[CandidateView], vectors: dict[str, np.ndarray],
+                   article_vec: np.ndarray | None) -> np.ndarray:
+    order, rows, firsts = sentence_rows(views)
+    probs = head.prob(rows, "True", dense_block("sentence", firsts, vectors, article_vec))
+    by_sentence = dict(zip(order, probs))
+    return np.array([by_sentence[v.sentence] for v in views], dtype=np.float32)
+
+
 def decide(read: ReadArticle, heads: Heads, encoder: Encoder, article_id: str | None = None,
            views: list[CandidateView] | None = None, vectors: dict[str, np.ndarray] | None = None,
            article_vec: np.ndarray | None = None) -> list[Position]:
@@ -171,6 +195,8 @@ def decide(read: ReadArticle, heads: Heads, encoder: Encoder, article_id: str | 
     th = heads.thresholds
     feats = [v.features for v in views]
     p_pos = heads.position.prob(feats, "True", dense_block("position", views, vectors, article_vec))
+    if heads.sentence is not None:
+        p_pos = p_pos * sentence_probs(heads.sentence, views, vectors, article_vec)
     keep = [k for k in range(len(views)) if p_pos[k] >= th.position]
     if not keep:
         return []

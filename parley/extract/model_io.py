@@ -21,7 +21,8 @@ from .decisions import Heads, Thresholds
 from .heads import LinearHead
 
 FORMAT = 1
-HEAD_NAMES = ("position", "issue", "stance", "condition", "red_line", "shift", "prefilter")
+HEAD_NAMES = ("position", "issue", "stance", "condition", "red_line", "shift", "prefilter", "sentence")
+OPTIONAL_HEADS = ("prefilter", "sentence")
 BUNDLED = Path(__file__).resolve().parent / "models" / "default"
 
 
@@ -79,10 +80,10 @@ def load_heads(info: ModelInfo) -> Heads:
         heads = {name: LinearHead.from_arrays(arrays, name) for name in HEAD_NAMES if f"{name}.coef" in arrays}
     except (OSError, ValueError, KeyError) as exc:
         raise ExtractError("E311", item=str(info.path), detail=f"heads.npz unreadable ({exc})") from None
-    missing = [n for n in HEAD_NAMES if n not in heads and n != "prefilter"]
+    missing = [n for n in HEAD_NAMES if n not in heads and n not in OPTIONAL_HEADS]
     if missing:
         raise ExtractError("E311", item=str(info.path), detail="heads.npz lacks " + ", ".join(missing))
     th = Thresholds(**{k: float(v) for k, v in (info.meta.get("thresholds") or {}).items()
                        if k in Thresholds.__dataclass_fields__})
-    return Heads(labels=info.labels, thresholds=th, prefilter=heads.get("prefilter"),
-                 **{n: heads[n] for n in HEAD_NAMES if n != "prefilter"})
+    return Heads(labels=info.labels, thresholds=th, prefilter=heads.get("prefilter"), sentence=heads.get("sentence"),
+                 **{n: heads[n] for n in HEAD_NAMES if n not in OPTIONAL_HEADS})

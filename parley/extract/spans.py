@@ -132,20 +132,10 @@ def proposition(doc: Doc, pred: Token | None, conditions: list[ConditionSpan], h
             drop.add(c.outer[0] - 1)
     if holder is not None:
         drop |= set(range(holder[0], holder[1]))
-    target: Token | None = None
-    for dep in ("dobj", "xcomp", "ccomp", "attr", "acomp", "pobj", "prep", "nsubjpass"):
-        kids = [c for c in pred.children if c.dep_ == dep and c.i not in drop]
-        if kids:
-            target = kids[0]
-            break
-    head_words: list[int] = []
-    if target is None:
-        toks = _phrase(pred, drop)
-    else:
-        toks = _phrase(target, drop)
-        # keep the predicate with a verb-phrase complement ("resume talks", "reject the offer")
-        if pred.pos_ in ("VERB", "ADJ") and target.dep_ in ("dobj", "xcomp", "prep", "pobj"):
-            head_words = [pred.i] + [c.i for c in pred.children if c.dep_ in ("neg", "prt") and c.i not in drop]
+    # the predicate's whole clause (its subject too, unless that is the holder): "longer shifts
+    # were needed to restore the timetable", "would accept automation", not "longer shifts"
+    toks = _phrase(pred, drop)
+    head_words = [pred.i] if pred.i not in drop else []
     ids = sorted(set(toks) | set(head_words))
     if not ids:
         return ""

@@ -25,7 +25,7 @@ from ..evaluate import actor_matches
 from ..model import Position
 from .decisions import (DENSE, ISSUE_FEATURES, NO_SHIFT, REDLINE_FEATURES, SHIFT_FEATURES, STANCE_FEATURES,
                         CandidateView, Heads, Thresholds, article_text, article_words, candidate_views, decide,
-                        dense_block, embed_views, select)
+                        dense_block, embed_views, select, sentence_rows)
 from .encoders import Encoder
 from .heads import LinearHead
 from .labels import LabelledArticle, LabelledPosition
@@ -46,6 +46,7 @@ class TrainConfig:
     """Hyper-parameters (``model.json`` records them); defaults chosen by the ablation in docs/quality.md."""
 
     encoder: str = "model2vec"
+    two_stage: bool = True
     seed: int = 0
     folds: int = 5
     min_count: int = 2
@@ -132,8 +133,16 @@ def fit_heads(data: Sequence[ArticleData], labels: Sequence[str], cfg: TrainConf
     red_rows, red_y, sh_rows, sh_y = [], [], [], []
     cond_rows, cond_y = [], []
     pre_rows, pre_y, pre_dense = [], [], []
+    sent_rows, sent_y, sent_dense = [], [], []
     for d in data:
+        positive_sentences = {v.sentence for k, v in enumerate(d.views) if d.gold[k]}
         keep = [k for k in range(len(d.views)) if d.gold[k] or not d.ambiguous[k]]
+        if cfg.two_stage:       # the holder head learns only where the sentence holds a position
+            keep = [k for k in keep if d.views[k].sentence in positive_sentences]
+            order, rows, firsts = sentence_rows(d.views)
+            sent_rows += rows
+            sent_y += [str(s in positive_sentences) for s in order]
+            sent_dense.append(dense_block("sentence", firsts, d.vectors, d.article_vec))
         kv = [d.views[k] for k in keep]
         pos_rows += [v.features for v in kv]
         pos_y += [str(bool(d.gold[k])) for k in keep]
@@ -169,6 +178,8 @@ def fit_heads(data: Sequence[ArticleData], labels: Sequence[str], cfg: TrainConf
     mc = cfg.min_count
     progress("position")
     position = LinearHead.fit(pos_rows, pos_y, dense=_stack(pos_dense), C=cfg.C_position, min_count=mc, seed=seed)
+    sentence = LinearHead.fit(sent_rows, sent_y, dense=_stack(sent_dense), C=cfg.C_position, min_count=mc,
+                              seed=seed) if cfg.two_stage and sent_rows else None
     progress("issue")
     issue = LinearHead.fit(iss_rows, iss_y, dense=_stack(iss_dense), C=cfg.C_issue, min_count=mc, seed=seed)
     progress("stance")
@@ -183,7 +194,7 @@ def fit_heads(data: Sequence[ArticleData], labels: Sequence[str], cfg: TrainConf
     progress("prefilter")
     prefilter = LinearHead.fit(pre_rows, pre_y, dense=_stack(pre_dense), C=cfg.C_prefilter, min_count=mc, seed=seed)
     return Heads(labels=list(labels), position=position, issue=issue, stance=stance, condition=condition,
-                 red_line=red_line, shift=shift, prefilter=prefilter,
+                 red_line=red_line, shift=shift, prefilter=prefilter, sentence=sentence,
                  thresholds=Thresholds(**cfg.thresholds.to_dict()))
 
 
