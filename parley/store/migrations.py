@@ -226,6 +226,45 @@ def _v8_run_usage(conn: sa.Connection) -> None:
         conn.exec_driver_sql(f"ALTER TABLE runs ADD COLUMN {column} INTEGER NOT NULL DEFAULT 0")
 
 
+def _v11_filter_indexes_and_search(conn: sa.Connection) -> None:
+    """positions.article_date (the article's date kept beside each position, so that the API's
+    filters and date order run on one table's indexes); indexes for the filters (issue, stance,
+    red line, conditional, dates, article); on PostgreSQL, GIN indexes for full-text search
+    (tsvector expressions) and trigram indexes for the actor substring filter."""
+    conn.exec_driver_sql("ALTER TABLE positions ADD COLUMN article_date DATE")
+    conn.exec_driver_sql(
+        "UPDATE positions SET article_date = (SELECT coalesce(a.published, a.dateline) FROM articles a "
+        "WHERE a.id = positions.article_id)")
+    for ddl in (
+            "CREATE INDEX ix_positions_date ON positions (article_date, id)",
+            "CREATE INDEX ix_positions_issue_date ON positions (issue, article_date, id)",
+            "CREATE INDEX ix_positions_stance_date ON positions (stance, article_date, id)",
+            "CREATE INDEX ix_positions_actor_date ON positions (actor, article_date, id)",
+            "CREATE INDEX ix_positions_article_date ON positions (article_id, article_date, id)",
+            "CREATE INDEX ix_positions_red_line ON positions (article_date, id) WHERE red_line",
+            "CREATE INDEX ix_positions_conditional ON positions (article_date, id) WHERE conditions <> '[]'",
+            "CREATE INDEX ix_positions_run ON positions (run_id)",
+            "CREATE INDEX ix_extractions_run ON extractions (run_id)"):
+        conn.exec_driver_sql(ddl)
+    dialect.create_scale_indexes(conn)
+
+
+def _v12_minhash_bands(conn: sa.Connection) -> None:
+    """minhash_bands: the near-duplicate index (LSH bands of each canonical article's MinHash) kept
+    in the database, so that ingesting millions of articles needs no index in memory."""
+    md = sa.MetaData()
+    sa.Table("articles", md, sa.Column("id", sa.Text, primary_key=True))     # referenced, not created
+    sa.Table(
+        "minhash_bands", md,
+        sa.Column("scheme", sa.Text, nullable=False),
+        sa.Column("band_key", sa.BigInteger, nullable=False),
+        sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
+        sa.Column("seq", sa.BigInteger, nullable=False),
+        sa.PrimaryKeyConstraint("scheme", "band_key", "article_id", name="pk_minhash_bands"),
+        sa.Index("ix_minhash_bands_article", "article_id"),
+    ).create(conn)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     Migration(1, "articles, runs, extractions, positions", _v1_core_tables),
     Migration(2, "full-text search over articles and evidence", _v2_search_index),
@@ -237,6 +276,10 @@ MIGRATIONS: tuple[Migration, ...] = (
     Migration(7, "articles.dateline: the date an undated article's dateline gives", _v7_datelines),
     Migration(8, "runs.requests, cache_hits, prompt/completion tokens, dropped positions (llm usage)",
               _v8_run_usage),
+    # 9 and 10 are reserved for the kept ledger tables (issue 10)
+    Migration(11, "positions.article_date; indexes for the API's filters; PostgreSQL full-text (GIN) and "
+                  "trigram indexes", _v11_filter_indexes_and_search),
+    Migration(12, "minhash_bands: the near-duplicate index kept in the database", _v12_minhash_bands),
 )
 
 #: the schema version this code writes

@@ -97,6 +97,7 @@ positions = sa.Table(
     sa.Column("speaker", sa.Text),
     sa.Column("taxonomy", sa.Text, nullable=False, default="default"),  # v6
     sa.Column("uid", sa.Text, unique=True),                            # v6: content-derived position id
+    sa.Column("article_date", sa.Date),       # v11: the article's date (published, else dateline), kept here
     sqlite_autoincrement=True,
 )
 
@@ -114,4 +115,14 @@ actor_links = sa.Table(
     sa.Column("confidence", sa.Float, nullable=False, default=1.0),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("alias", "canonical", name="uq_actor_links_alias_canonical"),
+)
+
+#: the near-duplicate index kept in the database (v12): one row per LSH band of a canonical article's
+#: MinHash, under the band scheme (threshold, permutations, bands x rows) it was computed with
+minhash_bands = sa.Table(
+    "minhash_bands", metadata,
+    sa.Column("scheme", sa.Text, primary_key=True),
+    sa.Column("band_key", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("seq", sa.BigInteger, nullable=False),
 )
