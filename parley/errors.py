@@ -10,11 +10,13 @@ Hierarchy::
     ├── ExtractError            the extraction pipeline could not run (E3xx)
     ├── EvalError               a labelled set or prediction file is unusable (E4xx)
     ├── AnalysisError           an analysis request cannot be answered (E5xx)
-    └── ConfigError             a setting or settings file is invalid (E6xx)
+    ├── ConfigError             a setting or settings file is invalid (E6xx)
+    └── ScaleError              a Dask cluster could not be reached or used (E8xx)
 
 Lower-level exceptions (sqlite3, SQLAlchemy, httpx, spaCy, XML, JSON) are
 wrapped in these where we call them, so callers catch ``ParleyError`` only.
 Messages are templates in :class:`Errors`; raise with ``InputError("E101", item=path)``.
+Errors pickle by code and fields, so they cross process boundaries (Dask workers) intact.
 """
 from __future__ import annotations
 
@@ -110,6 +112,14 @@ class Errors:
     E510 = "{detail}"
     # --- config -----------------------------------------------------------------
     E601 = "setting {name}: {detail}."
+    # --- scale-out (parley/scale: extraction on a Dask cluster) --------------------
+    E801 = "cannot reach the Dask scheduler at {address} ({detail}). Start one with `dask scheduler` and workers with `dask worker {address}`, or use --workers N for a cluster of N processes on this machine."
+    E802 = "the Dask cluster at {address} has no workers (waited {seconds}s). Start some with `dask worker {address}`."
+    E803 = "database {url} cannot be shared with cluster workers ({detail}). Use a SQLite file (workers on this machine) or a PostgreSQL URL every worker can reach."
+    E804 = "the workers could not load the extractor ({detail})."
+    E805 = "partition {item} (articles {first}..{last}) failed ({detail}); its {n} articles stay pending, the others go on. Run the command again to retry them."
+    E806 = "the workers do not run the same extractor ({detail}). Install the same Parley version on every worker."
+    E807 = "{detail}"
 
 
 class ParleyError(Exception):
@@ -130,6 +140,14 @@ class ParleyError(Exception):
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.code, self.fields))
+
+
+def _rebuild(cls: type["ParleyError"], code: str, fields: dict[str, Any]) -> "ParleyError":
+    """Unpickle a :class:`ParleyError` (a worker process's error reaching the client)."""
+    return cls(code, **fields)
 
 
 class InputError(ParleyError):
@@ -165,7 +183,11 @@ class ConfigError(ParleyError):
     """A setting is invalid."""
 
 
+class ScaleError(ParleyError):
+    """A Dask cluster could not be reached, or could not run (part of) an extraction."""
+
+
 __all__ = [
     "Errors", "ParleyError", "InputError", "FetchError", "StoreError", "OutputError",
-    "ExtractError", "EvalError", "AnalysisError", "ConfigError",
+    "ExtractError", "EvalError", "AnalysisError", "ConfigError", "ScaleError",
 ]

@@ -202,3 +202,17 @@ def corpus_db(shared_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> str
         ingest_into(store, [str(part)])
         extract_into(store, get_extractor())
     return str(db)
+
+
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A real Dask LocalCluster of 2 worker processes (one thread each, under nannies that restart a
+    killed worker), shared by the scale-out tests; the tests' helper modules import on its workers."""
+    from parley.scale import start_cluster
+
+    cluster = start_cluster(workers=2)
+    try:
+        cluster.client.wait_for_workers(2, timeout=60)
+        yield cluster
+    finally:
+        cluster.close()
