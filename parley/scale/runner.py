@@ -118,7 +118,7 @@ def extract_on_cluster(store: SqlStore, *, extractor: str | None = None, taxonom
 
 
 def _load_plugin(cl: Cluster, spec: ExtractorSpec, url: str) -> tuple[ExtractorPlugin, dict[str, Any]]:
-    plugin = ExtractorPlugin(spec, url)
+    plugin = ExtractorPlugin(spec, url, ignore_sigint=cl.local is not None)
     try:
         cl.client.register_plugin(plugin, name=plugin.name)
     except ParleyError:

@@ -15,7 +15,9 @@ import hashlib
 import importlib
 import logging
 import os
+import signal
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -103,9 +105,10 @@ class ExtractorPlugin(WorkerPlugin):
     """Loads the extractor and opens the store once per worker process (``setup``), closes the
     store when the worker stops (``teardown``)."""
 
-    def __init__(self, spec: ExtractorSpec, store_url: str) -> None:
+    def __init__(self, spec: ExtractorSpec, store_url: str, *, ignore_sigint: bool = False) -> None:
         self.spec = spec
         self.store_url = store_url
+        self.ignore_sigint = ignore_sigint
         digest = hashlib.sha256(store_url.encode()).hexdigest()[:8]
         self.name = f"parley-extract-{spec.key()}-{digest}"
         self.extractor: Extractor | None = None
@@ -118,6 +121,10 @@ class ExtractorPlugin(WorkerPlugin):
         from ..store import open_store
         from ..store.runner import extractor_taxonomy
 
+        if self.ignore_sigint and threading.current_thread() is threading.main_thread():
+            # a worker of our own LocalCluster: Ctrl-C reaches the whole process group, and the client
+            # is the one that handles it (cancels, stops these processes, records the run)
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
         self.store = _STORES.get(self.store_url)
         if self.store is None:
             try:
