@@ -45,13 +45,13 @@ def _print_notice(notice: Any) -> None:
     tqdm.write(f"note: [{notice.code}] {safe(notice.message)}", file=sys.stderr)
 
 
-def _ingest(store: Any, sources: Iterable[str], quiet: bool) -> Any:
+def _ingest(store: Any, sources: Iterable[str], quiet: bool, keep_ids: bool = False) -> Any:
     from ..ingest.pipeline import ingest_into
 
     report = ingest_into(store, list(sources), progress=not quiet, on_error=_print_error,
-                         on_notice=_print_notice)
+                         on_notice=_print_notice, keep_ids=keep_ids)
     click.echo(f"ingest: {report.inserted} new, {report.duplicates} duplicates, "
-               f"{report.near_duplicates} near-duplicates, {len(report.errors)} errors -> {store.url}",
+               f"{report.near_duplicates} near-duplicates, {report.failed} errors -> {store.url}",
                err=True)
     for line in report.details():
         click.echo(f"  {safe(line)}", err=True)
@@ -693,7 +693,7 @@ def demo_cmd(db: str | None, quiet: bool) -> None:
     if not EXAMPLES_DIR.is_dir():
         raise InputError("E110", item=str(EXAMPLES_DIR))
     with _open(db, create=True) as store:
-        report = _ingest(store, [str(EXAMPLES_DIR)], quiet)
+        report = _ingest(store, [str(EXAMPLES_DIR)], quiet, keep_ids=True)
         _extract(store, None, None, quiet)
         ids = set(report.article_ids)
         found = [p for p in store.positions() if p.article_id in ids]

@@ -250,18 +250,18 @@ def _v11_filter_indexes_and_search(conn: sa.Connection) -> None:
 
 
 def _v12_minhash_bands(conn: sa.Connection) -> None:
-    """minhash_bands: the near-duplicate index (LSH bands of each canonical article's MinHash) kept
-    in the database, so that ingesting millions of articles needs no index in memory."""
+    """minhash_bands: the near-duplicate index (LSH band keys of each canonical article's MinHash) kept
+    in the database, so that ingesting millions of articles needs no index in memory. Filled by the
+    next ingest from the stored signatures (``StoredNearDuplicateIndex``)."""
     md = sa.MetaData()
     sa.Table("articles", md, sa.Column("id", sa.Text, primary_key=True))     # referenced, not created
     sa.Table(
         "minhash_bands", md,
-        sa.Column("scheme", sa.Text, nullable=False),
-        sa.Column("band_key", sa.BigInteger, nullable=False),
-        sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), nullable=False),
-        sa.Column("seq", sa.BigInteger, nullable=False),
-        sa.PrimaryKeyConstraint("scheme", "band_key", "article_id", name="pk_minhash_bands"),
+        sa.Column("scheme", sa.Text, primary_key=True),
+        sa.Column("band_key", sa.BigInteger, primary_key=True),
+        sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
         sa.Index("ix_minhash_bands_article", "article_id"),
+        sqlite_with_rowid=False,
     ).create(conn)
 
 

@@ -376,6 +376,55 @@ class SqlStore:
                 yield r.id, bytes(r.minhash)
             last = rows[-1].id
 
+    # ------------------------------------------------------------------ the near-duplicate index (v12)
+    def band_candidates(self, scheme: str, keys: list[int]) -> list[tuple[str, bytes]]:
+        """(article id, MinHash) of the canonical articles with any of the LSH band ``keys`` under
+        ``scheme``, earliest ingested first (one indexed query)."""
+        b, a = t.minhash_bands, t.articles
+        if not keys:
+            return []
+        q = (sa.select(a.c.id, a.c.minhash).where(a.c.id.in_(
+                sa.select(b.c.article_id).where(b.c.scheme == scheme, b.c.band_key.in_(sorted(set(keys))))),
+                a.c.minhash.is_not(None), a.c.duplicate_of.is_(None))
+             .order_by(a.c.ingested_at, a.c.id))
+        with self._tx("band_candidates") as conn:
+            return [(r.id, bytes(r.minhash)) for r in conn.execute(q)]
+
+    def add_bands(self, scheme: str, rows: Iterable[tuple[int, str]]) -> None:
+        """Store LSH band rows ``(band_key, article_id)`` under ``scheme`` in one transaction; rows
+        already there (another process indexed the same article) are left as they are."""
+        values = [{"scheme": scheme, "band_key": k, "article_id": i} for k, i in rows]
+        if not values:
+            return
+        with self._tx("add_bands", write=True) as conn:
+            if dialect.is_sqlite(conn):
+                from sqlalchemy.dialects.sqlite import insert as upsert
+            else:
+                from sqlalchemy.dialects.postgresql import insert as upsert  # type: ignore[assignment]
+            for chunk in _chunks(values, _INSERT_CHUNK):
+                conn.execute(upsert(t.minhash_bands).on_conflict_do_nothing(), chunk)
+
+    def bands_missing(self, scheme: str) -> Iterator[tuple[str, bytes]]:
+        """(article id, MinHash) of canonical articles with a signature but no band rows under
+        ``scheme``, earliest ingested first, streamed in pages."""
+        a, b = t.articles, t.minhash_bands
+        has = sa.exists(sa.select(b.c.article_id).where(b.c.article_id == a.c.id, b.c.scheme == scheme))
+        with self._tx("bands_missing") as conn:
+            stale = conn.execute(sa.select(sa.func.count()).select_from(b).where(b.c.scheme != scheme)).scalar()
+        if stale:
+            with self._tx("bands_missing", write=True) as conn:      # another scheme's bands: not used again
+                conn.execute(b.delete().where(b.c.scheme != scheme))
+        last = ""
+        while True:
+            with self._tx("bands_missing") as conn:
+                rows = conn.execute(sa.select(a.c.id, a.c.minhash)
+                                    .where(a.c.minhash.is_not(None), a.c.duplicate_of.is_(None), ~has, a.c.id > last)
+                                    .order_by(a.c.id).limit(_PAGE)).all()
+            if not rows:
+                return
+            yield from ((r.id, bytes(r.minhash)) for r in rows)
+            last = rows[-1].id
+
     def has_article(self, article_id: str) -> bool:
         """True when an article with exactly this id is stored."""
         with self._tx("has_article") as conn:

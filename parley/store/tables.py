@@ -124,5 +124,4 @@ minhash_bands = sa.Table(
     sa.Column("scheme", sa.Text, primary_key=True),
     sa.Column("band_key", sa.BigInteger, primary_key=True),
     sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("seq", sa.BigInteger, nullable=False),
 )
