@@ -1,0 +1,152 @@
+"""Extraction throughput on a Dask LocalCluster with 1 and 2 worker processes, and the cost model.
+
+Over the first ``--limit`` articles of ../shared/data/corpus/articles.jsonl (read in place), ingested
+once into a SQLite file that is copied for each run:
+
+  (a) one process: ``parley.store.runner.extract_into`` (what `parley extract` does);
+  (b) ``extract_on_cluster`` on a LocalCluster of 1 worker process;
+  (c) the same with 2 worker processes;
+
+each timed from the first partition submitted to the run recorded (the cluster is started and the
+extractor loaded on its workers before the clock starts: that one-off cost is printed apart). The
+ratio (c)/(b) is the speed-up of a second worker; articles/s per worker process gives the cost model
+(workers needed for a daily volume). What else was running on the machine is printed with the figures.
+
+    python benchmarks/scale_throughput.py --limit 300
+
+Skips with a message (exit 0) when ../shared is absent.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from itertools import islice
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "articles.jsonl"
+DAY = 86_400
+
+
+def other_load() -> str:
+    """Load average and the busiest processes that are not this benchmark's (what else was running)."""
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    try:
+        out = subprocess.run(["ps", "-eo", "pid,ppid,pcpu,comm", "--sort=-pcpu"], capture_output=True, text=True,
+                             timeout=10).stdout.splitlines()[1:]
+    except (OSError, subprocess.SubprocessError):
+        return f"load average {load}"
+    mine = {os.getpid()}
+    busy = []
+    for line in out:
+        parts = line.split(None, 3)
+        if len(parts) < 4:
+            continue
+        pid, ppid, pcpu, comm = int(parts[0]), int(parts[1]), float(parts[2]), parts[3]
+        if pid in mine or ppid in mine or pcpu < 5.0:
+            continue
+        busy.append(f"{comm} {pcpu:.0f}%")
+    return f"load average {load}; other processes over 5% CPU: {', '.join(busy[:8]) or 'none'}"
+
+
+def timed_cluster_run(db: str, cluster, size: int) -> tuple[float, object]:
+    from parley.scale import extract_on_cluster
+    from parley.store import open_store
+
+    with open_store(db) as store:
+        t0 = time.perf_counter()
+        report = extract_on_cluster(store, extractor="rules", cluster=cluster, partition_size=size)
+        return time.perf_counter() - t0, report
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, default=300, help="corpus articles (default 300)")
+    ap.add_argument("--partition-size", type=int, default=25)
+    ap.add_argument("--skip-single", action="store_true", help="leave out the one-process run (a)")
+    args = ap.parse_args()
+    if not CORPUS.exists():
+        print(f"skipped: {CORPUS} is absent")
+        return 0
+    from parley.extract import get_extractor
+    from parley.ingest.pipeline import ingest_into
+    from parley.scale import start_cluster
+    from parley.store import open_store
+    from parley.store.runner import extract_into
+
+    tmp = Path(tempfile.mkdtemp(prefix="parley-scale-bench-"))
+    try:
+        src = tmp / "slice.jsonl"
+        with CORPUS.open(encoding="utf-8") as fh:
+            src.write_text("".join(islice(fh, args.limit)), encoding="utf-8")
+        base = tmp / "base.db"
+        with open_store(str(base)) as store:
+            ingest_into(store, [str(src)])
+            pending = store.count_pending("rules", get_extractor("rules").version)
+        words = sum(len(json.loads(line).get("text", "").split()) for line in src.open(encoding="utf-8"))
+        print(f"# command: python benchmarks/scale_throughput.py {' '.join(sys.argv[1:])}".rstrip())
+        print(f"# machine: {os.cpu_count()} CPUs visible, {platform.machine()}, CPython {platform.python_version()}")
+        print(f"# corpus: {args.limit} records, {pending} articles to extract, {words} words; "
+              f"partitions of {args.partition_size}")
+        print(f"# before: {other_load()}")
+        rows = []
+        if not args.skip_single:
+            db = tmp / "single.db"
+            shutil.copy(base, db)
+            ex = get_extractor("rules")
+            ex.extract_many(iter([]))
+            with open_store(str(db)) as store:
+                t0 = time.perf_counter()
+                rep = extract_into(store, ex)
+                rows.append(("(a) one process, extract_into", 1, time.perf_counter() - t0, rep.articles, rep.positions))
+        warm = tmp / "warm.db"
+        open_store(str(warm)).close()          # an empty ledger: a run on it only loads the extractor
+        for n in (1, 2):
+            t0 = time.perf_counter()
+            cluster = start_cluster(workers=n)
+            cluster.client.wait_for_workers(n, timeout=120)
+            started = time.perf_counter() - t0
+            try:
+                t1 = time.perf_counter()
+                shutil.copy(warm, tmp / f"warm{n}.db")
+                timed_cluster_run(str(tmp / f"warm{n}.db"), cluster, args.partition_size)   # loads the extractor
+                loaded = time.perf_counter() - t1
+                db = tmp / f"cluster{n}.db"
+                shutil.copy(base, db)
+                seconds, rep = timed_cluster_run(str(db), cluster, args.partition_size)
+                rows.append((f"({'bc'[n - 1]}) LocalCluster, {n} worker{'s' if n > 1 else ''}", n, seconds,
+                             rep.articles, rep.positions))
+                print(f"# {n} workers: cluster started in {started:.1f}s, extractor loaded on the workers in "
+                      f"{loaded:.1f}s (one-off, not in the timings)")
+            finally:
+                cluster.close()
+        print(f"# after: {other_load()}")
+        print(f"{'run':40} {'procs':>5} {'seconds':>8} {'articles/s':>10} {'positions':>9}")
+        for label, procs, seconds, arts, pos in rows:
+            print(f"{label:40} {procs:5d} {seconds:8.1f} {arts / seconds:10.2f} {pos:9d}")
+        one = next(r for r in rows if r[1] == 1 and r[0].startswith("(b)"))
+        two = next(r for r in rows if r[1] == 2)
+        assert one[3] == two[3] and one[4] == two[4], "the two cluster runs stored different counts"
+        r1, r2 = one[3] / one[2], two[3] / two[2]
+        print(f"ratio 2 workers / 1 worker throughput: {r2 / r1:.2f}")
+        per_worker = r2 / 2
+        print(f"cost model: {per_worker:.2f} articles/s per worker process (one core each) "
+              f"= {per_worker * DAY:,.0f} articles per worker-day")
+        for volume in (10_000, 100_000, 1_000_000):
+            for hours in (24, 4):
+                need = volume / (per_worker * hours * 3600)
+                print(f"  {volume:>9,} articles/day in {hours:2d} h: {need:6.2f} -> {max(1, -(-need // 1)):.0f} workers")
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
