@@ -832,16 +832,22 @@ class SqlStore:
         if ids is not None:
             q = q.where(p.c.uid.in_(list(ids)))
         q = q.order_by(sa.nulls_last(p.c.article_date.asc()), p.c.id)
-        if limit is not None and not actor:
-            q = q.limit(limit)
-        with self._tx("positions") as conn:
-            rows = conn.execute(q).all()
-        out = [_row_to_position(r) for r in rows]
-        if actor:  # the alias match ran over JSON text; confirm it on the decoded values
-            needle = actor.lower()
-            out = [x for x in out if needle in x.actor.lower() or any(needle in al.lower() for al in x.aliases)]
+        if not actor:
             if limit is not None:
-                out = out[:limit]
+                q = q.limit(limit)
+            with self._tx("positions") as conn:
+                return [_row_to_position(r) for r in conn.execute(q)]
+        # the alias match ran over JSON text: confirm it on the decoded values, reading the rows in
+        # order only until ``limit`` are confirmed
+        needle = actor.lower()
+        out: list[Position] = []
+        with self._tx("positions") as conn:
+            for r in conn.execute(q.execution_options(yield_per=500)):
+                x = _row_to_position(r)
+                if needle in x.actor.lower() or any(needle in al.lower() for al in x.aliases):
+                    out.append(x)
+                    if limit is not None and len(out) >= limit:
+                        break
         return out
 
     def find_position(self, prefix: str) -> Position:
