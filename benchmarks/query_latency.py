@@ -108,6 +108,7 @@ def cases(ids: list[str], names: list[str]) -> list[tuple[str, Callable[[Any, ra
 
     return [
         ("no filter (first page)", lambda s, r: s.positions(limit=100)),
+        ("actor (exact name, actor_names=)", lambda s, r: s.positions(actor_names=[r.choice(names)], limit=100)),
         ("actor (substring of name or alias)", lambda s, r: s.positions(actor=r.choice(names), limit=100)),
         ("issue", lambda s, r: s.positions(issue=r.choice(ISSUES), limit=100)),
         ("stance", lambda s, r: s.positions(stance=r.choice(STANCES), limit=100)),

@@ -175,3 +175,16 @@ def test_sqlite_filters_use_their_indexes(tmp_path):
             assert "ix_positions_red_line" in plan("red_line")
             assert "ix_positions_conditional" in plan("conditions <> '[]'")
             assert "USE TEMP B-TREE" not in plan("article_date >= '2024-01-01'")
+
+
+def test_actor_filters_on_both_backends(tmp_path, pg_url):
+    for url in (str(tmp_path / "actors.db"), pg_url):
+        with open_store(url) as s:
+            arts = _fill(s, 5)
+            for k, a in enumerate(arts):
+                s.save_positions(a.id, "bulk", "1", _positions(a.text, tag=str(k % 2)))
+            assert len(s.positions(actor_names=["Delegation1"])) == 2
+            assert len(s.positions(actor_names=["Delegation0", "Union"])) == 8
+            assert len(s.positions(actor="delegation1")) == 2 and len(s.positions(actor="union", limit=3)) == 3
+            assert [p.published for p in s.positions(actor="union")] == sorted(a.published for a in arts)
+            assert s.positions(actor='", "') == []           # JSON punctuation of the aliases never matches

@@ -133,12 +133,12 @@ class Store(Protocol):
                   extractor: str | None = None, limit: int | None = None, *, until: date | None = None,
                   taxonomy: str | None = None, include_undated: bool = False,
                   ids: Iterable[str] | None = None, red_line: bool | None = None,
-                  conditional: bool | None = None) -> list[Position]: ...
+                  conditional: bool | None = None, actor_names: Iterable[str] | None = None) -> list[Position]: ...
         # actor: case-insensitive substring of actor or an alias; since/until: the article's date
         # (published, else dateline) in range, undated ones only with include_undated; ordered by that
         # date (undated last); article_id, published, id (content-derived) and extractor filled in;
         # red_line / conditional True or False keep positions that are (not) red lines / have (no)
-        # conditions; every filter has an index (migration 11)
+        # conditions; actor_names: actor exactly one of these (index); every filter has an index (v11)
     def find_position(self, prefix: str) -> Position: ...   # unique id prefix (E220 none, E221 several)
     def taxonomies(self) -> dict[str, int]: ...             # taxonomy name -> positions stored under it
     def count_positions(self) -> int: ...
