@@ -56,14 +56,27 @@ def other_load() -> str:
     return f"load average {load}; other processes over 5% CPU: {', '.join(busy[:8]) or 'none'}"
 
 
-def timed_cluster_run(db: str, cluster, size: int) -> tuple[float, object]:
+def _cpu_seconds() -> float:
+    """(run on each worker) user + system CPU seconds of this worker process so far."""
+    import resource
+
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def timed_cluster_run(db: str, cluster, size: int) -> tuple[float, object, float]:
+    """(wall seconds, report, CPU seconds the workers spent) of one run on ``cluster``."""
     from parley.scale import extract_on_cluster
     from parley.store import open_store
 
     with open_store(db) as store:
+        before = cluster.client.run(_cpu_seconds)
         t0 = time.perf_counter()
         report = extract_on_cluster(store, extractor="rules", cluster=cluster, partition_size=size)
-        return time.perf_counter() - t0, report
+        wall = time.perf_counter() - t0
+        after = cluster.client.run(_cpu_seconds)
+        cpu = sum(after[w] - before.get(w, 0.0) for w in after)
+        return wall, report, cpu
 
 
 def main() -> int:
@@ -103,9 +116,11 @@ def main() -> int:
             ex = get_extractor("rules")
             ex.extract_many(iter([]))
             with open_store(str(db)) as store:
+                c0 = time.process_time()
                 t0 = time.perf_counter()
                 rep = extract_into(store, ex)
-                rows.append(("(a) one process, extract_into", 1, time.perf_counter() - t0, rep.articles, rep.positions))
+                rows.append(("(a) one process, extract_into", 1, time.perf_counter() - t0, rep.articles, rep.positions,
+                             time.process_time() - c0))
         warm = tmp / "warm.db"
         open_store(str(warm)).close()          # an empty ledger: a run on it only loads the extractor
         for n in (1, 2):
@@ -120,25 +135,29 @@ def main() -> int:
                 loaded = time.perf_counter() - t1
                 db = tmp / f"cluster{n}.db"
                 shutil.copy(base, db)
-                seconds, rep = timed_cluster_run(str(db), cluster, args.partition_size)
+                seconds, rep, cpu = timed_cluster_run(str(db), cluster, args.partition_size)
                 rows.append((f"({'bc'[n - 1]}) LocalCluster, {n} worker{'s' if n > 1 else ''}", n, seconds,
-                             rep.articles, rep.positions))
+                             rep.articles, rep.positions, cpu))
                 print(f"# {n} workers: cluster started in {started:.1f}s, extractor loaded on the workers in "
                       f"{loaded:.1f}s (one-off, not in the timings)")
             finally:
                 cluster.close()
         print(f"# after: {other_load()}")
-        print(f"{'run':40} {'procs':>5} {'seconds':>8} {'articles/s':>10} {'positions':>9}")
-        for label, procs, seconds, arts, pos in rows:
-            print(f"{label:40} {procs:5d} {seconds:8.1f} {arts / seconds:10.2f} {pos:9d}")
+        print(f"{'run':40} {'procs':>5} {'seconds':>8} {'articles/s':>10} {'positions':>9} {'CPU s':>7} "
+              f"{'cores got':>9} {'articles/CPU-s':>14}")
+        for label, procs, seconds, arts, pos, cpu in rows:
+            print(f"{label:40} {procs:5d} {seconds:8.1f} {arts / seconds:10.2f} {pos:9d} {cpu:7.1f} "
+                  f"{cpu / seconds:9.2f} {arts / cpu:14.2f}")
         one = next(r for r in rows if r[1] == 1 and r[0].startswith("(b)"))
         two = next(r for r in rows if r[1] == 2)
         assert one[3] == two[3] and one[4] == two[4], "the two cluster runs stored different counts"
         r1, r2 = one[3] / one[2], two[3] / two[2]
-        print(f"ratio 2 workers / 1 worker throughput: {r2 / r1:.2f}")
-        per_worker = r2 / 2
-        print(f"cost model: {per_worker:.2f} articles/s per worker process (one core each) "
-              f"= {per_worker * DAY:,.0f} articles per worker-day")
+        print(f"ratio 2 workers / 1 worker throughput: {r2 / r1:.2f}; cores the workers got: "
+              f"{one[5] / one[2]:.2f} and {two[5] / two[2]:.2f}; articles per worker CPU-second: "
+              f"{one[3] / one[5]:.2f} and {two[3] / two[5]:.2f} (ratio {(two[3] / two[5]) / (one[3] / one[5]):.2f})")
+        per_worker = one[3] / one[5]      # a worker with a core of its own extracts this many articles/s
+        print(f"cost model: {per_worker:.2f} articles/s per worker with a core of its own (articles per worker "
+              f"CPU-second, 1-worker run) = {per_worker * DAY:,.0f} articles per worker-day")
         for volume in (10_000, 100_000, 1_000_000):
             for hours in (24, 4):
                 need = volume / (per_worker * hours * 3600)

@@ -264,3 +264,42 @@ def test_ctrl_c_cancels_cleanly_and_the_next_run_does_the_rest(tmp_path):
         rest = extract_on_cluster(store, factory="scale_extractor:fast", workers=1)
         assert rest.articles == n - run["articles"]
         assert snapshot(store) == reference[1]
+
+
+@pytest.mark.timeout(240)
+def test_cli_extract_on_an_external_cluster_started_with_dask_scheduler_and_dask_worker(tmp_path, extractor):
+    """`dask scheduler` and `dask worker` as a user starts them, then `parley extract --scheduler`."""
+    bin_dir = Path(sys.executable).parent
+    sched_file = tmp_path / "scheduler.json"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent)}
+    procs = [subprocess.Popen([str(bin_dir / "dask"), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                               "--no-dashboard", "--scheduler-file", str(sched_file)], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
+    try:
+        deadline = time.monotonic() + 60
+        while not sched_file.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        address = json.loads(sched_file.read_text())["address"]
+        procs.append(subprocess.Popen([str(bin_dir / "dask"), "worker", address, "--nworkers", "2", "--nthreads", "1",
+                                       "--no-dashboard"], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))
+        db = str(tmp_path / "ext.db")
+        with open_store(str(tmp_path / "one.db")) as one:
+            ingest_into(one, [str(DEMO)])
+            extract_into(one, extractor)
+            want = snapshot(one)
+        runner = CliRunner()
+        assert runner.invoke(main, ["ingest", "--db", db, "-q", str(DEMO)]).exit_code == 0
+        res = runner.invoke(main, ["extract", "--db", db, "--scheduler", address, "--partition-size", "3", "-q"])
+        assert res.exit_code == 0, res.output
+        assert "on 2 workers" in res.output
+        with open_store(db) as s:
+            assert snapshot(s) == want and s.runs()[0]["status"] == "finished"
+    finally:
+        for p in reversed(procs):
+            p.terminate()
+        for p in procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                p.kill()

@@ -147,7 +147,8 @@ def _run(store: SqlStore, cl: Cluster, url: str, spec: ExtractorSpec, size: int,
     if total == 0:
         store.recover_runs()
         return report
-    report.run_id = store.start_run(name, version, taxonomy)
+    run_id = store.start_run(name, version, taxonomy)
+    report.run_id = run_id
     report.partitions_total = -(-total // size)
     bar = None
     if progress:
@@ -165,7 +166,7 @@ def _run(store: SqlStore, cl: Cluster, url: str, spec: ExtractorSpec, size: int,
         else:
             on_error(err)
 
-    ids: Iterator[str] = store.pending_ids(name, version, taxonomy, redo_run=report.run_id if force else None)
+    ids: Iterator[str] = store.pending_ids(name, version, taxonomy, redo_run=run_id if force else None)
     if limit is not None:
         ids = islice(ids, limit)
     parts = enumerate(_partitions(ids, size))
@@ -178,8 +179,8 @@ def _run(store: SqlStore, cl: Cluster, url: str, spec: ExtractorSpec, size: int,
         if nxt is None:
             return False
         index, part = nxt
-        fut = cl.client.submit(extract_partition, plugin.name, report.run_id, part, index,
-                               key=f"parley-partition-{report.run_id}-{index}", pure=False, retries=TASK_RETRIES)
+        fut = cl.client.submit(extract_partition, plugin.name, run_id, part, index,
+                               key=f"parley-partition-{run_id}-{index}", pure=False, retries=TASK_RETRIES)
         in_flight[fut] = (index, part)
         queue.add(fut)
         return True
@@ -226,8 +227,8 @@ def _run(store: SqlStore, cl: Cluster, url: str, spec: ExtractorSpec, size: int,
             bar.close()
         _stop(cl, list(in_flight), own)
         try:   # several processes saved the run's rows: its counts are what the rows prove
-            report.articles, report.positions = store.run_counts(report.run_id)
-            store.finish_run(report.run_id, report.articles, report.positions, status=status,
+            report.articles, report.positions = store.run_counts(run_id)
+            store.finish_run(run_id, report.articles, report.positions, status=status,
                              failed=len(report.failures) + failed_articles)
         except Exception:  # never mask the error that stopped the run
             log.exception("could not record the end of run %s", report.run_id)

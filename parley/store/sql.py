@@ -383,12 +383,13 @@ class SqlStore:
         b, a = t.minhash_bands, t.articles
         if not keys:
             return []
+        # only the article key in the condition: band rows exist for canonical articles only, and any
+        # other condition lets SQLite's planner scan every canonical article instead (quadratic ingest)
         q = (sa.select(a.c.id, a.c.minhash).where(a.c.id.in_(
-                sa.select(b.c.article_id).where(b.c.scheme == scheme, b.c.band_key.in_(sorted(set(keys))))),
-                a.c.minhash.is_not(None), a.c.duplicate_of.is_(None))
+                sa.select(b.c.article_id).where(b.c.scheme == scheme, b.c.band_key.in_(sorted(set(keys))))))
              .order_by(a.c.ingested_at, a.c.id))
         with self._tx("band_candidates") as conn:
-            return [(r.id, bytes(r.minhash)) for r in conn.execute(q)]
+            return [(r.id, bytes(r.minhash)) for r in conn.execute(q) if r.minhash is not None]
 
     def add_bands(self, scheme: str, rows: Iterable[tuple[int, str]]) -> None:
         """Store LSH band rows ``(band_key, article_id)`` under ``scheme`` in one transaction; rows
