@@ -152,7 +152,7 @@ def main() -> int:
                              text=True, check=True)
         res = json.loads(out.stdout.strip().splitlines()[-1])
         db_mib = sum(p.stat().st_size for p in tmp.glob("ingest.db*")) / 2**20
-        print(f"# ingest_into: {res['summary']}")
+        print(f"# ingest_into: {res['summary'].split('; ')[0]} (the names of what was not extracted left out)")
         print(f"# {res['seconds']:.0f}s, {records / res['seconds']:.0f} records/s; database {db_mib:.0f} MiB; "
               f"load average after {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
         print(f"{'articles stored':>16} {'seconds':>8} {'RSS MiB':>8} {'peak RSS MiB':>13}")
