@@ -183,6 +183,36 @@ def test_cli_extract_and_run_with_workers(tmp_path):
     assert bad.exit_code == 2
 
 
+@pytest.mark.timeout(240)
+def test_workers_load_the_extractor_of_the_clients_settings(tmp_path, monkeypatch, dask_cluster):
+    """The workers were started before, elsewhere, without the client's PARLEY_* variables: they load the
+    taxonomy the client's settings name (a relative path, made absolute on the client), not their own."""
+    import shutil
+
+    from parley.config import settings
+    from parley.extract import get_extractor
+
+    (tmp_path / "tax").mkdir()
+    shutil.copy(ROOT / "examples" / "labour_taxonomy.yml", tmp_path / "tax" / "labour.yml")
+    with open_store(str(tmp_path / "one.db")) as one:
+        ingest_into(one, [str(DEMO)])
+        single = extract_into(one, get_extractor("rules", taxonomy=str(tmp_path / "tax" / "labour.yml")))
+        want = snapshot(one)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PARLEY_TAXONOMY", "tax/labour.yml")
+    settings.cache_clear()
+    try:
+        with open_store(str(tmp_path / "many.db")) as many:
+            ingest_into(many, [str(DEMO)])
+            got = extract_on_cluster(many, cluster=dask_cluster, partition_size=3)
+            assert got.taxonomy == single.taxonomy and got.version == single.version
+            assert snapshot(many) == want and got.positions == single.positions
+    finally:
+        settings.cache_clear()
+    # the labour taxonomy is not the built-in one: workers that loaded their own would have differed
+    assert single.taxonomy == "labour"
+
+
 def _rules_id(store) -> tuple[str, str]:
     run = store.runs()[0]
     return run["extractor"], run["version"]

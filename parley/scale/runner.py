@@ -85,7 +85,7 @@ def _partitions(ids: Iterator[str], size: int) -> Iterator[list[str]]:
 
 
 def extract_on_cluster(store: SqlStore, *, extractor: str | None = None, taxonomy: str | None = None,
-                       factory: Factory | None = None, workers: int | None = None, scheduler: str | None = None,
+                       model: str | None = None, factory: Factory | None = None, workers: int | None = None, scheduler: str | None = None,
                        cluster: Cluster | None = None, partition_size: int = PARTITION_SIZE, force: bool = False,
                        limit: int | None = None, progress: bool = False,
                        on_error: Callable[[ParleyError], None] | None = None,
@@ -96,7 +96,8 @@ def extract_on_cluster(store: SqlStore, *, extractor: str | None = None, taxonom
     The cluster is ``cluster`` (kept open), else one started for the run: ``workers`` local worker
     processes or the existing cluster at ``scheduler`` (:func:`~parley.scale.cluster.start_cluster`).
     The workers load ``extractor`` (a name for :func:`parley.extract.get_extractor`, with
-    ``taxonomy``) or ``factory`` (a callable or ``"module:callable"`` importable on the workers).
+    ``taxonomy`` and ``model``; what is not given comes from this process's settings, not the
+    workers') or ``factory`` (a callable or ``"module:callable"`` importable on the workers).
     Every worker opens the store's database itself: a SQLite file (workers on this machine) or a
     PostgreSQL server they all reach (E803 otherwise; E807 from a worker that cannot).
     ``on_error`` hears of each failed article (E306-E308) and partition (E805); ``on_partition``
@@ -105,7 +106,7 @@ def extract_on_cluster(store: SqlStore, *, extractor: str | None = None, taxonom
     if partition_size < 1:
         raise ValueError("partition_size must be positive")
     url = shareable_url(store)
-    spec = ExtractorSpec(name=extractor, taxonomy=taxonomy, factory=factory)
+    spec = ExtractorSpec.resolved(extractor, taxonomy, factory, model)
     t0 = time.monotonic()
     own = cluster is None
     cl = cluster if cluster is not None else start_cluster(workers, scheduler)

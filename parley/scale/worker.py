@@ -20,6 +20,7 @@ import socket
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Mapping
 
 from distributed import WorkerPlugin, get_worker
@@ -37,19 +38,42 @@ Factory = Callable[[], Extractor] | str
 
 @dataclass(frozen=True)
 class ExtractorSpec:
-    """Which extractor the workers load: ``name`` and ``taxonomy`` for :func:`parley.extract.get_extractor`,
-    or a ``factory`` (a callable, or ``"module:callable"``) for an extractor of one's own."""
+    """Which extractor the workers load: ``name``, ``taxonomy`` and ``model`` for
+    :func:`parley.extract.get_extractor`, or a ``factory`` (a callable, or ``"module:callable"``) for an
+    extractor of one's own."""
 
     name: str | None = None
     taxonomy: str | None = None
     factory: Factory | None = None
+    model: str | None = None
+
+    @classmethod
+    def resolved(cls, name: str | None = None, taxonomy: str | None = None, factory: Factory | None = None,
+                 model: str | None = None) -> "ExtractorSpec":
+        """The spec with what the client's settings say filled in (extractor name, taxonomy file, model
+        directory), and files that exist here made absolute: a worker started elsewhere, in another
+        directory or with other ``PARLEY_*`` variables, loads the extractor this client asked for."""
+        if factory is not None:
+            return cls(name, taxonomy, factory, model)
+        from ..config import settings
+
+        cfg = settings()
+
+        def absolute(path: str | None) -> str | None:
+            if not path:
+                return None
+            here = Path(path).expanduser()
+            return str(here.resolve()) if here.exists() else path
+
+        return cls(name or cfg.extractor, absolute(taxonomy if taxonomy is not None else cfg.taxonomy or None),
+                   None, absolute(model or cfg.model or None))
 
     def load(self) -> Extractor:
         """The extractor, built in the calling process."""
         if self.factory is None:
             from ..extract import get_extractor
 
-            return get_extractor(self.name, taxonomy=self.taxonomy)
+            return get_extractor(self.name, taxonomy=self.taxonomy, model=self.model)
         make = self.factory
         if isinstance(make, str):
             module, _, attr = make.partition(":")
@@ -63,7 +87,7 @@ class ExtractorSpec:
 
     def key(self) -> str:
         """A short digest naming this spec (the plugin's name on the workers)."""
-        what = repr((self.name, self.taxonomy, self.factory if isinstance(self.factory, str)
+        what = repr((self.name, self.taxonomy, self.model, self.factory if isinstance(self.factory, str)
                      else getattr(self.factory, "__qualname__", repr(self.factory))))
         return hashlib.sha256(what.encode()).hexdigest()[:10]
 
