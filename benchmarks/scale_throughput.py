@@ -66,7 +66,7 @@ def _cpu_seconds() -> float:
     return ru.ru_utime + ru.ru_stime
 
 
-def timed_cluster_run(db: str, cluster, size: int) -> tuple[float, object, float]:
+def timed_cluster_run(db: str, cluster, size: int, extractor: str = "rules") -> tuple[float, object, float]:
     """(wall seconds, report, CPU seconds the workers spent) of one run on ``cluster``."""
     from parley.scale import extract_on_cluster
     from parley.store import open_store
@@ -74,7 +74,7 @@ def timed_cluster_run(db: str, cluster, size: int) -> tuple[float, object, float
     with open_store(db) as store:
         before = cluster.client.run(_cpu_seconds)
         t0 = time.perf_counter()
-        report = extract_on_cluster(store, extractor="rules", cluster=cluster, partition_size=size)
+        report = extract_on_cluster(store, extractor=extractor, cluster=cluster, partition_size=size)
         wall = time.perf_counter() - t0
         after = cluster.client.run(_cpu_seconds)
         cpu = sum(after[w] - before.get(w, 0.0) for w in after)
@@ -85,6 +85,7 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--limit", type=int, default=300, help="corpus articles (default 300)")
     ap.add_argument("--partition-size", type=int, default=25)
+    ap.add_argument("--extractor", default="rules", help="extractor to time (default rules)")
     ap.add_argument("--rounds", type=int, default=2, help="alternating rounds of (b) and (c) (default 2)")
     ap.add_argument("--skip-single", action="store_true", help="leave out the one-process run (a)")
     args = ap.parse_args()
@@ -105,18 +106,19 @@ def main() -> int:
         base = tmp / "base.db"
         with open_store(str(base)) as store:
             ingest_into(store, [str(src)])
-            pending = store.count_pending("rules", get_extractor("rules").version)
+            ex = get_extractor(args.extractor)
+            pending = store.count_pending(ex.name, ex.version)
         words = sum(len(json.loads(line).get("text", "").split()) for line in src.open(encoding="utf-8"))
         print(f"# command: python benchmarks/scale_throughput.py {' '.join(sys.argv[1:])}".rstrip())
         print(f"# machine: {os.cpu_count()} CPUs visible, {platform.machine()}, CPython {platform.python_version()}")
         print(f"# corpus: {args.limit} records, {pending} articles to extract, {words} words; "
-              f"partitions of {args.partition_size}")
+              f"partitions of {args.partition_size}; extractor {args.extractor}")
         print(f"# before: {other_load()}")
         rows = []
         if not args.skip_single:
             db = tmp / "single.db"
             shutil.copy(base, db)
-            ex = get_extractor("rules")
+            ex = get_extractor(args.extractor)
             ex.extract_many(iter([]))
             with open_store(str(db)) as store:
                 c0 = time.process_time()
@@ -135,14 +137,14 @@ def main() -> int:
                 started = time.perf_counter() - t0
                 t1 = time.perf_counter()
                 shutil.copy(warm, tmp / f"warm{n}.db")
-                timed_cluster_run(str(tmp / f"warm{n}.db"), clusters[n], args.partition_size)   # loads the extractor
+                timed_cluster_run(str(tmp / f"warm{n}.db"), clusters[n], args.partition_size, args.extractor)   # loads the extractor
                 print(f"# {n} workers: cluster started in {started:.1f}s, extractor loaded on the workers in "
                       f"{time.perf_counter() - t1:.1f}s (one-off, not in the timings)")
             for r in range(1, max(1, args.rounds) + 1):
                 for n in (1, 2):
                     db = tmp / f"cluster{n}-{r}.db"
                     shutil.copy(base, db)
-                    seconds, rep, cpu = timed_cluster_run(str(db), clusters[n], args.partition_size)
+                    seconds, rep, cpu = timed_cluster_run(str(db), clusters[n], args.partition_size, args.extractor)
                     db.unlink()
                     rows.append((f"({'bc'[n - 1]}) LocalCluster, {n} worker{'s' if n > 1 else ''}, round {r}", n,
                                  seconds, rep.articles, rep.positions, cpu))
