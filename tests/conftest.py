@@ -266,3 +266,15 @@ def ledger_url(request, tmp_path):
         ledger_data.build(s)
         kept.refresh(s)
     return url
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A real Dask LocalCluster of 2 worker processes (one thread each, under nannies that restart a
+    killed worker), shared by the scale-out tests; the tests' helper modules import on its workers."""
+    from parley.scale import start_cluster
+
+    cluster = start_cluster(workers=2)
+    try:
+        cluster.client.wait_for_workers(2, timeout=60)
+        yield cluster
+    finally:
+        cluster.close()

@@ -18,3 +18,13 @@ def test_readme_names_the_two_commands_and_ci_runs_the_test_one():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "make demo" in readme and "make test" in readme
     assert "make test" in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_scale_doc_lists_every_scale_error_and_the_commands():
+    from parley.errors import Errors
+
+    doc = (ROOT / "docs" / "scale.md").read_text(encoding="utf-8")
+    codes = [c for c in vars(Errors) if c.startswith("E8") or c == "E240"]
+    assert len(codes) >= 7 and all(f"| {c} |" in doc for c in codes), codes
+    for needle in ("--workers", "--scheduler", "dask scheduler", "dask worker", "postgresql+psycopg://"):
+        assert needle in doc

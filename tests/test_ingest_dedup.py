@@ -166,3 +166,58 @@ def test_jsonl_records_keep_external_ids_in_store(tmp_path, db_path):
         assert report.inserted == 2 and report.errors[0].code == "E106"
         art = store.get_article(article_id_for(OTHER))
         assert art.external_id == "rec-1" and art.published.isoformat() == "2021-05-02"
+
+
+def _ingest_texts(store, tmp_path: Path, name: str, texts: list[str]):
+    path = tmp_path / f"{name}.jsonl"
+    path.write_text("".join(json.dumps({"text": t}) + "\n" for t in texts), encoding="utf-8")
+    return ingest_into(store, [str(path)])
+
+
+def _stored_index_finds_near_copies(url: str, tmp_path: Path) -> None:
+    """Issue 12: the near-duplicate index kept in the database (minhash_bands) finds a near-copy in
+    the same batch, in a later ingest, and after its bands were lost or built under another scheme."""
+    import sqlalchemy as sa
+
+    from parley.store import open_store
+
+    with open_store(url) as store:
+        first = _ingest_texts(store, tmp_path, "a", [STORY, OTHER, VARIANT])      # one batch
+        assert (first.inserted, first.near_duplicates) == (2, 1)
+        later = _ingest_texts(store, tmp_path, "b", [STORY.replace("Monday", "Tuesday")])
+        assert later.near_duplicates == 1 and later.not_extracted[0][0].endswith(f"(of {article_id_for(STORY)})")
+        with store.engine.begin() as conn:
+            bands = conn.execute(sa.text("select count(*), count(distinct article_id) from minhash_bands")).one()
+            assert bands[1] == 2 and bands[0] == 2 * 12          # canonical articles only, 12 bands each
+            conn.execute(sa.text("delete from minhash_bands"))  # e.g. a ledger ingested before migration 12
+        again = _ingest_texts(store, tmp_path, "c", [STORY.replace("Monday", "Friday")])
+        assert again.near_duplicates == 1                       # the bands were rebuilt from the signatures
+        cfg = dataclasses.replace(current_settings(), near_duplicate_threshold=0.6)
+        path = tmp_path / "d.jsonl"
+        path.write_text(json.dumps({"text": STORY.replace("Monday", "Sunday")}) + "\n", encoding="utf-8")
+        assert ingest_into(store, [str(path)], settings=cfg).near_duplicates == 1
+        with store.engine.connect() as conn:
+            schemes = {r[0] for r in conn.execute(sa.text("select distinct scheme from minhash_bands"))}
+        assert len(schemes) == 1 and schemes.pop().startswith("t0.6-")
+
+
+def test_stored_near_duplicate_index_sqlite(tmp_path):
+    _stored_index_finds_near_copies(str(tmp_path / "nd.db"), tmp_path)
+
+
+def test_stored_near_duplicate_index_postgres(tmp_path, pg_url):
+    _stored_index_finds_near_copies(pg_url, tmp_path)
+
+
+def test_a_report_of_many_bad_records_stays_small(tmp_path):
+    from parley.ingest.pipeline import KEPT
+    from parley.store import open_store
+
+    path = tmp_path / "bad.jsonl"
+    n = KEPT + 250
+    path.write_text("".join("{not json\n" if i % 2 else json.dumps({"text": f"Item {i} of the feed."}) + "\n"
+                            for i in range(2 * n)), encoding="utf-8")
+    with open_store(str(tmp_path / "bad.db")) as store:
+        report = ingest_into(store, [str(path)], keep_ids=False)
+    assert report.failed == n and len(report.errors) == KEPT and report.inserted == n
+    assert report.article_ids == [] and f"{n} errors" in report.summary()

@@ -61,7 +61,7 @@ def filled(store: SqlStore) -> SqlStore:
 
 def test_open_creates_file_with_wal_and_foreign_keys(db_path: Path) -> None:
     with open_store(str(db_path)) as s:
-        assert s.schema_version() == SCHEMA_VERSION == 9
+        assert s.schema_version() == SCHEMA_VERSION == 12
         with s.engine.connect() as conn:
             assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

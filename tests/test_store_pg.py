@@ -146,7 +146,7 @@ def test_postgres_schema_matches_tables_py_also_after_the_6_7_gap(pg_url: str) -
     assert migrate(engine) == SCHEMA_VERSION
     with engine.connect() as conn:
         assert [r[0] for r in conn.execute(sa.text("select version from schema_version order by version"))] == \
-            list(range(1, SCHEMA_VERSION + 1))
+            [m.version for m in MIGRATIONS]
     assert_matches_tables(engine, ordered=False)
     gap = schema_of(engine, ordered=False)
     engine.dispose()

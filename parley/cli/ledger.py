@@ -45,13 +45,13 @@ def _print_notice(notice: Any) -> None:
     tqdm.write(f"note: [{notice.code}] {safe(notice.message)}", file=sys.stderr)
 
 
-def _ingest(store: Any, sources: Iterable[str], quiet: bool) -> Any:
+def _ingest(store: Any, sources: Iterable[str], quiet: bool, keep_ids: bool = False) -> Any:
     from ..ingest.pipeline import ingest_into
 
     report = ingest_into(store, list(sources), progress=not quiet, on_error=_print_error,
-                         on_notice=_print_notice)
+                         on_notice=_print_notice, keep_ids=keep_ids)
     click.echo(f"ingest: {report.inserted} new, {report.duplicates} duplicates, "
-               f"{report.near_duplicates} near-duplicates, {len(report.errors)} errors -> {store.url}",
+               f"{report.near_duplicates} near-duplicates, {report.failed} errors -> {store.url}",
                err=True)
     for line in report.details():
         click.echo(f"  {safe(line)}", err=True)
@@ -59,7 +59,18 @@ def _ingest(store: Any, sources: Iterable[str], quiet: bool) -> Any:
 
 
 def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet: bool,
-             limit: int | None = None, force: bool = False) -> Any:
+             limit: int | None = None, force: bool = False, workers: int | None = None,
+             scheduler: str | None = None, partition_size: int | None = None) -> Any:
+    if workers is not None or scheduler is not None:
+        from ..scale import PARTITION_SIZE, extract_on_cluster
+
+        report = extract_on_cluster(store, extractor=extractor_name, taxonomy=taxonomy, workers=workers,
+                                    scheduler=scheduler, partition_size=partition_size or PARTITION_SIZE,
+                                    force=force, limit=limit, progress=not quiet, on_error=_print_error)
+        click.echo(f"extract: {safe(report.summary())}", err=True)
+        if report.failed_partitions and not report.failures:
+            report.failures.extend(report.failed_partitions)   # the exit status says something failed
+        return report
     from ..extract import get_extractor
     from ..store.runner import extract_into
 
@@ -67,6 +78,25 @@ def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet
     report = extract_into(store, extractor, progress=not quiet, limit=limit, on_error=_print_error, force=force)
     click.echo(f"extract: {safe(report.summary())}", err=True)
     return report
+
+
+_workers = click.option("--workers", type=click.IntRange(min=1), default=None, metavar="N",
+                        help="Extract on a Dask cluster of N worker processes on this machine (each loads the "
+                             "extractor once; docs/scale.md).")
+_scheduler = click.option("--scheduler", default=None, metavar="tcp://HOST:PORT",
+                          help="Extract on the existing Dask cluster of this scheduler (`dask scheduler`, "
+                               "`dask worker`); every worker must reach the database (PostgreSQL).")
+_partition = click.option("--partition-size", type=click.IntRange(min=1), default=None, metavar="N",
+                          help="With --workers/--scheduler: articles per partition (one task, one batched "
+                               "write) [default: 50].")
+
+
+def _check_cluster_options(workers: int | None, scheduler: str | None, partition_size: int | None) -> None:
+    if workers is not None and scheduler is not None:
+        raise click.UsageError("--workers and --scheduler exclude each other (--workers N starts a cluster on "
+                               "this machine, --scheduler joins an existing one)")
+    if partition_size is not None and workers is None and scheduler is None:
+        raise click.UsageError("--partition-size applies with --workers or --scheduler")
 
 
 def _notes(p: Position) -> str:
@@ -181,11 +211,15 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Extract at most this many articles.")
 @_extractor
 @_taxonomy
+@_workers
+@_scheduler
+@_partition
 @db_option
 @_quiet
 @handle_errors
 def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: bool, limit: int | None,
-                extractor_name: str | None, taxonomy: str | None, db: str | None, quiet: bool) -> None:
+                extractor_name: str | None, taxonomy: str | None, workers: int | None, scheduler: str | None,
+                partition_size: int | None, db: str | None, quiet: bool) -> None:
     """Extract positions from every article not yet extracted (by this extractor version and taxonomy).
 
     The run is recorded in the `runs` table (with its taxonomy) and can be
@@ -208,11 +242,23 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
     cached, so running again costs no request, and its requests, tokens and
     dropped positions are stored with the run (`parley stats`).
 
+    --workers N extracts on a Dask cluster of N processes on this machine,
+    --scheduler tcp://HOST:8786 on an existing cluster (docs/scale.md): the
+    pending articles are partitioned by id, each worker loads the extractor
+    once, and each partition's positions are saved in one batched write by the
+    worker; a worker killed mid-run has its partition redone elsewhere, never
+    doubled. The positions are those one process stores.
+
     \b
     Examples:
       parley extract --jsonl ../shared/data/dev/*.json -o predictions.jsonl
       parley extract --extractor llm --limit 20
+      parley extract --workers 2
+      parley extract --scheduler tcp://10.0.0.5:8786 --db postgresql+psycopg://parley@db/ledger
     """
+    _check_cluster_options(workers, scheduler, partition_size)
+    if jsonl and (workers is not None or scheduler is not None):
+        raise click.UsageError("--jsonl extracts in this process; --workers/--scheduler extract a database")
     if paths and not jsonl:
         raise click.UsageError("PATH arguments need --jsonl (or use `parley run PATH...` to store them)")
     if jsonl:
@@ -226,7 +272,8 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
     if output:
         raise click.UsageError("-o/--output only applies with --jsonl (use `parley export` for the database)")
     with _open(db) as store:
-        report = _extract(store, extractor_name, taxonomy, quiet, limit, force=force)
+        report = _extract(store, extractor_name, taxonomy, quiet, limit, force=force, workers=workers,
+                          scheduler=scheduler, partition_size=partition_size)
     if report.failures:
         raise click.exceptions.Exit(1)
 
@@ -290,24 +337,31 @@ def _extract_files(paths: Iterable[str], output: str | None, extractor_name: str
 @click.argument("sources", nargs=-1, required=True, metavar="PATH|URL|-...")
 @_extractor
 @_taxonomy
+@_workers
+@_scheduler
+@_partition
 @db_option
 @_quiet
 @handle_errors
-def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str | None,
-            db: str | None, quiet: bool) -> None:
+def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str | None, workers: int | None,
+            scheduler: str | None, partition_size: int | None, db: str | None, quiet: bool) -> None:
     """Ingest SOURCES, then extract positions from every article still pending.
 
     Running it twice on the same input stores nothing new. The exit status is
     1 when some input item or article failed (the good ones are still stored
-    and extracted).
+    and extracted). --workers N / --scheduler URL extract on a Dask cluster (as
+    `parley extract` does); ingestion runs in this process.
 
     \b
-    Example:
+    Examples:
       parley run ../shared/seed/article.txt && parley positions
+      parley run --workers 2 articles.jsonl
     """
+    _check_cluster_options(workers, scheduler, partition_size)
     with _open(db, create=True) as store:
         report = _ingest(store, sources, quiet)
-        run = _extract(store, extractor_name, taxonomy, quiet)
+        run = _extract(store, extractor_name, taxonomy, quiet, workers=workers, scheduler=scheduler,
+                       partition_size=partition_size)
     if report.errors or run.failures:
         raise click.exceptions.Exit(1)
 
@@ -644,7 +698,7 @@ def demo_cmd(db: str | None, quiet: bool) -> None:
     if not EXAMPLES_DIR.is_dir():
         raise InputError("E110", item=str(EXAMPLES_DIR))
     with _open(db, create=True) as store:
-        report = _ingest(store, [str(EXAMPLES_DIR)], quiet)
+        report = _ingest(store, [str(EXAMPLES_DIR)], quiet, keep_ids=True)
         _extract(store, None, None, quiet)
         ids = set(report.article_ids)
         found = [p for p in store.positions() if p.article_id in ids]

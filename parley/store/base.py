@@ -75,6 +75,10 @@ class Store(Protocol):
     def add_articles(self, items: Iterable[tuple[Article, bytes | None]]) -> list[AddResult]: ...
         # add_article for a batch in one transaction (all or nothing)
     def signatures(self) -> Iterator[tuple[str, bytes]]: ...        # (article_id, minhash) of canonical articles
+    # the near-duplicate index kept in the database (minhash_bands, v12; parley.ingest.dedup)
+    def band_candidates(self, scheme: str, keys: list[int]) -> list[tuple[str, bytes]]: ...
+    def add_bands(self, scheme: str, rows: Iterable[tuple[int, str]]) -> None: ...
+    def bands_missing(self, scheme: str) -> Iterator[tuple[str, bytes]]: ...
     def has_article(self, article_id: str) -> bool: ...
     def get_article(self, article_id: str) -> Article: ...          # raises StoreError E203
     def find_article(self, prefix: str) -> Article: ...              # unique id prefix (E203 none, E207 several)
@@ -91,6 +95,10 @@ class Store(Protocol):
         # every such article not yet saved by that run
     def count_pending(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY,
                       force: bool = False) -> int: ...
+    def pending_ids(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY,
+                    redo_run: int | None = None, after: str = "", page: int = 2000) -> Iterator[str]: ...
+        # the ids pending_articles would yield, by id in pages (what the distributed runner partitions)
+    def get_articles(self, article_ids: Iterable[str]) -> list[Article]: ...   # stored ones, in id order
     # extraction runs
     def start_run(self, extractor: str, version: str,
                   taxonomy: str = DEFAULT_TAXONOMY) -> int: ...   # returns the run id
@@ -110,14 +118,27 @@ class Store(Protocol):
         # taxonomy, records the extractions row and adds to the run's counts (run_usage: the run's usage
         # totals so far); evidence must index the article text (E208); each position gets its
         # content-derived id (store/ids.py); returns the number stored
+    def save_many(self, items: Iterable[tuple[str, Iterable[Position]]], extractor: str, version: str,
+                  run_id: int | None = None, taxonomy: str = DEFAULT_TAXONOMY,
+                  run_usage: Mapping[str, int] | None = None, usage_delta: Mapping[str, int] | None = None,
+                  attempts: int = 5) -> int: ...
+        # save_positions for a batch of (article_id, positions) in ONE transaction; idempotent (a retried
+        # batch replaces, and the run's counts grow only by what is new to the run); PostgreSQL: articles
+        # locked in id order, deadlocks retried (E240); usage_delta is added to the run's usage columns
+    def add_positions_bulk(self, rows: Iterable[Mapping[str, Any]], batch: int = 10_000) -> int: ...
+        # ready-made positions rows appended (COPY on PostgreSQL): loaders and benchmarks
+    def run_counts(self, run_id: int) -> tuple[int, int]: ...    # (articles, positions) the rows prove
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
                   since: date | None = None, article_id: str | None = None,
                   extractor: str | None = None, limit: int | None = None, *, until: date | None = None,
                   taxonomy: str | None = None, include_undated: bool = False,
-                  ids: Iterable[str] | None = None) -> list[Position]: ...
+                  ids: Iterable[str] | None = None, red_line: bool | None = None,
+                  conditional: bool | None = None, actor_names: Iterable[str] | None = None) -> list[Position]: ...
         # actor: case-insensitive substring of actor or an alias; since/until: the article's date
         # (published, else dateline) in range, undated ones only with include_undated; ordered by that
-        # date (undated last); article_id, published, id (content-derived) and extractor filled in
+        # date (undated last); article_id, published, id (content-derived) and extractor filled in;
+        # red_line / conditional True or False keep positions that are (not) red lines / have (no)
+        # conditions; actor_names: actor exactly one of these (index); every filter has an index (v11)
     def find_position(self, prefix: str) -> Position: ...   # unique id prefix (E220 none, E221 several)
     def taxonomies(self) -> dict[str, int]: ...             # taxonomy name -> positions stored under it
     def count_positions(self) -> int: ...

@@ -8,8 +8,13 @@
   "database is locked": the switch is retried until the busy timeout;
 * :func:`is_lock_error`: the one test for "another process holds the lock";
 * full-text search: SQLite FTS5 tables kept in sync by triggers; PostgreSQL
-  falls back to ``ILIKE`` over the same columns (a tsvector index can replace
-  it here later without touching any caller).
+  ``tsvector`` expressions with GIN indexes (migration 11), ranked by
+  ``ts_rank`` with ``ts_headline`` snippets; a query of stop words only (no
+  lexeme left) falls back to ``ILIKE`` over the same columns;
+* PostgreSQL trigram (``pg_trgm``) GIN indexes for the actor substring filter,
+  where the extension can be created (skipped with a log line where not);
+* :func:`is_conflict_error`: a PostgreSQL deadlock or serialization failure,
+  which the bulk writers retry.
 
 Callers elsewhere in :mod:`parley.store` never test the dialect themselves.
 """
@@ -148,6 +153,62 @@ def create_search_index(conn: sa.Connection) -> None:
         conn.exec_driver_sql(stmt)
 
 
+#: the text search configuration of the PostgreSQL full-text indexes (stemmed English)
+PG_TS_CONFIG = "english"
+#: the indexed expressions; a query must use exactly these for the GIN indexes to serve it
+PG_ARTICLE_TSV = f"to_tsvector('{PG_TS_CONFIG}'::regconfig, coalesce(title, '') || ' ' || text)"
+PG_EVIDENCE_TSV = f"to_tsvector('{PG_TS_CONFIG}'::regconfig, evidence_text)"
+
+
+def create_scale_indexes(conn: sa.Connection) -> None:
+    """Migration 11's dialect-specific part: on PostgreSQL, GIN indexes over the tsvector of article
+    title + text and of evidence sentences, and trigram GIN indexes over positions.actor / aliases
+    (``pg_trgm``; skipped where the extension cannot be created). Nothing on SQLite (FTS5 since v2)."""
+    if is_sqlite(conn):
+        return
+    conn.exec_driver_sql(f"CREATE INDEX ix_articles_fts ON articles USING gin ({PG_ARTICLE_TSV})")
+    conn.exec_driver_sql(f"CREATE INDEX ix_positions_fts ON positions USING gin ({PG_EVIDENCE_TSV})")
+    try:
+        with conn.begin_nested():
+            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except sa.exc.SQLAlchemyError as exc:
+        log.warning("pg_trgm is not available (%s): the actor filter scans positions", _first_line(exc))
+        return
+    conn.exec_driver_sql("CREATE INDEX ix_positions_actor_trgm ON positions USING gin (actor gin_trgm_ops)")
+    conn.exec_driver_sql("CREATE INDEX ix_positions_aliases_trgm ON positions USING gin (aliases gin_trgm_ops)")
+
+
+def _first_line(exc: BaseException) -> str:
+    orig = getattr(exc, "orig", None) or exc
+    return str(orig).splitlines()[0] if str(orig) else type(orig).__name__
+
+
+#: SQLSTATEs of a PostgreSQL transaction that lost a race: deadlock_detected, serialization_failure
+_PG_CONFLICT = frozenset({"40P01", "40001"})
+
+
+def is_conflict_error(exc: BaseException) -> bool:
+    """True when ``exc`` (psycopg or SQLAlchemy-wrapped) is a PostgreSQL deadlock or serialization
+    failure: the transaction was rolled back and may simply be run again."""
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        if getattr(cur, "sqlstate", None) in _PG_CONFLICT:
+            return True
+        cur = getattr(cur, "orig", None) or cur.__cause__
+    return False
+
+
+def pg_copy(conn: sa.Connection, table: str, columns: list[str], rows: Any) -> None:
+    """``COPY table (columns) FROM STDIN`` of ``rows`` (sequences in column order) through psycopg 3."""
+    cur = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    cols = ", ".join(columns)
+    with cur.copy(f"COPY {table} ({cols}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 # --------------------------------------------------------------------------- queries
 
 _TOKEN = re.compile(r'"([^"]+)"|(\w+\*?)', re.UNICODE)
@@ -185,7 +246,7 @@ def search(conn: sa.Connection, query: str, limit: int, kind: str | None = None)
         return []
     if is_sqlite(conn):
         return _search_sqlite(conn, query, limit, kind)
-    return _search_ilike(conn, query, limit, kind)
+    return _search_pg(conn, query, limit, kind)
 
 
 def _search_sqlite(conn: sa.Connection, query: str, limit: int, kind: str | None) -> list[SearchHit]:
@@ -206,6 +267,64 @@ def _search_sqlite(conn: sa.Connection, query: str, limit: int, kind: str | None
             "FROM evidence_fts f JOIN positions p ON p.id = f.rowid JOIN articles a ON a.id = p.article_id "
             "WHERE evidence_fts MATCH :q ORDER BY f.rank, p.id LIMIT :n"),
             {"q": match, "n": limit, "o": HIT_OPEN, "c": HIT_CLOSE})
+        hits += [SearchHit("evidence", r.article_id, r.title, r.snip, position_id=r.uid) for r in rows]
+    return hits
+
+
+_PG_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def pg_tsquery(query: str) -> tuple[str, dict[str, str]]:
+    r"""A PostgreSQL tsquery expression for ``query`` with its bound parameters: every term required
+    (``&&``), a quoted phrase through ``phraseto_tsquery``, ``word*`` a prefix (``:*``) of its
+    words, other words through ``plainto_tsquery`` (stemmed, stop words dropped). No user text is
+    ever parsed as tsquery syntax: prefixes are rebuilt from ``\w`` runs only."""
+    parts: list[str] = []
+    params: dict[str, str] = {}
+    cfg = f"'{PG_TS_CONFIG}'::regconfig"
+    for i, term in enumerate(query_terms(query)):
+        key = f"t{i}"
+        if term.endswith("*") and " " not in term:
+            words = _PG_WORD.findall(term)
+            if not words:
+                continue
+            params[key] = " & ".join(f"'{w.lower()}':*" for w in words)
+            parts.append(f"to_tsquery({cfg}, :{key})")
+        elif " " in term:
+            params[key] = term
+            parts.append(f"phraseto_tsquery({cfg}, :{key})")
+        else:
+            params[key] = term.rstrip("*")
+            parts.append(f"plainto_tsquery({cfg}, :{key})")
+    return (" && ".join(parts) if parts else ""), params
+
+
+def _search_pg(conn: sa.Connection, query: str, limit: int, kind: str | None) -> list[SearchHit]:
+    """Full-text search on PostgreSQL through the GIN-indexed tsvector expressions of migration 11."""
+    expr, params = pg_tsquery(query)
+    if not expr or not conn.execute(sa.text(f"SELECT numnode({expr}) > 0"), params).scalar():
+        return _search_ilike(conn, query, limit, kind)       # only stop words: nothing for the index
+    cfg = f"'{PG_TS_CONFIG}'::regconfig"
+    opts = f"StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, MaxWords=30, MinWords=12, MaxFragments=1"
+    hits: list[SearchHit] = []
+    args = {**params, "n": limit, "opts": opts}
+    if kind in (None, "article"):
+        rows = conn.execute(sa.text(
+            f"WITH q AS (SELECT {expr} AS q) "
+            f"SELECT a.id, a.title, ts_headline({cfg}, a.text, q.q, :opts) AS snip "
+            f"FROM articles a, q WHERE {PG_ARTICLE_TSV} @@ q.q "
+            f"ORDER BY ts_rank({PG_ARTICLE_TSV}, q.q) DESC, a.id LIMIT :n"), args)
+        hits += [SearchHit("article", r.id, r.title, r.snip) for r in rows]
+    if kind in (None, "evidence"):
+        rows = conn.execute(sa.text(
+            f"WITH q AS (SELECT {expr} AS q) "
+            f"SELECT p.uid, p.article_id, a.title, "
+            f"ts_headline({cfg}, p.evidence_text, q.q, 'StartSel={HIT_OPEN}, StopSel={HIT_CLOSE}, "
+            f"HighlightAll=true') AS snip "
+            f"FROM positions p JOIN articles a ON a.id = p.article_id, q "
+            f"WHERE {PG_EVIDENCE_TSV.replace('evidence_text', 'p.evidence_text')} @@ q.q "
+            f"ORDER BY ts_rank({PG_EVIDENCE_TSV.replace('evidence_text', 'p.evidence_text')}, q.q) DESC, p.id "
+            f"LIMIT :n"), args)
         hits += [SearchHit("evidence", r.article_id, r.title, r.snip, position_id=r.uid) for r in rows]
     return hits
 

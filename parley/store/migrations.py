@@ -319,6 +319,43 @@ def _v9_ledger_tables(conn: sa.Connection) -> None:
         sqlite_autoincrement=True,
     )
     md.create_all(conn)
+def _v11_filter_indexes_and_search(conn: sa.Connection) -> None:
+    """positions.article_date (the article's date kept beside each position, so that the API's
+    filters and date order run on one table's indexes); indexes for the filters (issue, stance,
+    red line, conditional, dates, article); on PostgreSQL, GIN indexes for full-text search
+    (tsvector expressions) and trigram indexes for the actor substring filter."""
+    conn.exec_driver_sql("ALTER TABLE positions ADD COLUMN article_date DATE")
+    conn.exec_driver_sql(
+        "UPDATE positions SET article_date = (SELECT coalesce(a.published, a.dateline) FROM articles a "
+        "WHERE a.id = positions.article_id)")
+    for ddl in (
+            "CREATE INDEX ix_positions_date ON positions (article_date, id)",
+            "CREATE INDEX ix_positions_issue_date ON positions (issue, article_date, id)",
+            "CREATE INDEX ix_positions_stance_date ON positions (stance, article_date, id)",
+            "CREATE INDEX ix_positions_actor_date ON positions (actor, article_date, id)",
+            "CREATE INDEX ix_positions_article_date ON positions (article_id, article_date, id)",
+            "CREATE INDEX ix_positions_red_line ON positions (article_date, id) WHERE red_line",
+            "CREATE INDEX ix_positions_conditional ON positions (article_date, id) WHERE conditions <> '[]'",
+            "CREATE INDEX ix_positions_run ON positions (run_id)",
+            "CREATE INDEX ix_extractions_run ON extractions (run_id)"):
+        conn.exec_driver_sql(ddl)
+    dialect.create_scale_indexes(conn)
+
+
+def _v12_minhash_bands(conn: sa.Connection) -> None:
+    """minhash_bands: the near-duplicate index (LSH band keys of each canonical article's MinHash) kept
+    in the database, so that ingesting millions of articles needs no index in memory. Filled by the
+    next ingest from the stored signatures (``StoredNearDuplicateIndex``)."""
+    md = sa.MetaData()
+    sa.Table("articles", md, sa.Column("id", sa.Text, primary_key=True))     # referenced, not created
+    sa.Table(
+        "minhash_bands", md,
+        sa.Column("scheme", sa.Text, primary_key=True),
+        sa.Column("band_key", sa.BigInteger, primary_key=True),
+        sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+        sa.Index("ix_minhash_bands_article", "article_id"),
+        sqlite_with_rowid=False,
+    ).create(conn)
 
 
 MIGRATIONS: tuple[Migration, ...] = (
@@ -334,6 +371,10 @@ MIGRATIONS: tuple[Migration, ...] = (
               _v8_run_usage),
     Migration(9, "the kept ledger: ledger_actors, ledger_names, ledger_points, ledger_shifts, ledger_side_votes, "
                  "ledger_state", _v9_ledger_tables),
+    # 9 and 10 are reserved for the kept ledger tables (issue 10)
+    Migration(11, "positions.article_date; indexes for the API's filters; PostgreSQL full-text (GIN) and "
+                  "trigram indexes", _v11_filter_indexes_and_search),
+    Migration(12, "minhash_bands: the near-duplicate index kept in the database", _v12_minhash_bands),
 )
 
 #: the schema version this code writes

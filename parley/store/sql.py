@@ -38,6 +38,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 _PAGE = 200  # rows fetched per round trip when streaming
+_IN_CHUNK = 500        # ids per IN (...) list (SQLite's default limit is 32,766 variables)
+_INSERT_CHUNK = 1000   # rows per executemany of a bulk write
+
+C = TypeVar("C")
+
+
+def _chunks(items: list[C], size: int) -> Iterator[list[C]]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 _HOST = socket.gethostname()
 #: a run of another host that has saved nothing for this long is taken to be gone
 STALE_AFTER = timedelta(hours=1)
@@ -384,6 +393,56 @@ class SqlStore:
                 yield r.id, bytes(r.minhash)
             last = rows[-1].id
 
+    # ------------------------------------------------------------------ the near-duplicate index (v12)
+    def band_candidates(self, scheme: str, keys: list[int]) -> list[tuple[str, bytes]]:
+        """(article id, MinHash) of the canonical articles with any of the LSH band ``keys`` under
+        ``scheme``, earliest ingested first (one indexed query)."""
+        b, a = t.minhash_bands, t.articles
+        if not keys:
+            return []
+        # only the article key in the condition: band rows exist for canonical articles only, and any
+        # other condition lets SQLite's planner scan every canonical article instead (quadratic ingest)
+        q = (sa.select(a.c.id, a.c.minhash).where(a.c.id.in_(
+                sa.select(b.c.article_id).where(b.c.scheme == scheme, b.c.band_key.in_(sorted(set(keys))))))
+             .order_by(a.c.ingested_at, a.c.id))
+        with self._tx("band_candidates") as conn:
+            return [(r.id, bytes(r.minhash)) for r in conn.execute(q) if r.minhash is not None]
+
+    def add_bands(self, scheme: str, rows: Iterable[tuple[int, str]]) -> None:
+        """Store LSH band rows ``(band_key, article_id)`` under ``scheme`` in one transaction; rows
+        already there (another process indexed the same article) are left as they are."""
+        values = [{"scheme": scheme, "band_key": k, "article_id": i} for k, i in rows]
+        if not values:
+            return
+        with self._tx("add_bands", write=True) as conn:
+            if dialect.is_sqlite(conn):
+                from sqlalchemy.dialects.sqlite import insert as upsert
+            else:
+                from sqlalchemy.dialects.postgresql import insert as upsert  # type: ignore[assignment]
+            for chunk in _chunks(values, _INSERT_CHUNK):
+                conn.execute(upsert(t.minhash_bands).on_conflict_do_nothing(), chunk)
+
+    def bands_missing(self, scheme: str) -> Iterator[tuple[str, bytes]]:
+        """(article id, MinHash) of canonical articles with a signature but no band rows under
+        ``scheme``, earliest ingested first, streamed in pages."""
+        a, b = t.articles, t.minhash_bands
+        has = sa.exists(sa.select(b.c.article_id).where(b.c.article_id == a.c.id, b.c.scheme == scheme))
+        with self._tx("bands_missing") as conn:
+            stale = conn.execute(sa.select(sa.func.count()).select_from(b).where(b.c.scheme != scheme)).scalar()
+        if stale:
+            with self._tx("bands_missing", write=True) as conn:      # another scheme's bands: not used again
+                conn.execute(b.delete().where(b.c.scheme != scheme))
+        last = ""
+        while True:
+            with self._tx("bands_missing") as conn:
+                rows = conn.execute(sa.select(a.c.id, a.c.minhash)
+                                    .where(a.c.minhash.is_not(None), a.c.duplicate_of.is_(None), ~has, a.c.id > last)
+                                    .order_by(a.c.id).limit(_PAGE)).all()
+            if not rows:
+                return
+            yield from ((r.id, bytes(r.minhash)) for r in rows)
+            last = rows[-1].id
+
     def has_article(self, article_id: str) -> bool:
         """True when an article with exactly this id is stored."""
         with self._tx("has_article") as conn:
@@ -497,6 +556,34 @@ class SqlStore:
                 yield _row_to_article(r)
             last = rows[-1].id
 
+    def pending_ids(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY,
+                    redo_run: int | None = None, after: str = "", page: int = 2000) -> Iterator[str]:
+        """The ids :meth:`pending_articles` would yield (texts not read), by id in pages of ``page``,
+        starting after ``after``: what the distributed runner partitions."""
+        a = t.articles
+        last = after
+        where = self._pending_where(extractor, version, taxonomy, redo_run=redo_run)
+        while True:
+            with self._tx("pending_ids") as conn:
+                ids = list(conn.execute(sa.select(a.c.id).where(where, a.c.id > last)
+                                        .order_by(a.c.id).limit(page)).scalars())
+            if not ids:
+                return
+            yield from ids
+            last = ids[-1]
+
+    def get_articles(self, article_ids: Iterable[str]) -> list[Article]:
+        """The stored articles among ``article_ids``, in id order (one query per 500 ids; missing
+        ids are left out): how a worker reads its partition."""
+        a = t.articles
+        ids = sorted(set(article_ids))
+        out: list[Article] = []
+        with self._tx("get_articles") as conn:
+            for chunk in _chunks(ids, _IN_CHUNK):
+                out += [_row_to_article(r) for r in conn.execute(sa.select(a).where(a.c.id.in_(chunk))
+                                                                 .order_by(a.c.id))]
+        return out
+
     # ------------------------------------------------------------------ runs
     def start_run(self, extractor: str, version: str, taxonomy: str = DEFAULT_TAXONOMY) -> int:
         """Record the start of an extraction run (status ``running``, this process's pid and host, the
@@ -572,15 +659,69 @@ class SqlStore:
         far) is written to the run's row in the same transaction, so that a run killed outright keeps
         what it had cost. Returns the number of positions stored.
         """
+        return self.save_many([(article_id, positions)], extractor, version, run_id=run_id, taxonomy=taxonomy,
+                              run_usage=run_usage)
+
+    def save_many(self, items: Iterable[tuple[str, Iterable[Position]]], extractor: str, version: str,
+                  run_id: int | None = None, taxonomy: str = DEFAULT_TAXONOMY,
+                  run_usage: Mapping[str, int] | None = None, usage_delta: Mapping[str, int] | None = None,
+                  attempts: int = 5) -> int:
+        """:meth:`save_positions` for a batch of ``(article_id, positions)``, in ONE transaction
+        (the bulk write path of the distributed runner): all articles' old rows deleted and the new
+        ones inserted with one ``executemany`` each, then the ``extractions`` rows and the run's counts.
+
+        Idempotent: saving the same batch again (a retried partition) replaces its rows, never
+        doubles them, and the run's counts grow only by what is new to the run (rows this run had
+        saved for these articles are subtracted first). Safe with several writers at once: on
+        PostgreSQL the batch's articles are locked in id order first (``FOR NO KEY UPDATE``), so two
+        writers of overlapping batches queue instead of deadlocking, and a deadlock or serialization
+        failure still met is retried (``attempts`` times, then E240); SQLite writers queue on the
+        write lock. ``usage_delta`` is ADDED to the run's usage columns (what this batch cost: workers
+        of one run count separately); ``run_usage`` sets them (one process's running totals).
+        Returns the number of positions stored. E203 when an article is missing, E208 bad offsets.
+        """
+        batch: dict[str, list[Position]] = {}
+        for article_id, found in items:
+            batch[article_id] = list(found)        # an article given twice: the last one counts
+        if not batch:
+            return 0
+        pause = 0.05
+        for attempt in range(1, attempts + 1):
+            try:
+                with self._tx("save_positions", write=True) as conn:
+                    return self._save_batch(conn, batch, extractor, version, run_id, taxonomy, run_usage,
+                                            usage_delta)
+            except StoreError as exc:
+                cause = exc.__cause__
+                if cause is None or not dialect.is_conflict_error(cause):
+                    raise
+                if attempt == attempts:
+                    raise StoreError("E240", op="save_positions", attempts=attempts, detail=_detail(cause)) from cause
+                log.info("save_positions: %s; retrying (%d of %d)", _detail(cause), attempt, attempts)
+                time.sleep(pause)
+                pause = min(pause * 2, 1.0)
+        raise AssertionError("unreachable")     # pragma: no cover
+
+    def _save_batch(self, conn: sa.Connection, batch: dict[str, list[Position]], extractor: str, version: str,
+                    run_id: int | None, taxonomy: str, run_usage: Mapping[str, int] | None,
+                    usage_delta: Mapping[str, int] | None) -> int:
         a, p, e = t.articles, t.positions, t.extractions
-        positions = list(positions)
-        with self._tx("save_positions", write=True) as conn:
-            text = conn.execute(sa.select(a.c.text).where(a.c.id == article_id)).scalar()
-            if text is None:
-                raise StoreError("E203", item=article_id)
-            rows = []
+        ids = sorted(batch)
+        found: dict[str, Any] = {}
+        for chunk in _chunks(ids, _IN_CHUNK):
+            q = sa.select(a.c.id, a.c.text, _article_date().label("d")).where(a.c.id.in_(chunk)).order_by(a.c.id)
+            if not dialect.is_sqlite(conn):     # writers of overlapping batches queue here, in id order
+                q = q.with_for_update(of=a, key_share=True)     # FOR NO KEY UPDATE: FK checks still pass
+            for r in conn.execute(q):
+                found[r.id] = r
+        missing = [i for i in ids if i not in found]
+        if missing:
+            raise StoreError("E203", item=missing[0])
+        rows = []
+        for article_id in ids:
+            text, day = found[article_id].text, found[article_id].d
             seen: dict[str, int] = {}
-            for i, pos in enumerate(positions):
+            for i, pos in enumerate(batch[article_id]):
                 ev = pos.evidence
                 if not (0 <= ev.start <= ev.end <= len(text)) or text[ev.start:ev.end] != ev.text:
                     raise StoreError("E208", item=i, start=ev.start, end=ev.end, article_id=article_id)
@@ -596,29 +737,77 @@ class SqlStore:
                     conditions=json.dumps(list(pos.conditions), ensure_ascii=False),
                     red_line=bool(pos.red_line), previous_stance=pos.previous_stance or None,
                     ev_start=ev.start, ev_end=ev.end, evidence_text=ev.text, cue=ev.cue or None,
-                    confidence=float(pos.confidence), speaker=pos.speaker or None,
+                    confidence=float(pos.confidence), speaker=pos.speaker or None, article_date=day,
                 ))
-            mine = sa.and_(p.c.article_id == article_id, p.c.extractor == extractor, p.c.taxonomy == taxonomy)
+        old_articles = old_positions = 0
+        for chunk in _chunks(ids, _IN_CHUNK):
+            mine = sa.and_(p.c.article_id.in_(chunk), p.c.extractor == extractor, p.c.taxonomy == taxonomy)
+            done = sa.and_(e.c.article_id.in_(chunk), e.c.extractor == extractor, e.c.taxonomy == taxonomy)
+            if run_id is not None:     # what this run saved already (a retried partition) is not counted twice
+                old_positions += int(conn.execute(sa.select(sa.func.count()).select_from(p)
+                                                  .where(mine, p.c.run_id == run_id)).scalar() or 0)
+                old_articles += int(conn.execute(sa.select(sa.func.count()).select_from(e)
+                                                 .where(done, e.c.run_id == run_id)).scalar() or 0)
             conn.execute(p.delete().where(mine))
-            if rows:
-                conn.execute(p.insert(), rows)
-            conn.execute(e.delete().where(e.c.article_id == article_id, e.c.extractor == extractor,
-                                          e.c.taxonomy == taxonomy))
-            now = _naive_utc(utcnow())
-            conn.execute(e.insert().values(article_id=article_id, extractor=extractor, taxonomy=taxonomy,
-                                           version=version, run_id=run_id, extracted_at=now, positions=len(rows)))
-            if run_id is not None:   # the run's counts stay true even if its process is killed next
-                r = t.runs
-                conn.execute(r.update().where(r.c.id == run_id).values(
-                    articles=r.c.articles + 1, positions=r.c.positions + len(rows), heartbeat_at=now,
-                    **_usage_values(run_usage)))
+            conn.execute(e.delete().where(done))
+        for chunk in _chunks(rows, _INSERT_CHUNK):
+            conn.execute(p.insert(), chunk)
+        now = _naive_utc(utcnow())
+        conn.execute(e.insert(), [dict(article_id=i, extractor=extractor, taxonomy=taxonomy, version=version,
+                                       run_id=run_id, extracted_at=now, positions=len(batch[i])) for i in ids])
+        if run_id is not None:   # the run's counts stay true even if its process is killed next
+            r = t.runs
+            values: dict[str, Any] = dict(articles=r.c.articles + (len(ids) - old_articles),
+                                          positions=r.c.positions + (len(rows) - old_positions), heartbeat_at=now)
+            values.update(_usage_values(run_usage))
+            for c, v in _usage_values(usage_delta).items():
+                values[c] = r.c[c] + v
+            conn.execute(r.update().where(r.c.id == run_id).values(**values))
         return len(rows)
+
+    def add_positions_bulk(self, rows: Iterable[Mapping[str, Any]], batch: int = 10_000) -> int:
+        """Insert ready-made ``positions`` rows (dicts of its columns, ``uid`` and ``article_date``
+        included) in transactions of ``batch`` rows, without replacing anything: the loader for
+        benchmarks and imports of a ledger built elsewhere (``save_many`` is the path for extraction).
+        On PostgreSQL the rows go through ``COPY``; on SQLite through ``executemany``. Returns the count."""
+        cols = [c.name for c in t.positions.columns if c.name != "id"]
+        total = 0
+        buf: list[Mapping[str, Any]] = []
+
+        def flush() -> None:
+            nonlocal total
+            if not buf:
+                return
+            with self._tx("add_positions_bulk", write=True) as conn:
+                if dialect.is_sqlite(conn):
+                    conn.execute(t.positions.insert(), [{c: row.get(c) for c in cols} for row in buf])
+                else:
+                    dialect.pg_copy(conn, "positions", cols, ([row.get(c) for c in cols] for row in buf))
+            total += len(buf)
+            buf.clear()
+
+        for row in rows:
+            buf.append(row)
+            if len(buf) >= batch:
+                flush()
+        flush()
+        return total
+
+    def run_counts(self, run_id: int) -> tuple[int, int]:
+        """(articles, positions) the stored rows prove for run ``run_id`` (extractions and positions
+        carrying its id): the counts of a run whose parts were saved by several processes."""
+        e, p = t.extractions, t.positions
+        with self._tx("run_counts") as conn:
+            n_art = conn.execute(sa.select(sa.func.count()).select_from(e).where(e.c.run_id == run_id)).scalar()
+            n_pos = conn.execute(sa.select(sa.func.count()).select_from(p).where(p.c.run_id == run_id)).scalar()
+        return int(n_art or 0), int(n_pos or 0)
 
     def positions(self, actor: str | None = None, issue: str | None = None, stance: str | None = None,
                   since: date | None = None, article_id: str | None = None,
                   extractor: str | None = None, limit: int | None = None, *, until: date | None = None,
                   taxonomy: str | None = None, include_undated: bool = False,
-                  ids: Iterable[str] | None = None) -> list[Position]:
+                  ids: Iterable[str] | None = None, red_line: bool | None = None,
+                  conditional: bool | None = None, actor_names: Iterable[str] | None = None) -> list[Position]:
         """Stored positions, with ``article_id``, ``published`` (the article's date: published, else its
         dateline) and ``id`` (the content-derived id) filled, ordered by that date (undated last) then
         row order.
@@ -626,35 +815,68 @@ class SqlStore:
         ``actor`` is a case-insensitive substring of the actor or any alias (the CLI resolves actors
         through :mod:`parley.analyze.actors` instead); ``since``/``until`` keep articles dated in that
         range, undated ones too with ``include_undated``; ``taxonomy`` keeps one taxonomy's positions;
-        ``ids`` keeps those positions.
+        ``ids`` keeps those positions; ``red_line`` True/False keeps positions that are / are not red
+        lines; ``conditional`` True/False those with / without conditions; ``actor_names`` keeps the
+        positions whose actor is exactly one of these names (an actor resolved to its surface names:
+        served by an index, where the ``actor`` substring filter scans on SQLite). Every filter and
+        the order run on ``positions`` alone (the article's date is kept in ``positions.article_date``)
+        and have indexes (migration 11).
         """
-        p, a = t.positions, t.articles
-        q = sa.select(*_POS_COLS, _article_date().label("article_date")).join(a, a.c.id == p.c.article_id)
+        p = t.positions
+        q = sa.select(*_POS_COLS)
+        if actor_names is not None:
+            q = q.where(p.c.actor.in_(sorted(set(actor_names))))
         if actor:
             pat = f"%{_escape_like(actor)}%"
-            q = q.where(sa.or_(p.c.actor.ilike(pat, escape="\\"), p.c.aliases.ilike(pat, escape="\\")))
+            match = sa.or_(p.c.actor.ilike(pat, escape="\\"), p.c.aliases.ilike(pat, escape="\\"))
+            if self._engine.dialect.name == "postgresql":
+                # the trigram indexes find the few matching rows; materialised first, so that the planner
+                # never walks the date index filtering a million rows for a rare name instead
+                found = sa.select(p.c.id).where(match).cte("actor_match").prefix_with("MATERIALIZED")
+                q = q.where(p.c.id.in_(sa.select(found.c.id)))
+            else:
+                q = q.where(match)
         if issue:
             q = q.where(p.c.issue == issue)
         if stance:
             q = q.where(p.c.stance == stance)
-        q = _date_filter(q, since, until, include_undated)
+        if since is not None or until is not None:
+            conds = []
+            if since is not None:
+                conds.append(p.c.article_date >= since)
+            if until is not None:
+                conds.append(p.c.article_date <= until)
+            cond = sa.and_(*conds)
+            q = q.where(sa.or_(cond, p.c.article_date.is_(None)) if include_undated else cond)
         if article_id:
             q = q.where(p.c.article_id == article_id)
         if extractor:
             q = q.where(p.c.extractor == extractor)
         if taxonomy:
             q = q.where(p.c.taxonomy == taxonomy)
+        if red_line is not None:
+            q = q.where(p.c.red_line if red_line else sa.not_(p.c.red_line))
+        if conditional is not None:
+            q = q.where(p.c.conditions != "[]" if conditional else p.c.conditions == "[]")
         if ids is not None:
             q = q.where(p.c.uid.in_(list(ids)))
-        q = q.order_by(sa.nulls_last(_article_date().asc()), p.c.id)
-        if limit is not None:
-            q = q.limit(limit)
+        q = q.order_by(sa.nulls_last(p.c.article_date.asc()), p.c.id)
+        if not actor:
+            if limit is not None:
+                q = q.limit(limit)
+            with self._tx("positions") as conn:
+                return [_row_to_position(r) for r in conn.execute(q)]
+        # the alias match ran over JSON text: confirm it on the decoded values, reading the rows in
+        # order only until ``limit`` are confirmed
+        needle = actor.lower()
+        out: list[Position] = []
         with self._tx("positions") as conn:
-            rows = conn.execute(q).all()
-        out = [_row_to_position(r) for r in rows]
-        if actor:  # the alias match ran over JSON text; confirm it on the decoded values
-            needle = actor.lower()
-            out = [x for x in out if needle in x.actor.lower() or any(needle in al.lower() for al in x.aliases)]
+            for r in conn.execute(q.execution_options(yield_per=500)):
+                x = _row_to_position(r)
+                if needle in x.actor.lower() or any(needle in al.lower() for al in x.aliases):
+                    out.append(x)
+                    if limit is not None and len(out) >= limit:
+                        break
         return out
 
     def find_position(self, prefix: str) -> Position:

@@ -97,6 +97,7 @@ positions = sa.Table(
     sa.Column("speaker", sa.Text),
     sa.Column("taxonomy", sa.Text, nullable=False, default="default"),  # v6
     sa.Column("uid", sa.Text, unique=True),                            # v6: content-derived position id
+    sa.Column("article_date", sa.Date),       # v11: the article's date (published, else dateline), kept here
     sqlite_autoincrement=True,
 )
 
@@ -203,3 +204,11 @@ ledger_side_votes = sa.Table(
 
 #: the kept-ledger tables, in the order a full rebuild empties them
 LEDGER_TABLES = (ledger_side_votes, ledger_shifts, ledger_points, ledger_names, ledger_actors)
+#: the near-duplicate index kept in the database (v12): one row per LSH band of a canonical article's
+#: MinHash, under the band scheme (threshold, permutations, bands x rows) it was computed with
+minhash_bands = sa.Table(
+    "minhash_bands", metadata,
+    sa.Column("scheme", sa.Text, primary_key=True),
+    sa.Column("band_key", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+)
