@@ -13,13 +13,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from parley.store.migrations import LATEST
 
 import httpx
 import pytest
 
 from parley.api import create_app
 from parley.store import open_store
+from parley.store.migrations import LATEST
 
 TOKEN = "test-token-1234"
 both = pytest.mark.parametrize("ledger_url", ["sqlite", "pg"], indirect=True)

@@ -153,6 +153,8 @@ class StaleLedger(Exception):
 
 
 _POS = t.positions
+#: the positions columns but ``article_date``, which queries here compute from the article itself
+_POS_COLS = [c for c in _POS.c if c.name != "article_date"]
 _ART = t.articles
 
 
@@ -180,7 +182,7 @@ def _actor(r: Any) -> ActorRow:
 def point_columns() -> list[Any]:
     """The columns :func:`point_from_row` reads (positions, article date and canonical actor)."""
     lp, la = t.ledger_points, t.ledger_actors
-    return [*_POS.c, _article_date().label("article_date"), lp.c.actor_id, lp.c.day, lp.c.date_source,
+    return [*_POS_COLS, _article_date().label("article_date"), lp.c.actor_id, lp.c.day, lp.c.date_source,
             la.c.name.label("canonical"), _ART.c.title, _ART.c.source, _ART.c.url]
 
 
@@ -233,7 +235,7 @@ class LedgerTables:
     def pending(self, taxonomy: str) -> list[tuple[int, Position]]:
         """Stored positions of ``taxonomy`` that have no point yet: (positions.id, position)."""
         lp = t.ledger_points
-        q = (sa.select(*_POS.c, _article_date().label("article_date"))
+        q = (sa.select(*_POS_COLS, _article_date().label("article_date"))
              .select_from(_POS.join(_ART, _ART.c.id == _POS.c.article_id)
                           .outerjoin(lp, lp.c.position_id == _POS.c.id))
              .where(_POS.c.taxonomy == taxonomy, lp.c.position_id.is_(None)).order_by(_POS.c.id))
@@ -249,7 +251,7 @@ class LedgerTables:
 
     def all_positions(self, taxonomy: str) -> list[tuple[int, Position]]:
         """Every stored position of ``taxonomy``, by row id (for a rebuild)."""
-        q = (sa.select(*_POS.c, _article_date().label("article_date"))
+        q = (sa.select(*_POS_COLS, _article_date().label("article_date"))
              .select_from(_POS.join(_ART, _ART.c.id == _POS.c.article_id))
              .where(_POS.c.taxonomy == taxonomy).order_by(_POS.c.id))
         with self._tx("ledger_positions") as conn:
@@ -558,7 +560,7 @@ class LedgerTables:
         out: dict[int, Position] = {}
         with self._tx("positions_by_ids") as conn:
             for part in _chunks(want):
-                q = (sa.select(*_POS.c, _article_date().label("article_date"))
+                q = (sa.select(*_POS_COLS, _article_date().label("article_date"))
                      .select_from(_POS.join(_ART, _ART.c.id == _POS.c.article_id)).where(_POS.c.id.in_(part)))
                 for r in conn.execute(q):
                     out[int(r.id)] = _position(r)
@@ -569,7 +571,7 @@ class LedgerTables:
         out: dict[str, Position] = {}
         with self._tx("positions_by_uid") as conn:
             for part in _chunks(want):
-                q = (sa.select(*_POS.c, _article_date().label("article_date"))
+                q = (sa.select(*_POS_COLS, _article_date().label("article_date"))
                      .select_from(_POS.join(_ART, _ART.c.id == _POS.c.article_id)).where(_POS.c.uid.in_(part)))
                 for r in conn.execute(q):
                     out[r.uid] = _position(r)
@@ -910,7 +912,7 @@ class ApiQueries:
     def position_rows(self, article_id: str, taxonomy: str | None = None) -> list[tuple[int, Position]]:
         """(positions.id, position) of one article, in text order."""
         p = _POS
-        q = (sa.select(*p.c, _article_date().label("article_date"))
+        q = (sa.select(*_POS_COLS, _article_date().label("article_date"))
              .select_from(p.join(_ART, _ART.c.id == p.c.article_id)).where(p.c.article_id == article_id))
         if taxonomy:
             q = q.where(p.c.taxonomy == taxonomy)
