@@ -123,6 +123,10 @@ def proposition(doc: Doc, pred: Token | None, conditions: list[ConditionSpan], h
         if not roots:
             return ""
         pred = roots[0]
+    # a preposition or a noun is no predicate ("... a strike at Corvane Air": the holder's head is
+    # "at"): the clause it belongs to is
+    while pred.pos_ not in ("VERB", "AUX", "ADJ") and pred.dep_ != "ROOT" and pred.head is not pred:
+        pred = pred.head
     drop: set[int] = set()
     for c in conditions:
         if c.outer[0] <= pred.i < c.outer[1]:     # the holder's own clause is never a condition of it
