@@ -133,3 +133,32 @@ def test_train_refuses_to_overwrite_and_names_bad_labels(tmp_path: Path, trained
     (bad / "x.json").write_text(json.dumps({"id": "x", "text": "Hello.", "positions": [{"actor": "A"}]}))
     res = CliRunner().invoke(main, ["train", str(bad), "-o", str(tmp_path / "m")])
     assert res.exit_code != 0 and "E310" in res.output and "x.json" in res.output
+
+
+def test_run_and_extract_use_the_model_given(trained, tmp_path: Path) -> None:
+    out, _ = trained
+    src = tmp_path / "in"
+    src.mkdir()
+    texts = {}
+    for art in load_gold(str(LABOUR))[:4]:
+        (src / f"{art.id}.txt").write_text(art.text, encoding="utf-8")
+        texts[art.id] = art.text
+    db = tmp_path / "l.db"
+    common = ["--extractor", "learned", "--model", str(out), "--taxonomy", str(TAXONOMY)]
+    res = CliRunner().invoke(main, ["run", str(src), *common, "--db", str(db), "-q"])
+    assert res.exit_code == 0, res.output
+    res = CliRunner().invoke(main, ["positions", "--db", str(db), "--taxonomy", str(TAXONOMY), "--format", "json"])
+    assert res.exit_code == 0, res.output
+    stored = json.loads(res.output)
+    stored = stored["positions"] if isinstance(stored, dict) else stored
+    assert stored and {p["extractor"] for p in stored} == {"learned"}
+    # the same model through --jsonl gives the same positions as through the database
+    res = CliRunner().invoke(main, ["extract", "--jsonl", *sorted(str(p) for p in src.iterdir()), *common])
+    assert res.exit_code == 0, res.output
+    lines = [json.loads(line) for line in res.output.splitlines() if line.startswith("{")]
+    n = sum(len(rec["positions"]) for rec in lines)
+    assert n == len(stored)
+    # a model directory that is not one stops the command with its code
+    res = CliRunner().invoke(main, ["extract", "--jsonl", str(next(src.iterdir())), "--extractor", "learned",
+                                    "--model", str(tmp_path)])
+    assert res.exit_code != 0 and "E311" in res.output

@@ -60,11 +60,11 @@ def _ingest(store: Any, sources: Iterable[str], quiet: bool, keep_ids: bool = Fa
 
 def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet: bool,
              limit: int | None = None, force: bool = False, workers: int | None = None,
-             scheduler: str | None = None, partition_size: int | None = None) -> Any:
+             scheduler: str | None = None, partition_size: int | None = None, model: str | None = None) -> Any:
     if workers is not None or scheduler is not None:
         from ..scale import PARTITION_SIZE, extract_on_cluster
 
-        report = extract_on_cluster(store, extractor=extractor_name, taxonomy=taxonomy, workers=workers,
+        report = extract_on_cluster(store, extractor=extractor_name, taxonomy=taxonomy, model=model, workers=workers,
                                     scheduler=scheduler, partition_size=partition_size or PARTITION_SIZE,
                                     force=force, limit=limit, progress=not quiet, on_error=_print_error)
         click.echo(f"extract: {safe(report.summary())}", err=True)
@@ -74,7 +74,7 @@ def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet
     from ..extract import get_extractor
     from ..store.runner import extract_into
 
-    extractor = get_extractor(extractor_name, taxonomy=taxonomy)
+    extractor = get_extractor(extractor_name, taxonomy=taxonomy, model=model)
     report = extract_into(store, extractor, progress=not quiet, limit=limit, on_error=_print_error, force=force)
     click.echo(f"extract: {safe(report.summary())}", err=True)
     return report
@@ -165,10 +165,14 @@ def highlight(text: str, positions: list[Position], color: bool) -> str:
 
 _quiet = click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 _extractor = click.option("--extractor", "extractor_name", default=None, metavar="NAME",
-                          help="Extractor to use [default: the 'extractor' setting, rules].")
+                          help="Extractor to use: rules, learned (with --model), llm "
+                               "[default: the 'extractor' setting, rules].")
 _taxonomy = click.option("--taxonomy", type=click.Path(dir_okay=False), default=None,
                          help="Issue taxonomy file (YAML/JSON) replacing the default one; its positions are "
                               "stored under the file's name, beside those of other taxonomies.")
+_model = click.option("--model", type=click.Path(file_okay=False), default=None, metavar="DIR",
+                      help="Model directory for --extractor learned (written by `parley train`) "
+                           "[default: the 'model' setting, PARLEY_MODEL].")
 
 
 @click.command("ingest")
@@ -211,6 +215,7 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @click.option("--limit", type=click.IntRange(min=1), default=None, help="Extract at most this many articles.")
 @_extractor
 @_taxonomy
+@_model
 @_workers
 @_scheduler
 @_partition
@@ -218,8 +223,8 @@ def ingest_cmd(sources: tuple[str, ...], db: str | None, quiet: bool) -> None:
 @_quiet
 @handle_errors
 def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: bool, limit: int | None,
-                extractor_name: str | None, taxonomy: str | None, workers: int | None, scheduler: str | None,
-                partition_size: int | None, db: str | None, quiet: bool) -> None:
+                extractor_name: str | None, taxonomy: str | None, model: str | None, workers: int | None,
+                scheduler: str | None, partition_size: int | None, db: str | None, quiet: bool) -> None:
     """Extract positions from every article not yet extracted (by this extractor version and taxonomy).
 
     The run is recorded in the `runs` table (with its taxonomy) and can be
@@ -265,7 +270,7 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
         if not paths:
             raise click.UsageError("--jsonl needs at least one PATH")
         check_output_path(output, force=force, db=db, inputs=paths)
-        failed = _extract_files(paths, output, extractor_name, taxonomy)
+        failed = _extract_files(paths, output, extractor_name, taxonomy, model)
         if failed:
             raise click.exceptions.Exit(1)
         return
@@ -273,13 +278,13 @@ def extract_cmd(paths: tuple[str, ...], jsonl: bool, output: str | None, force: 
         raise click.UsageError("-o/--output only applies with --jsonl (use `parley export` for the database)")
     with _open(db) as store:
         report = _extract(store, extractor_name, taxonomy, quiet, limit, force=force, workers=workers,
-                          scheduler=scheduler, partition_size=partition_size)
+                          scheduler=scheduler, partition_size=partition_size, model=model)
     if report.failures:
         raise click.exceptions.Exit(1)
 
 
 def _extract_files(paths: Iterable[str], output: str | None, extractor_name: str | None,
-                   taxonomy: str | None) -> int:
+                   taxonomy: str | None, model: str | None = None) -> int:
     """--jsonl mode: read files through the ingest readers, extract, write JSON Lines; returns #errors.
 
     Errors and notices are printed as ``parley ingest`` prints them; an article that fails
@@ -289,7 +294,7 @@ def _extract_files(paths: Iterable[str], output: str | None, extractor_name: str
     from ..ingest.sources import iter_articles
     from ..outfile import STDOUT, atomic_write
 
-    extractor = bounded(get_extractor(extractor_name, taxonomy=taxonomy))
+    extractor = bounded(get_extractor(extractor_name, taxonomy=taxonomy, model=model))
     errors = notices = 0
 
     def note(n: Any) -> None:
@@ -337,14 +342,16 @@ def _extract_files(paths: Iterable[str], output: str | None, extractor_name: str
 @click.argument("sources", nargs=-1, required=True, metavar="PATH|URL|-...")
 @_extractor
 @_taxonomy
+@_model
 @_workers
 @_scheduler
 @_partition
 @db_option
 @_quiet
 @handle_errors
-def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str | None, workers: int | None,
-            scheduler: str | None, partition_size: int | None, db: str | None, quiet: bool) -> None:
+def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str | None, model: str | None,
+            workers: int | None, scheduler: str | None, partition_size: int | None, db: str | None,
+            quiet: bool) -> None:
     """Ingest SOURCES, then extract positions from every article still pending.
 
     Running it twice on the same input stores nothing new. The exit status is
@@ -361,7 +368,7 @@ def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str 
     with _open(db, create=True) as store:
         report = _ingest(store, sources, quiet)
         run = _extract(store, extractor_name, taxonomy, quiet, workers=workers, scheduler=scheduler,
-                       partition_size=partition_size)
+                       partition_size=partition_size, model=model)
     if report.errors or run.failures:
         raise click.exceptions.Exit(1)
 
