@@ -37,6 +37,7 @@ MentionKind = Literal["ent", "chunk", "pron"]
 ActorKind = Literal["person", "org", "state", "group", "other"]
 
 HOLDER_ENTS = ("PERSON", "ORG", "GPE", "NORP", "LOC", "FAC")
+NOT_HOLDERS = frozenset({"DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY"})
 SUBJECT_DEPS = ("nsubj", "nsubjpass")
 HOLDER_DEPS = ("nsubj", "nsubjpass", "poss", "pobj", "conj", "appos", "ROOT", "npadvmod", "dobj", "attr")
 PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person", "his": "person",
@@ -211,6 +212,11 @@ def find_mentions(sent: Sentence) -> list[Mention]:
         if ent.label_ not in HOLDER_ENTS:
             continue
         root = ent.root
+        # an entity inside a title before a person ("Interior Minister Lena Varo", "Iranian Foreign
+        # Minister ..."): the person holds the position, the entity only says whose minister
+        if root.dep_ in ("compound", "amod") and root.head.lower_ in lex.titles \
+                and any(t.ent_type_ == "PERSON" for t in root.head.head.subtree if t.i > root.head.i):
+            continue
         # an entity modifying a common noun ("Iranian officials", "Iran's foreign ministry", "GM workers")
         # stands for that noun phrase, the institution or group
         host = root.head if root.dep_ in ("compound", "amod", "poss", "nmod") else None
@@ -225,6 +231,8 @@ def find_mentions(sent: Sentence) -> list[Mention]:
         if any(i in taken for i in range(ch.start, ch.end)):
             continue
         root = doc[root_i]
+        if root.ent_type_ in NOT_HOLDERS:        # "on Tuesday", "3 percent": never a holder
+            continue
         if root.pos_ == "PRON":
             low = root.lower_
             if low in PRONOUNS and root.dep_ in ("nsubj", "nsubjpass", "poss", "pobj", "conj"):
