@@ -57,7 +57,7 @@ def fast() -> SentenceExtractor:
 
 
 def slow() -> SentenceExtractor:
-    return SentenceExtractor(sleep=0.08)
+    return SentenceExtractor(sleep=0.4)    # 60 articles on 2 workers: ~12 s, time for the test to interrupt
 
 
 ACTORS = ("Vardenia", "Kestrel", "Toren", "Ilsabad", "Morrow", "Quell", "Saran", "Odessa")
