@@ -50,10 +50,14 @@ bench: install-dev
 	$(BIN)/python benchmarks/ingest_throughput.py
 	$(BIN)/python benchmarks/extract_throughput.py
 
-lock:
+## make lock: compile the hashed lock files from pyproject.toml (the one list of dependencies)
+lock: | $(BIN)/python
 	$(BIN)/pip install -q pip-tools
-	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements.txt requirements.in
-	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements-dev.txt requirements-dev.in
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q --extra train --extra dev \
+		-c requirements.txt -o requirements-dev.txt pyproject.toml
+	@# pip-compile drops the platform marker of an extra's requirement: put atheris's back
+	sed -i 's/^atheris==\([^ ]*\) \\$$/atheris==\1 ; platform_machine == "x86_64" and sys_platform == "linux" \\/' requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache $(DB)

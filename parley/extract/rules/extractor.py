@@ -22,11 +22,11 @@ from ...model import Article, Evidence, Position
 from .lexicon import load_cues, load_taxonomy
 from .prefilter import Prefilter
 from .resolve import ActorRegistry
+from .version import rules_version
 from ..sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.23.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.56
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
@@ -67,27 +67,6 @@ def _is_headline(art: Article, span: tuple[int, int]) -> bool:
     return unpunctuated and (alone and len(line.split()) <= 16 or tail)
 
 
-def _rules_fingerprint(taxonomy: str | None) -> str:
-    """8 hex digits over this package's code and lexicons (and a custom taxonomy file).
-
-    Part of the version string, so that any change of the rules makes the store
-    re-extract (runs are keyed by extractor name + version) without anyone
-    remembering to bump ``VERSION``."""
-    import hashlib
-    from pathlib import Path
-
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    files = sorted([*here.glob("*.py"), *(here / "lexicons").glob("*")])
-    if taxonomy:
-        files.append(Path(taxonomy))
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
-
-
 class RulesExtractor:
     """Rule-based extractor over a spaCy pipeline (see module docstring)."""
 
@@ -97,7 +76,7 @@ class RulesExtractor:
                  use_prefilter: bool = True) -> None:
         """``use_prefilter=False`` parses every sentence (slow; for checking that the
         cue prefilter costs no quality: benchmarks/prefilter_scores.py)."""
-        self.version = f"{VERSION}+{_rules_fingerprint(taxonomy)}"
+        self.version = rules_version(taxonomy)
         self.use_prefilter = use_prefilter
         self.taxonomy_path = taxonomy
         self.taxonomy = load_taxonomy(taxonomy)  # validate early (E302)
