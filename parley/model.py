@@ -13,6 +13,8 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime, timezone
 from typing import Any
 
+from .errors import Arg, UsageError
+
 STANCES = ("support", "oppose", "conditional", "mixed")
 
 _WS = re.compile(r"\s+")
@@ -138,7 +140,7 @@ class Position:
 
     def __post_init__(self) -> None:
         if self.stance not in STANCES:
-            raise ValueError(f"stance must be one of {STANCES}, not {self.stance!r}")
+            raise UsageError("E904", arg=Arg("stance"), value=self.stance, known=", ".join(STANCES))
 
     def condition_phrase(self) -> str:
         """The conditions as one readable phrase: "if A; unless B" ("" when unconditional).

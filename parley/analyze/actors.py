@@ -38,7 +38,7 @@ import yaml
 from rapidfuzz import fuzz, process
 
 from ..errors import AnalysisError
-from ..model import Actor, Position
+from ..model import Position
 from ..store.base import ActorLink
 from .names import _GOV_WORDS as _GOV
 from .names import GENERIC_GROUPS, ORG_WORDS, NameInfo, _drop_lead_junk, acronym, demonym_matches, fold, is_capitalised, key, \
@@ -104,9 +104,6 @@ class ActorRecord:
     merges: tuple[Merge, ...] = ()
     side_evidence: tuple[SideEvidence, ...] = ()
     side_note: str = ""               # why the side is unknown although something was said ("conflicting ...")
-
-    def to_actor(self) -> Actor:
-        return Actor(self.name, self.aliases, self.kind, self.side, self.confidence)
 
     @property
     def side_known(self) -> bool:

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Sequence
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, Arg, UsageError
 from ..model import Article, Evidence, Position
 from ..store.base import ActorLink
 from .actors import ActorMatch, ActorRecord, MatchMode, Resolution, resolve
@@ -23,7 +23,7 @@ from .actors import ActorMatch, ActorRecord, MatchMode, Resolution, resolve
 if TYPE_CHECKING:
     from ..store.sql import SqlStore
 
-__all__ = ["Ledger", "Citation", "Notes", "when", "parse_since", "parse_day", "in_range", "DateSource"]
+__all__ = ["Ledger", "Citation", "Notes", "when", "parse_day", "in_range", "DateSource"]
 
 DateSource = Literal["published", "dateline"]
 
@@ -188,11 +188,6 @@ class Ledger:
         self._order[id(p)] = (p, key)
         return key
 
-    def side_of(self, actor: str) -> str | None:
-        """The side of a canonical actor: its record's side (a state's is its own name), else None."""
-        rec = self.resolution.record(actor)
-        return rec.side if rec and rec.side else None
-
     def party_label(self, name: str) -> str:
         """A party's name as shown: "(side unknown)" added when it is an actor no article places."""
         rec = self.resolution.record(name)
@@ -219,19 +214,14 @@ def when(p: Position, article: Article | None, datelines: dict[str, date] | None
     return None, None
 
 
-def parse_day(value: str | date | None, option: str = "--since") -> date | None:
-    """``YYYY-MM-DD`` -> date (E503 otherwise)."""
+def parse_day(value: str | date | None, argument: str = "since") -> date | None:
+    """``YYYY-MM-DD`` -> date (UsageError E900 naming ``argument`` otherwise)."""
     if value is None or isinstance(value, date):
         return value
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise AnalysisError("E503", detail=f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
-
-
-def parse_since(value: str | date | None) -> date | None:
-    """``YYYY-MM-DD`` -> date (E503 otherwise)."""
-    return parse_day(value, "--since")
+        raise UsageError("E900", arg=Arg(argument), value=value) from None
 
 
 def in_range(d: date | None, since: date | None, until: date | None, include_undated: bool = False) -> bool:

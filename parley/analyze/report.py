@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 from markupsafe import Markup
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, Arg, UsageError
 from ..model import Evidence, Shift
 from .actors import ActorMatch
 from .compare import Comparison, compare_parties
@@ -422,7 +422,7 @@ def render_html(r: Report) -> str:
 def write_report(r: Report, fmt: str, path: str | Path | None = None) -> str:
     """Render ``r`` as ``md`` or ``html``; write it to ``path`` when given; return the text."""
     if fmt not in ("md", "html"):
-        raise AnalysisError("E505", item="--format", detail=f"unknown format {fmt!r}; use md or html")
+        raise UsageError("E901", arg=Arg("fmt"), value=fmt, known="md, html")
     text = render_markdown(r) if fmt == "md" else render_html(r)
     if path:
         try:

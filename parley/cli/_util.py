@@ -100,8 +100,19 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+#: library argument names whose flag is not ``--`` + the name with dashes
+FLAGS = {"url": "--db", "fmt": "--format", "out": "--output", "value": "the value"}
+
+
+def flag_for(argument: str) -> str:
+    """The CLI flag that sets the library argument ``argument`` (``since`` -> ``--since``)."""
+    return FLAGS.get(argument, "--" + argument.replace("_", "-"))
+
+
 def fail(exc: ParleyError, code: int = 1) -> None:
-    """Print ``error: [CODE] message`` to stderr and exit with ``code``."""
+    """Print ``error: [CODE] message`` to stderr and exit with ``code``; the library's argument
+    names in the message are shown as this CLI's flags."""
+    exc = exc.with_flags(flag_for)
     click.echo(f"error: [{exc.code}] {safe(exc.message)}", err=True)
     raise click.exceptions.Exit(code)
 
@@ -136,4 +147,4 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
 
 
 __all__ = ["db_option", "handle_errors", "fail", "parse_date", "clip", "render_table", "safe", "say", "force_option",
-           "check_output_path", "sqlite_file"]
+           "check_output_path", "sqlite_file", "flag_for", "FLAGS"]

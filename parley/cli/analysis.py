@@ -51,10 +51,10 @@ def _curated(store: "SqlStore", taxonomy: str | None, *names: str) -> None:
     kept.curate(store, tax, names)
 
 
-def _day(value: str | None, option: str) -> date | None:
+def _day(value: str | None, argument: str) -> date | None:
     from ..analyze.ledger import parse_day
 
-    return parse_day(value, option)
+    return parse_day(value, argument)
 
 
 def _resolve(ledger: "Ledger", name: str, match: str = "exact") -> "ActorMatch":
@@ -351,7 +351,7 @@ def timeline_cmd(actor: str, match: str, issue: str | None, since: str | None, u
     from ..analyze.timeline import build_timeline, plot_timeline, render_text
     from ..outfile import write_bytes
 
-    d0, d1 = _day(since, "--since"), _day(until, "--until")
+    d0, d1 = _day(since, "since"), _day(until, "until")
     check_output_path(plot, force=force, db=db)
     with _open(db) as store:
         names = _ledger(store, taxonomy)
@@ -393,7 +393,7 @@ def shifts_cmd(since: str | None, until: str | None, include_undated: bool, acto
     from ..analyze.kept import kept_shifts
     from ..analyze.shifts import shift_to_dict
 
-    d0, d1 = _day(since, "--since"), _day(until, "--until")
+    d0, d1 = _day(since, "since"), _day(until, "until")
     with _open(db) as store:
         names = _ledger(store, taxonomy)
         m = _resolve(names, actor, match) if actor else None
@@ -512,7 +512,7 @@ def report_cmd(actor: str | None, match: str, issue: str | None, since: str | No
     from ..analyze.report import build_report, write_report
     from ..outfile import write_text
 
-    d0, d1 = _day(since, "--since"), _day(until, "--until")
+    d0, d1 = _day(since, "since"), _day(until, "until")
     check_output_path(output, force=force, db=db)
     from ..analyze.kept import report_shifts
 

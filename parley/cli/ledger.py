@@ -16,7 +16,8 @@ import click
 
 from ..errors import InputError, ParleyError
 from ..model import Article, Position
-from ._util import check_output_path, clip, db_option, force_option, handle_errors, parse_date, render_table, safe
+from ._util import (check_output_path, clip, db_option, flag_for, force_option, handle_errors, parse_date,
+                    render_table, safe)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +36,7 @@ def _open(db: str | None, create: bool = False):  # -> SqlStore (imported lazily
 def _print_error(err: ParleyError) -> None:
     from tqdm import tqdm
 
+    err = err.with_flags(flag_for)
     tqdm.write(f"error: [{err.code}] {safe(err.message)}", file=sys.stderr)
 
 

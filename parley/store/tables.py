@@ -1,9 +1,11 @@
 """SQLAlchemy Core descriptions of the tables the store queries.
 
-These describe the schema *as the latest migration leaves it*; they are used
-to build queries, never to create tables (``migrations.py`` owns the DDL, so
-an existing database is only ever changed by a migration step). When a
-migration changes a table, change its description here in the same commit.
+These describe the schema *as the latest migration leaves it*: columns, keys,
+indexes and named constraints. They are used to build queries, never to create
+tables (``migrations.py`` owns the DDL, so an existing database is only ever
+changed by a migration step). When a migration changes a table, change its
+description here in the same commit: ``tests/schema_util.py`` checks that the
+migrations produce exactly this schema, on SQLite and PostgreSQL.
 See ``docs/schema.md`` for what every column means.
 """
 from __future__ import annotations
@@ -35,6 +37,9 @@ articles = sa.Table(
     sa.Column("minhash", sa.LargeBinary),
     sa.Column("flags", sa.Text, nullable=False, default="[]"),          # JSON list of strings
     sa.Column("dateline", sa.Date),                                    # v7: date read from the text's dateline
+    sa.Index("ix_articles_published", "published"),
+    sa.Index("ix_articles_duplicate_of", "duplicate_of"),
+    sa.Index("ix_articles_external_id", "external_id"),
 )
 
 runs = sa.Table(
@@ -60,6 +65,7 @@ runs = sa.Table(
     sa.Column("dropped_unquoted", sa.Integer, nullable=False, default=0),
     sa.Column("dropped_off_taxonomy", sa.Integer, nullable=False, default=0),
     sa.Column("dropped_malformed", sa.Integer, nullable=False, default=0),
+    sa.Index("ix_runs_status", "status"),
     sqlite_autoincrement=True,
 )
 
@@ -72,6 +78,7 @@ extractions = sa.Table(
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL")),
     sa.Column("extracted_at", sa.DateTime, nullable=False),
     sa.Column("positions", sa.Integer, nullable=False, default=0),
+    sa.Index("ix_extractions_extractor_version", "extractor", "version", "taxonomy"),
 )
 
 positions = sa.Table(
@@ -96,8 +103,14 @@ positions = sa.Table(
     sa.Column("confidence", sa.Float, nullable=False, default=1.0),
     sa.Column("speaker", sa.Text),
     sa.Column("taxonomy", sa.Text, nullable=False, default="default"),  # v6
-    sa.Column("uid", sa.Text, unique=True),                            # v6: content-derived position id
+    sa.Column("uid", sa.Text),                                         # v6: content-derived position id
     sa.Column("article_date", sa.Date),       # v11: the article's date (published, else dateline), kept here
+    sa.CheckConstraint("stance IN ('support', 'oppose', 'conditional', 'mixed')", name="ck_positions_stance"),
+    sa.Index("ix_positions_article_extractor", "article_id", "extractor"),
+    sa.Index("ix_positions_article_extractor_taxonomy", "article_id", "extractor", "taxonomy"),
+    sa.Index("ix_positions_actor", "actor"),
+    sa.Index("ix_positions_issue", "issue"),
+    sa.Index("ix_positions_uid", "uid", unique=True),
     sqlite_autoincrement=True,
 )
 
@@ -115,6 +128,8 @@ actor_links = sa.Table(
     sa.Column("confidence", sa.Float, nullable=False, default=1.0),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("alias", "canonical", name="uq_actor_links_alias_canonical"),
+    sa.CheckConstraint("kind IN ('merge', 'split')", name="ck_actor_links_kind"),
+    sa.Index("ix_actor_links_canonical", "canonical"),
 )
 
 # --------------------------------------------------------------------------- the kept ledger (migration 9)

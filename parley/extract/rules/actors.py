@@ -39,13 +39,6 @@ class ActorFinder:
         register_extensions()
         self.cues: Cues = load_cues(lexicon)
 
-    def mention_for(self, doc: Doc, tok: Token) -> Mention | None:
-        """The mention whose span holds ``tok`` (None when ``tok`` names no actor)."""
-        for m in doc._.parley_mentions or ():
-            if m.start <= tok.i < m.end:
-                return m
-        return None
-
     def _commentator(self, tok: Token) -> bool:
         """'X, a Middle East expert at ...': analysts are not actors (labelling rules)."""
         for ch in tok.children:

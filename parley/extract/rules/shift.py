@@ -21,7 +21,7 @@ _PAST_MARKERS = {"previously", "long", "earlier", "initially", "once", "formerly
 
 
 class ShiftDetector:
-    def __init__(self, lexicon: str | None = None) -> None:
+    def __init__(self) -> None:
         register_extensions()
 
     @staticmethod
@@ -64,6 +64,6 @@ class ShiftDetector:
 
 
 @Language.factory("parley_shift", requires=["doc._.parley_claims", "doc._.parley_cues"],
-                  assigns=["doc._.parley_claims"], default_config={"lexicon": None})
-def make_shift(nlp: Language, name: str, lexicon: str | None) -> ShiftDetector:
-    return ShiftDetector(lexicon)
+                  assigns=["doc._.parley_claims"])
+def make_shift(nlp: Language, name: str) -> ShiftDetector:
+    return ShiftDetector()
