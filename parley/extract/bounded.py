@@ -294,14 +294,13 @@ class BoundedExtractor:
             except ExtractError as err:
                 if err.code in SETUP_ERRORS:
                     raise
-                if err.code != "E308":
-                    err = ExtractError("E307", item=article.id,
-                                       detail=f"chunk {k + 1} of {len(spans)}: [{err.code}] {err.message}")
-                return Outcome(article, [], err, self.clock() - t0, len(spans))
+                failed = err if err.code == "E308" else ExtractError(
+                    "E307", item=article.id, detail=f"chunk {k + 1} of {len(spans)}: [{err.code}] {err.message}")
+                return Outcome(article, [], failed, self.clock() - t0, len(spans))
             except Exception as exc:
-                err = ExtractError("E307", item=article.id,
-                                   detail=f"chunk {k + 1} of {len(spans)}: {type(exc).__name__}: {exc}")
-                return Outcome(article, [], err, self.clock() - t0, len(spans))
+                crashed = ExtractError("E307", item=article.id,
+                                       detail=f"chunk {k + 1} of {len(spans)}: {type(exc).__name__}: {exc}")
+                return Outcome(article, [], crashed, self.clock() - t0, len(spans))
         return Outcome(article, merge_positions(groups), None, self.clock() - t0, len(spans))
 
 

@@ -39,7 +39,8 @@ class Encoder(Protocol):
 def _normalise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     n = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(n, 1e-9)
+    unit: np.ndarray = x / np.maximum(n, 1e-9)
+    return unit
 
 
 class NoEncoder:

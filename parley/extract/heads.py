@@ -104,7 +104,8 @@ class LinearHead:
             return np.stack([1 - p, p], axis=1)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        probs: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return probs
 
     def prob(self, rows: Sequence[Sequence[str]], label: str, dense: np.ndarray | None = None) -> np.ndarray:
         """Probability of one class (0 when the head never saw it)."""

@@ -49,7 +49,8 @@ def parse_date(value: Any) -> date | None:
         raise UsageError("E903", arg=Arg("value"), value=raw, detail=str(exc)) from None
     if parsed is None:
         raise UsageError("E903", arg=Arg("value"), value=raw, detail="no date format reads it")
-    return parsed.date()
+    day: date = parsed.date()
+    return day
 
 
 def parse_date_lenient(value: Any, item: str, notice: "NoticeSink | None" = None,

@@ -1,5 +1,8 @@
 """pytest plugin: sabotaged extractors (sabotage.py), the running test's id in the environment, and a
-JSON report of each test's outcome and whether it (or a fixture it used) called an extractor."""
+JSON report of each test's outcome and how often the test called an extractor: in its body or in a
+function-scoped fixture (its own set-up). A module- or session-scoped fixture that extracts (a shared
+demo ledger) does not make the tests that read it extraction tests: those test what is done with a
+ledger; they are listed under "fixtures" in the report."""
 from __future__ import annotations
 
 import json
@@ -22,22 +25,36 @@ def _calls() -> int:
     return sum(1 for _ in open(path, encoding="utf-8"))
 
 
+_own_calls: dict[str, int] = {}
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_fixture_setup(fixturedef: Any, request: Any) -> Any:
     before = _calls()
     yield
-    if _calls() > before:
-        _extracting_fixtures.add(fixturedef.argname)
+    made = _calls() - before
+    if made:
+        if fixturedef.scope == "function":
+            nodeid = os.environ.get("PARLEY_SABOTAGE_TEST", "")
+            _own_calls[nodeid] = _own_calls.get(nodeid, 0) + made
+        else:
+            _extracting_fixtures.add(fixturedef.argname)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Any:
+    before = _calls()
+    yield
+    _own_calls[item.nodeid] = _own_calls.get(item.nodeid, 0) + _calls() - before
 
 
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_protocol(item: pytest.Item, nextitem: Any) -> Any:
     os.environ["PARLEY_SABOTAGE_TEST"] = item.nodeid
-    before = _calls()
     _results[item.nodeid] = {"outcome": "passed", "calls": 0}
     yield
     rec = _results[item.nodeid]
-    rec["calls"] = _calls() - before
+    rec["calls"] = _own_calls.get(item.nodeid, 0)
     rec["fixtures"] = sorted(set(getattr(item, "fixturenames", ())) & _extracting_fixtures)
 
 

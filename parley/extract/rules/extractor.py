@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 
 from ...errors import ExtractError
 from ...model import Article, Evidence, Position
+from .claims import Claim
 from .lexicon import load_cues, load_taxonomy
 from .prefilter import Prefilter
 from .resolve import ActorRegistry
@@ -33,6 +34,10 @@ TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this sha
 SALIENT_CONFIDENCE = 0.7   # at least this confident: kept even for an actor named once
 SALIENCE_MIN_SENTENCES = 6  # shorter texts have no room for an actor to recur
 MIN_MENTIONS = 2           # otherwise the actor must be named this often in the article
+
+
+#: (sentence index, claim, actor name, the holder's words in the text or None)
+_Raw = tuple[int, Claim, str, "str | None"]
 
 
 @dataclass
@@ -134,8 +139,8 @@ class RulesExtractor:
         art = job.article
         reg = ActorRegistry(text=art.text, cues=self.cues, title=art.title or "")
         last_actor: dict[int, tuple[str, str | None]] = {}
-        raw: list[tuple[int, object, str, str]] = []   # (sentence idx, claim, actor, surface)
-        pending: list[tuple[int, object]] = []
+        raw: list[_Raw] = []
+        pending: list[tuple[int, Claim]] = []
         for i, doc in docs:
             reg.sentence = i
             resolved: dict[int, str | None] = {}
@@ -211,7 +216,7 @@ class RulesExtractor:
                                   flags=0 if k[:1].isupper() and k not in common else re.I))
                    for k in keys)
 
-    def _apply_topic_prior(self, art: Article, docs: list[tuple[int, Doc]], claims: list) -> None:
+    def _apply_topic_prior(self, art: Article, docs: list[tuple[int, Doc]], claims: list[Claim]) -> None:
         """Between issues a claim's words name, prefer the article's dominant one.
 
         "the deal is not renegotiable" in an article about a nuclear accord is about
@@ -233,20 +238,20 @@ class RulesExtractor:
             return
         for c in claims:
             if c.topical and c.issue in (topic, self.taxonomy.default) or (
-                    c.topical and c.issue_scores.get(c.issue, 0) <= c.topical):
+                    c.topical and c.issue_scores.get(c.issue or "", 0) <= c.topical):
                 c.issue_scores = {**c.issue_scores, topic: c.issue_scores.get(topic, 0) + c.topical}
                 c.issues = sorted(c.issue_scores, key=lambda k: -c.issue_scores[k])
                 c.issue, c.issue_hit = c.issues[0], True
             sc = c.issue_scores
-            if c.issue_hit and topic in c.issues and c.issue != topic and sc.get(topic, 0) >= 0.5 * sc.get(c.issue, 0):
+            if c.issue_hit and topic in c.issues and c.issue != topic and sc.get(topic, 0) >= 0.5 * sc.get(c.issue or "", 0):
                 c.issue = topic
 
     @staticmethod
-    def _announced_shifts(art: Article, spans, raw) -> None:
+    def _announced_shifts(art: Article, spans: list[tuple[int, int]], raw: list[_Raw]) -> None:
         """A later, different stance of the same actor on the same issue, introduced by a
         contrast ("however", "now", "later", "no longer"), replaces the earlier one, which
         becomes its ``previous_stance`` (the earlier claim is dropped)."""
-        seen: dict[tuple[str, str], tuple[int, object]] = {}
+        seen: dict[tuple[str, str | None], tuple[int, Claim]] = {}
         drop: set[int] = set()
         for n, (i, c, actor, _s) in enumerate(raw):
             if c.stance is None or c.confidence < MIN_CONFIDENCE:
@@ -263,7 +268,7 @@ class RulesExtractor:
             del raw[n]
 
     @staticmethod
-    def _history(raw) -> None:
+    def _history(raw: list[_Raw]) -> None:
         """Dated past acts are no positions; a different stance of the same actor on the same
         issue that the article reports as current takes them as its ``previous_stance``."""
         past = [r for r in raw if r[1].historical and r[1].stance]
@@ -276,7 +281,7 @@ class RulesExtractor:
                 if pactor == actor and pc.issue == c.issue and pc.stance != c.stance:
                     c.previous_stance = pc.stance
                     break
-        current: dict[str, list] = {}
+        current: dict[str, list[Claim]] = {}
         for r in raw:
             if not r[1].historical and r[1].stance and r[1].confidence >= MIN_CONFIDENCE:
                 current.setdefault(r[2], []).append(r[1])
@@ -287,7 +292,8 @@ class RulesExtractor:
                 now[0].previous_stance = pc.stance
         raw[:] = [r for r in raw if not r[1].historical]
 
-    def _positions(self, art: Article, spans, raw, reg: ActorRegistry) -> list[Position]:
+    def _positions(self, art: Article, spans: list[tuple[int, int]], raw: list[_Raw],
+                   reg: ActorRegistry) -> list[Position]:
         self._history(raw)
         self._announced_shifts(art, spans, raw)
         merged: dict[tuple[str, str, str], Position] = {}

@@ -12,7 +12,7 @@ sentence is marked ``historical``: the article step makes it the
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from .claims import register_extensions
 
@@ -25,7 +25,7 @@ class ShiftDetector:
         register_extensions()
 
     @staticmethod
-    def _chain(tok):
+    def _chain(tok: Token) -> list[Token]:
         """The cue and the reporting verbs above it ("had earlier insisted it would not yield")."""
         out = [tok]
         while out[-1].dep_ in ("ccomp", "xcomp") and out[-1].head.i != out[-1].i and len(out) < 3:
@@ -33,7 +33,7 @@ class ShiftDetector:
         return out
 
     @staticmethod
-    def _past(t) -> bool:
+    def _past(t: Token) -> bool:
         return any(ch.lower_ in _PAST_MARKERS for ch in t.children) or (
             t.tag_ == "VBN" and any(ch.lower_ == "had" for ch in t.children))
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .claims import Claim, head_chain, register_extensions
+from .claims import Claim, Cue, head_chain, register_extensions
 from .lexicon import Cues, load_cues
 
 _FLIP = {"support": "oppose", "oppose": "support"}
@@ -136,12 +136,14 @@ class StanceClassifier:
     @staticmethod
     def _red_line_polarity(doc: Doc, cl: Claim) -> str | None:
         """The polarity of a red-line phrase this claim governs ("X is non-negotiable")."""
-        for fam, _p, s, _e, pol in doc._.parley_cues or ():
+        cues: list[Cue] = doc._.parley_cues or []
+        for fam, _p, s, _e, pol in cues:
             if fam == "red_line" and not any(a <= s < b for a, b in cl.condition_spans):
+                polarity = pol if isinstance(pol, str) else None     # a red line's extra is its polarity
                 if cl.content and cl.content[0] <= s < cl.content[1]:
-                    return pol
+                    return polarity
                 if any(t.i == cl.cue_i for t in head_chain(doc[s], 8)):
-                    return pol
+                    return polarity
         return None
 
     def __call__(self, doc: Doc) -> Doc:

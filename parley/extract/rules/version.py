@@ -58,19 +58,31 @@ def _spacy_model() -> str:
     return f"{name}=={get_package_version(name) or '?'}"
 
 
-@lru_cache(maxsize=32)
+@lru_cache(maxsize=256)
+def _file_digest(path: str, suffix: str, code: bool, mtime_ns: int, size: int) -> str:
+    """The digest of one file, cached while the file's mtime and size stay the same."""
+    raw = Path(path).read_bytes()
+    return code_digest(raw.decode("utf-8")) if code else data_digest(raw, suffix)
+
+
+def _digest_of(path: Path, code: bool) -> str:
+    st = path.stat()
+    return _file_digest(str(path), path.suffix, code, st.st_mtime_ns, st.st_size)
+
+
 def fingerprint(taxonomy: str | None = None, spacy_model: str | None = None) -> str:
-    """8 hex digits over the rules' code, data and spaCy pipeline (see the module docstring)."""
+    """8 hex digits over the rules' code, data and spaCy pipeline (see the module docstring).
+    Files are read again whenever they change (a taxonomy edited between two runs counts)."""
     digest = hashlib.sha256()
     for path in sorted([*_HERE.glob("*.py"), _EXTRACT / "sentences.py"]):
-        digest.update(f"{path.parent.name}/{path.name}:{code_digest(path.read_text(encoding='utf-8'))}".encode())
+        digest.update(f"{path.parent.name}/{path.name}:{_digest_of(path, code=True)}".encode())
     data = sorted(p for p in (_HERE / "lexicons").glob("*") if p.is_file())
     data += [_LEXICON / "taxonomy.yaml", _LEXICON / "places.yaml"]
     if taxonomy:
         data.append(Path(taxonomy))
     for path in data:
         if path.is_file():
-            digest.update(f"{path.name}:{data_digest(path.read_bytes(), path.suffix)}".encode())
+            digest.update(f"{path.name}:{_digest_of(path, code=False)}".encode())
     digest.update((spacy_model or _spacy_model()).encode())
     return digest.hexdigest()[:8]
 
