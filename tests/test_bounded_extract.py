@@ -256,7 +256,8 @@ def test_cli_extract_reports_a_budget_overrun_and_exits_1(tmp_path, monkeypatch)
     long.write_text("A long dispatch\n\n" + "\n\n".join(f"{paras[i % len(paras)]} ({i}.)" for i in range(60)),
                     encoding="utf-8")
     short = tmp_path / "short.txt"
-    short.write_text("Short note\n\n" + paras[0], encoding="utf-8")
+    short.write_text("Short note\n\n" + paras[0] + "\n\nThe Vardenian government rejected the truce offer on Monday.",
+                     encoding="utf-8")
     db = tmp_path / "l.db"
     monkeypatch.setenv("PARLEY_EXTRACT_CHUNK_CHARS", "2000")
     monkeypatch.setenv("PARLEY_EXTRACT_TIME_BUDGET", "0.000001")    # over budget after the first chunk
@@ -271,3 +272,5 @@ def test_cli_extract_reports_a_budget_overrun_and_exits_1(tmp_path, monkeypatch)
     with open_store(str(db)) as store:
         run = store.runs()[0]
         assert (run["status"], run["articles"], run["failed"]) == ("finished", 1, 1)
+        # the short article was extracted and its position stored; the long one stays pending
+        assert [(p.actor, p.stance) for p in store.positions()] == [("Vardenian government", "oppose")]

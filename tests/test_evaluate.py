@@ -413,6 +413,7 @@ def test_cli_eval_runs_the_extractor_without_jsonl(tmp_path):
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     assert d["per_article"][0]["id"] == "a1" and d["figures"]["triple"]["labelled"] == 1
+    assert d["figures"]["triple"]["produced"] >= 1          # the extractor ran on the text and found something
     r = CliRunner().invoke(main, ["eval", str(gold), "--extractor", "no-such-extractor"])
     assert r.exit_code == 2 and "error: [E304]" in r.output
 

@@ -9,9 +9,9 @@ Usage: python tools/check_extraction_tests.py [--noise-all] [PYTEST ARGS...]   (
    random actor, issue, stance, conditions, red line and evidence sentence. Only the tests that
    passed in step 1 are run again (all of them with ``--noise-all``).
 
-A test counts as an extraction test when its body or its own (function-scoped) fixtures called an
-extractor; tests that only read a shared ledger built by a module/session fixture are analysis
-tests and are not counted. Exit status 1 when an extraction test passed under both (each is
+A test counts as an extraction test when its body called an extractor (directly, through the
+CLI or the store runner, in a subprocess too); tests that read a ledger a fixture extracted are
+analysis tests and are not counted. Exit status 1 when an extraction test passed under both (each is
 listed), 0 otherwise.
 """
 from __future__ import annotations

@@ -162,7 +162,7 @@ def chart_figure(tl: Timeline, numbers: Sequence[int] | None = None) -> tuple["F
         marker, colour = _STYLE[p.stance]
         y = issues.index(p.issue)
         x = p.when if p.when is not None else undated_x
-        ax.scatter([x], [y], marker=marker, s=90, facecolors=colour if p.when is not None else "none",
+        ax.scatter([x], [y], marker=marker,  # type: ignore[arg-type]  # dates go through matplotlib's converter s=90, facecolors=colour if p.when is not None else "none",
                    edgecolors="black" if p.red_line else colour, linewidths=2 if p.red_line else 1.2, zorder=3)
         seen.add(p.stance)
         spots.setdefault((y, x), [])

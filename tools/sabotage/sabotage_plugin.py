@@ -1,8 +1,7 @@
 """pytest plugin: sabotaged extractors (sabotage.py), the running test's id in the environment, and a
-JSON report of each test's outcome and how often the test called an extractor: in its body or in a
-function-scoped fixture (its own set-up). A module- or session-scoped fixture that extracts (a shared
-demo ledger) does not make the tests that read it extraction tests: those test what is done with a
-ledger; they are listed under "fixtures" in the report."""
+JSON report of each test's outcome and how often the test's body called an extractor. A fixture that
+extracts (a ledger built from made-up articles) is the test's set-up: the tests that read it test
+what is done with a ledger, not extraction; such fixtures are listed under "fixtures" in the report."""
 from __future__ import annotations
 
 import json
@@ -34,11 +33,7 @@ def pytest_fixture_setup(fixturedef: Any, request: Any) -> Any:
     yield
     made = _calls() - before
     if made:
-        if fixturedef.scope == "function":
-            nodeid = os.environ.get("PARLEY_SABOTAGE_TEST", "")
-            _own_calls[nodeid] = _own_calls.get(nodeid, 0) + made
-        else:
-            _extracting_fixtures.add(fixturedef.argname)
+        _extracting_fixtures.add(fixturedef.argname)
 
 
 @pytest.hookimpl(hookwrapper=True)
