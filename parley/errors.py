@@ -27,8 +27,9 @@ Errors pickle by code and fields, so they cross process boundaries (Dask workers
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from string import Formatter
-from typing import Any, Callable
+from typing import Any
 
 
 class Errors:
@@ -138,7 +139,7 @@ class Errors:
     E714 = "the database is busy ({detail}); retry in a moment."
     E715 = "no positions on issue {issue!r} in this ledger. The issues are listed at /api/v1/issues."
     # --- scale-out (parley/scale: extraction on a Dask cluster) --------------------
-    E801 = "cannot reach the Dask scheduler at {address} ({detail}). Start one with `dask scheduler` and workers with `dask worker {address}`, or use --workers N for a cluster of N processes on this machine."
+    E801 = "cannot reach the Dask scheduler at {address} ({detail}). Start one with `dask scheduler` and workers with `dask worker {address}`, or use {workers_arg} N for a cluster of N processes on this machine."
     E802 = "the Dask cluster at {address} has no workers (waited {seconds}s). Start some with `dask worker {address}`."
     E803 = "database {url} cannot be shared with cluster workers ({detail}). Use a SQLite file (workers on this machine) or a PostgreSQL URL every worker can reach."
     E804 = "the workers could not load the extractor ({detail})."
@@ -151,6 +152,10 @@ class Errors:
     E902 = "{arg} {value!r}: parquet is written to a file path, not to a stream."
     E903 = "{arg} {value!r} is not a date ({detail})."
     E904 = "{arg} {value!r} is not one of {known}."
+    E905 = "{arg} {value!r} must be a positive whole number."
+    E906 = "{arg}: a Dask cluster loads the extractor by name on every worker, not a {value} object. Pass its name (and taxonomy, model)."
+    E907 = "{arg} and {other} exclude each other: the first starts a Dask cluster on this machine, the second joins an existing one."
+    E908 = "{arg} is only for a run on a Dask cluster: give {other} too, or leave it out."
 
 
 class Arg(str):
@@ -160,7 +165,7 @@ class Arg(str):
     name: str
     value: str | None
 
-    def __new__(cls, name: str, value: str | None = None) -> "Arg":
+    def __new__(cls, name: str, value: str | None = None) -> Arg:
         self = super().__new__(cls, f"`{name}={value}`" if value is not None else f"`{name}`")
         self.name, self.value = name, value
         return self
@@ -191,7 +196,7 @@ class ParleyError(Exception):
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message}
 
-    def with_flags(self, flag_for: Callable[[str], str]) -> "ParleyError":
+    def with_flags(self, flag_for: Callable[[str], str]) -> ParleyError:
         """The same error, each :class:`Arg` field shown as ``flag_for(name)`` (the CLI's flag)."""
         fields = {k: flag_for(v.name) if isinstance(v, Arg) else v for k, v in self.fields.items()}
         if fields == self.fields:
@@ -205,7 +210,7 @@ class ParleyError(Exception):
         return (_rebuild, (type(self), self.code, self.fields))
 
 
-def _rebuild(cls: type["ParleyError"], code: str, fields: dict[str, Any]) -> "ParleyError":
+def _rebuild(cls: type[ParleyError], code: str, fields: dict[str, Any]) -> ParleyError:
     """Unpickle a :class:`ParleyError` (a worker process's error reaching the client)."""
     return cls(code, **fields)
 

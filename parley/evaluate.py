@@ -45,9 +45,10 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .errors import EvalError
 from .model import Article, Evidence, Position, article_id_for
@@ -343,7 +344,7 @@ class _Count:
     produced: int = 0
     labelled: int = 0
 
-    def add(self, other: "_Count") -> None:
+    def add(self, other: _Count) -> None:
         self.tp += other.tp
         self.produced += other.produced
         self.labelled += other.labelled

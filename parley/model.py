@@ -10,7 +10,7 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from .errors import Arg, UsageError
@@ -35,7 +35,7 @@ def article_id_for(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]
 
 
-def condition_phrase(conditions: "tuple[str, ...] | list[str]") -> str:
+def condition_phrase(conditions: tuple[str, ...] | list[str]) -> str:
     """Conditions as one readable phrase, "if A; unless B": "if" is prefixed only to a
     condition that does not open with its own connective ("unless", "provided that"...)."""
     parts = []
@@ -46,7 +46,7 @@ def condition_phrase(conditions: "tuple[str, ...] | list[str]") -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,7 @@ class Article:
     flags: tuple[str, ...] = ()        # how the text was obtained when not the usual way ("visible_text")
 
     @classmethod
-    def create(cls, text: str, **kw: Any) -> "Article":
+    def create(cls, text: str, **kw: Any) -> Article:
         return cls(id=article_id_for(text), text=text, **kw)
 
     @property
@@ -101,7 +101,7 @@ class Evidence:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> "Evidence":
+    def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> Evidence:
         return cls(start=int(d["start"]), end=int(d["end"]), text=d["text"],
                    article_id=d.get("article_id", article_id), cue=d.get("cue"))
 
@@ -149,7 +149,7 @@ class Position:
         own connective ("unless", "provided that", "in exchange for", ...)."""
         return condition_phrase(self.conditions)
 
-    def with_(self, **kw: Any) -> "Position":
+    def with_(self, **kw: Any) -> Position:
         return replace(self, **kw)
 
     def to_dict(self, extra: bool = True) -> dict[str, Any]:
@@ -181,7 +181,7 @@ class Position:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> "Position":
+    def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> Position:
         ev = d["evidence"]
         if isinstance(ev, str):  # labelled sets store the sentence alone
             ev = {"start": -1, "end": -1, "text": ev}

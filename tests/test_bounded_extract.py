@@ -11,7 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from parley.errors import ExtractError
 from parley.extract.bounded import BoundedExtractor, bounded, merge_positions, split_chunks
@@ -74,7 +76,7 @@ def test_chunks_are_cut_at_paragraphs_then_sentences():
     text = long_text(200)
     spans = split_chunks(text, 1000)
     assert len(spans) > 10
-    for s, e in spans[:-1]:
+    for _s, e in spans[:-1]:
         assert text[e - 2:e] == "\n\n"                  # every cut follows a paragraph break
     one_para = "".join(f"Sentence number {i} is here. " for i in range(200))
     spans = split_chunks(one_para, 500)

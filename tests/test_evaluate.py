@@ -6,13 +6,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parley.cli import main
 from parley.errors import EvalError
 from parley.evaluate import (
-    GoldArticle, actor_matches, load_gold, load_predictions, locate_sentence, name_tokens,
-    normalise_name, predict, score, token_f1,
+    GoldArticle,
+    actor_matches,
+    load_gold,
+    load_predictions,
+    locate_sentence,
+    name_tokens,
+    normalise_name,
+    predict,
+    score,
+    token_f1,
 )
 from parley.model import Evidence, Position
 

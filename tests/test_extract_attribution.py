@@ -1,9 +1,9 @@
 """Attribution: who holds the position (made-up parties)."""
 from __future__ import annotations
 
-from parley.model import Article
-
 from extract_helpers import one, run, with_control
+
+from parley.model import Article
 
 
 def test_refusal_is_oppose_with_subject_as_holder(extractor):

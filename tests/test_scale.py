@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+import scale_extractor
 from click.testing import CliRunner
 
 from parley.cli import main
@@ -24,8 +25,6 @@ from parley.model import Article
 from parley.scale import extract_on_cluster
 from parley.store import open_store
 from parley.store.runner import extract_into
-
-import scale_extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "examples" / "demo"
@@ -284,7 +283,7 @@ def test_ctrl_c_cancels_cleanly_and_the_next_run_does_the_rest(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130 and "interrupted" in out, err[-2000:]
-    gone, alive = psutil.wait_procs(children, timeout=30)
+    _gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, f"worker processes left behind: {alive}"
     with open_store(db) as store:
         [run] = store.runs()

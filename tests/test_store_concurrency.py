@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from parley.errors import StoreError
-from parley.ingest.pipeline import ingest_into      # imported here, so forked children need not import it
+from parley.ingest.pipeline import ingest_into  # imported here, so forked children need not import it
 from parley.model import Article, Evidence, Position
 from parley.store import SCHEMA_VERSION, open_store
 

@@ -107,7 +107,7 @@ def test_upgrade_from_version_3_gives_ids_taxonomy_and_datelines(db_path: Path) 
         con.execute("insert into articles (id, title, text, language, published) values (?, ?, ?, 'en', ?)",
                     (a.id, a.title, a.text, "2025-06-01" if a is dated else None))
     con.execute("insert into runs (extractor, version, started_at) values ('rules', '1', '2025-06-01')")
-    for i in range(2):   # two rows of identical content: they get distinct ids
+    for _i in range(2):   # two rows of identical content: they get distinct ids
         con.execute("insert into positions (article_id, run_id, extractor, extractor_version, actor, issue, "
                     "stance, ev_start, ev_end, evidence_text) values (?, 1, 'rules', '1', 'mediators', 'talks', "
                     "'support', 0, ?, ?)", (dated.id, len(TEXT), TEXT))

@@ -97,7 +97,7 @@ def test_force_run_and_usage_on_postgres(pg_url: str) -> None:
     class Metered:
         name, version = "metered", "1"
 
-        class usage:                                   # noqa: N801 - stands for an extractor's counters
+        class usage:
             n = 0
 
             @classmethod

@@ -61,6 +61,9 @@ def main(argv: list[str]) -> int:
             noise = run("noise", args, work)
         elif passed_empty:
             noise = run("noise", sorted(passed_empty), work)
+            missing = sorted(passed_empty - noise.keys())
+            if missing:
+                raise SystemExit(f"the noise run did not run {len(missing)} tests (first: {missing[0]})")
         else:
             noise = {}
         passed_noise = {n for n in extraction_tests(noise) if noise[n]["outcome"] == "passed"}

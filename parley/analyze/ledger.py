@@ -11,9 +11,10 @@ and of time axes unless the caller asks for undated positions.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import AnalysisError, Arg, UsageError
 from ..model import Article, Evidence, Position
@@ -89,7 +90,7 @@ class Ledger:
     @classmethod
     def build(cls, positions: Sequence[Position], articles: Iterable[Article] = (),
               links: Iterable[ActorLink] = (), datelines: dict[str, date] | None = None,
-              taxonomy: str | None = None) -> "Ledger":
+              taxonomy: str | None = None) -> Ledger:
         arts = {a.id: a for a in articles}
         texts = {aid: f"{a.title or ''}\n{a.text}" for aid, a in arts.items()}
         starts = {aid: len(a.title or "") + 1 for aid, a in arts.items()}
@@ -97,7 +98,7 @@ class Ledger:
         return cls(res.apply(positions), arts, res, list(positions), dict(datelines or {}), taxonomy)
 
     @classmethod
-    def from_store(cls, store: "SqlStore", extractor: str | None = None, taxonomy: str | None = None) -> "Ledger":
+    def from_store(cls, store: SqlStore, extractor: str | None = None, taxonomy: str | None = None) -> Ledger:
         """Every stored position (of one extractor / taxonomy when given), its article and the curated
         actor links."""
         positions = store.positions(extractor=extractor, taxonomy=taxonomy)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
@@ -33,6 +34,7 @@ from .shifts import detect_shifts
 from .sources import describe, refs, render_refs
 
 if TYPE_CHECKING:
+    from ..model import Position
     from .timeline import Timeline
 
 __all__ = ["Report", "build_report", "render_markdown", "render_html", "write_report", "audit_report"]
@@ -55,7 +57,7 @@ class PartySection:
     chart_png: bytes | None = None
     label: str = ""                                             # as shown: "X (side unknown)"
     undated: int = 0                                            # undated positions left out of "new" and charts
-    chart: "Timeline | None" = None                             # what the chart draws ...
+    chart: Timeline | None = None                             # what the chart draws ...
     chart_numbers: list[int] = field(default_factory=list)      # ... and its points' footnote numbers
     current_more: int = 0                                       # left out by ``max_items`` (older ones)
     new_terms_more: int = 0

@@ -6,9 +6,10 @@ import functools
 import logging
 import signal
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -77,7 +78,7 @@ def handle_errors(f: F) -> F:
             fail(exc)
         except KeyboardInterrupt:
             click.echo("interrupted: everything finished before the interruption is kept", err=True)
-            raise click.exceptions.Exit(130)
+            raise click.exceptions.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 

@@ -8,9 +8,10 @@ exact first, a fuzzy match said on stderr, ambiguity an error (E506).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,14 +25,14 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _open(db: str | None) -> "SqlStore":
+def _open(db: str | None) -> SqlStore:
     from ..store import open_store
 
     return open_store(db, must_exist=True)
 
 
-def _ledger(store: "SqlStore", taxonomy: str | None = None, actors: list[str] | None = None,
-            everything: bool = False) -> "Ledger":
+def _ledger(store: SqlStore, taxonomy: str | None = None, actors: list[str] | None = None,
+            everything: bool = False) -> Ledger:
     """The kept ledger (:mod:`parley.analyze.kept`): the whole resolution, and the positions of the
     canonical ``actors`` given (every position with ``everything``)."""
     from ..analyze import kept
@@ -43,7 +44,7 @@ def _ledger(store: "SqlStore", taxonomy: str | None = None, actors: list[str] | 
     return kept.ledger(store, tax, None if everything else (actors or []))
 
 
-def _curated(store: "SqlStore", taxonomy: str | None, *names: str) -> None:
+def _curated(store: SqlStore, taxonomy: str | None, *names: str) -> None:
     """Re-resolve the kept actors these names belong to (after their curated links changed)."""
     from ..analyze import kept
 
@@ -57,7 +58,7 @@ def _day(value: str | None, argument: str) -> date | None:
     return parse_day(value, argument)
 
 
-def _resolve(ledger: "Ledger", name: str, match: str = "exact") -> "ActorMatch":
+def _resolve(ledger: Ledger, name: str, match: str = "exact") -> ActorMatch:
     """The one resolver; a match that is not exact is said on stderr (never a silent substitution)."""
     m = ledger.lookup(name, match)  # type: ignore[arg-type]
     note = m.notice()

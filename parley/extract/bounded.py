@@ -53,11 +53,12 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from ..errors import ExtractError
-from ..model import Article, Evidence, Position
+from ..model import Article, Position
 from .base import Extractor
 
 log = logging.getLogger(__name__)

@@ -53,7 +53,7 @@ def parse_date(value: Any) -> date | None:
     return day
 
 
-def parse_date_lenient(value: Any, item: str, notice: "NoticeSink | None" = None,
+def parse_date_lenient(value: Any, item: str, notice: NoticeSink | None = None,
                        field: str = "published") -> date | None:
     """:func:`parse_date`, but an unreadable date is dropped (the article is kept) and reported
     as a ``dropped`` :class:`~parley.ingest.notices.Notice` (E114) to ``notice`` (logged without one)."""

@@ -12,7 +12,8 @@ import inspect
 import logging
 import re
 import struct
-from typing import Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH

@@ -13,9 +13,10 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
-from ..config import Settings, settings as current_settings
+from ..config import Settings
+from ..config import settings as current_settings
 from ..errors import InputError
 from ..model import Article
 from ..store.base import Store
@@ -223,7 +225,7 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
                 report.add_error(item)
                 if on_error is not None:
                     err = item
-                    say(lambda: on_error(err))
+                    say(lambda: on_error(err))  # noqa: B023  (called here, within this iteration)
                 continue
             signature = minhash_signature(item.text, cfg.minhash_perm)
             article = item

@@ -14,9 +14,10 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
 from ..errors import Arg, UsageError
 from ..model import Evidence, Position

@@ -79,6 +79,7 @@ extractions = sa.Table(
     sa.Column("extracted_at", sa.DateTime, nullable=False),
     sa.Column("positions", sa.Integer, nullable=False, default=0),
     sa.Index("ix_extractions_extractor_version", "extractor", "version", "taxonomy"),
+    sa.Index("ix_extractions_run", "run_id"),
 )
 
 positions = sa.Table(
@@ -111,6 +112,16 @@ positions = sa.Table(
     sa.Index("ix_positions_actor", "actor"),
     sa.Index("ix_positions_issue", "issue"),
     sa.Index("ix_positions_uid", "uid", unique=True),
+    sa.Index("ix_positions_date", "article_date", "id"),
+    sa.Index("ix_positions_issue_date", "issue", "article_date", "id"),
+    sa.Index("ix_positions_stance_date", "stance", "article_date", "id"),
+    sa.Index("ix_positions_actor_date", "actor", "article_date", "id"),
+    sa.Index("ix_positions_article_date", "article_id", "article_date", "id"),
+    sa.Index("ix_positions_red_line", "article_date", "id", sqlite_where=sa.text("red_line"),
+             postgresql_where=sa.text("red_line")),
+    sa.Index("ix_positions_conditional", "article_date", "id", sqlite_where=sa.text("conditions <> '[]'"),
+             postgresql_where=sa.text("conditions <> '[]'")),
+    sa.Index("ix_positions_run", "run_id"),
     sqlite_autoincrement=True,
 )
 
@@ -163,6 +174,9 @@ ledger_actors = sa.Table(
     sa.Column("hidden", sa.Boolean, nullable=False, default=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("taxonomy", "name", name="uq_ledger_actors_taxonomy_name"),
+    sa.CheckConstraint("kind IN ('person', 'state', 'org', 'group')", name="ck_ledger_actors_kind"),
+    sa.Index("ix_ledger_actors_taxonomy_mentions", "taxonomy", "mentions"),
+    sa.Index("ix_ledger_actors_taxonomy_side", "taxonomy", "side"),
     sqlite_autoincrement=True,
 )
 
@@ -171,6 +185,7 @@ ledger_names = sa.Table(
     sa.Column("taxonomy", sa.Text, primary_key=True),
     sa.Column("name", sa.Text, primary_key=True),
     sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+    sa.Index("ix_ledger_names_actor", "actor_id"),
 )
 
 ledger_points = sa.Table(
@@ -186,6 +201,12 @@ ledger_points = sa.Table(
     sa.Column("conditional", sa.Boolean, nullable=False, default=False),
     sa.Column("day", sa.Date),
     sa.Column("date_source", sa.Text),
+    sa.Index("ix_ledger_points_actor_day", "taxonomy", "actor_id", "day"),
+    sa.Index("ix_ledger_points_issue_day", "taxonomy", "issue", "day"),
+    sa.Index("ix_ledger_points_day", "taxonomy", "day"),
+    sa.Index("ix_ledger_points_red_line_day", "taxonomy", "red_line", "day"),
+    sa.Index("ix_ledger_points_article", "article_id"),
+    sa.Index("ix_ledger_points_uid", "uid"),
 )
 
 ledger_shifts = sa.Table(
@@ -201,6 +222,8 @@ ledger_shifts = sa.Table(
     sa.Column("date_before", sa.Date),
     sa.Column("date_after", sa.Date),
     sa.Column("announced", sa.Boolean, nullable=False, default=False),
+    sa.Index("ix_ledger_shifts_date", "taxonomy", "date_after"),
+    sa.Index("ix_ledger_shifts_actor_issue", "taxonomy", "actor_id", "issue"),
     sqlite_autoincrement=True,
 )
 
@@ -214,6 +237,7 @@ ledger_side_votes = sa.Table(
     sa.Column("start", sa.Integer),
     sa.Column("end", sa.Integer),
     sa.Column("text", sa.Text, nullable=False, default=""),
+    sa.Index("ix_ledger_side_votes_actor", "actor_id"),
     sqlite_autoincrement=True,
 )
 
@@ -226,4 +250,5 @@ minhash_bands = sa.Table(
     sa.Column("scheme", sa.Text, primary_key=True),
     sa.Column("band_key", sa.BigInteger, primary_key=True),
     sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_minhash_bands_article", "article_id"),
 )

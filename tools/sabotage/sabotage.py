@@ -17,8 +17,9 @@ import os
 import random
 import re
 import sys
+from collections.abc import Iterable, Iterator
 from types import ModuleType
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 TARGETS = {"parley.extract.rules.extractor": "RulesExtractor", "parley.extract.learned": "LearnedExtractor"}
 _WORD = re.compile(r"[A-Za-z][A-Za-z'-]{2,}")

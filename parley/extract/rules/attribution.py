@@ -240,7 +240,7 @@ class Attributor:
         return None
 
     def content_of(self, tok: Token) -> tuple[int, int] | None:
-        kids = [ch for ch in tok.children if ch.dep_ in _CONTENT_DEPS and ch.dep_ != "prep"
+        kids = [ch for ch in tok.children if (ch.dep_ in _CONTENT_DEPS and ch.dep_ != "prep")
                 or (ch.dep_ == "prep" and ch.lower_ in _CONTENT_PREPS)]
         kids = [k for k in kids if not (k.dep_ == "advcl" and any(g.dep_ == "mark" for g in k.children))]
         if self._lemma(tok) in self.cues.reporting:
@@ -262,7 +262,7 @@ class Attributor:
     # -- the component ------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         claims: list[Claim] = []
-        if doc.text.rstrip().endswith("?") and not doc.text.lstrip()[:1] in "\"“‘":
+        if doc.text.rstrip().endswith("?") and doc.text.lstrip()[:1] not in "\"“‘":
             doc._.parley_claims = []  # a question asks, it takes no position
             return doc
         for tok in doc:

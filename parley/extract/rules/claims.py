@@ -1,8 +1,9 @@
 """The per-sentence record the components fill in, and the Doc extensions that hold it."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Iterator, Literal
+from typing import Literal
 
 from spacy.tokens import Doc, Token
 

@@ -157,10 +157,10 @@ def _not_a_condition(doc: Doc, start: int, end: int) -> bool:
 def _inside_relative_clause(tok: Token, claims: list[Claim]) -> bool:
     """True when a relative/adnominal clause lies between ``tok`` and every claim cue above it."""
     cues = {c.cue_i for c in claims}
-    t = tok
+    start = tok
     if tok.lower_ in ("provided", "providing") and tok.dep_ in ("acl", "relcl"):
-        t = tok.head  # "talks provided that ...": the parser's reduced relative is the marker itself
-    for t in head_chain(t, 10):
+        start = tok.head  # "talks provided that ...": the parser's reduced relative is the marker itself
+    for t in head_chain(start, 10):
         if t.i in cues:
             return False
         if t.dep_ in ("relcl", "acl"):

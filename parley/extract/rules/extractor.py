@@ -11,20 +11,20 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ...errors import ExtractError
 from ...model import Article, Evidence, Position
+from ..sentences import split_sentences
 from .claims import Claim
 from .lexicon import load_cues, load_taxonomy
 from .prefilter import Prefilter
 from .resolve import ActorRegistry
 from .version import rules_version
-from ..sentences import split_sentences
 
 log = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def _is_headline(art: Article, span: tuple[int, int]) -> bool:
     unpunctuated = not line.rstrip("\"'”’").endswith((".", "!", "?", ":", ";", ","))
     # a short unpunctuated tail of a line after a caption ("... with Abbas. Obama urges X on peace")
     tail = ends_line and len(line.split()) <= 8 and not any(q in line for q in "\"“”")
-    return unpunctuated and (alone and len(line.split()) <= 16 or tail)
+    return unpunctuated and ((alone and len(line.split()) <= 16) or tail)
 
 
 class RulesExtractor:
@@ -149,7 +149,7 @@ class RulesExtractor:
                 resolved[id(m)] = name
                 if name and m.kind != "pronoun" and not m.principal:
                     reg.note_alias(name, m.text)
-                if name and doc[m.end - 1].dep_ in ("nsubj", "nsubjpass") or (name and m.kind == "description"):
+                if (name and doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")) or (name and m.kind == "description"):
                     reg.note_subject(name)
                 head = doc[m.end - 1].head
                 if name and m.kind != "pronoun" and doc[m.end - 1].dep_ == "nsubj" and not m.commentator \
@@ -237,7 +237,7 @@ class RulesExtractor:
         if scores[topic] < TOPIC_SHARE * sum(scores.values()):
             return
         for c in claims:
-            if c.topical and c.issue in (topic, self.taxonomy.default) or (
+            if (c.topical and c.issue in (topic, self.taxonomy.default)) or (
                     c.topical and c.issue_scores.get(c.issue or "", 0) <= c.topical):
                 c.issue_scores = {**c.issue_scores, topic: c.issue_scores.get(topic, 0) + c.topical}
                 c.issues = sorted(c.issue_scores, key=lambda k: -c.issue_scores[k])
@@ -298,7 +298,7 @@ class RulesExtractor:
         self._announced_shifts(art, spans, raw)
         merged: dict[tuple[str, str, str], Position] = {}
         order: list[tuple[str, str, str]] = []
-        for i, c, actor, surface in raw:
+        for i, c, actor, _surface in raw:
             if c.stance is None or c.confidence < MIN_CONFIDENCE:
                 continue
             s, e = spans[i]

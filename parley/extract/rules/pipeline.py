@@ -1,12 +1,12 @@
 """Build the spaCy pipeline: the configured model plus the parley_* components."""
 from __future__ import annotations
 
-
 import spacy
 from spacy.language import Language
 
 from ...config import settings
 from ...errors import ExtractError
+
 # importing the modules registers their factories
 from . import actors, attribution, conditions, cues, issue, redline, shift, stance  # noqa: F401
 

@@ -21,7 +21,7 @@ class RedLineMarker:
 
     def __call__(self, doc: Doc) -> Doc:
         claims = doc._.parley_claims or []
-        for fam, phrase, s, e, pol in doc._.parley_cues or ():
+        for fam, _phrase, s, _e, pol in doc._.parley_cues or ():
             if fam != "red_line":
                 continue
             claim = attach(claims, doc[s])

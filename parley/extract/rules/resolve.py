@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..sentences import split_sentences
 from .claims import Mention
 from .lexicon import Cues, Places, load_places
-from ..sentences import split_sentences
 
 TITLES = {"president", "minister", "secretary", "senator", "sen", "rep", "mr", "mrs", "ms", "dr", "chancellor",
           "premier", "leader", "spokesman", "spokeswoman", "spokesperson", "general", "gen", "governor",

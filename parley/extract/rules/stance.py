@@ -42,7 +42,7 @@ def denied(doc: Doc, t: Token) -> bool:
         w = doc[k]
         if w.lower_ in _PRIVATIVE or w.lemma_ == "lack":
             return True
-        if w.is_punct and w.text not in _QUOTES or w.pos_ == "VERB":
+        if (w.is_punct and w.text not in _QUOTES) or w.pos_ == "VERB":
             break
     return False
 
@@ -81,8 +81,8 @@ class StanceClassifier:
         sup = opp = 0.0
         skip: set[int] = set()
         for t in span:  # "... after X issued an ultimatum to repair 'grave defects'": reasons, not the stance
-            if t.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in _REASON_MARKS for m in t.children) \
-                    or t.dep_ == "prep" and t.lower_ in ("given", "despite") and t.head.i != cue.i:
+            if (t.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in _REASON_MARKS for m in t.children)) \
+                    or (t.dep_ == "prep" and t.lower_ in ("given", "despite") and t.head.i != cue.i):
                 skip.update(x.i for x in t.subtree)
         for t in span:
             if t.i in skip:
@@ -104,8 +104,8 @@ class StanceClassifier:
                 sup += weight
             else:
                 opp += weight
-        heads = [t for t in span if t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") and t.pos_ in ("VERB", "AUX")
-                 and t.head.i in (cue.i, t.i) or t.head.i == cue.i and t.pos_ in ("VERB", "AUX")]
+        heads = [t for t in span if (t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") and t.pos_ in ("VERB", "AUX")
+                 and t.head.i in (cue.i, t.i)) or (t.head.i == cue.i and t.pos_ in ("VERB", "AUX"))]
         # a coordinated clause with its own subject speaks too ("they wanted X and we couldn't do that")
         heads += [cj for h in heads[:2] for cj in h.children if cj.dep_ == "conj" and cj.pos_ in ("VERB", "AUX")
                   and span.start <= cj.i < span.end and any(g.dep_ in ("nsubj", "nsubjpass") for g in cj.children)]
@@ -185,7 +185,7 @@ class StanceClassifier:
                 if pol is None:
                     continue
                 cl.stance = pol
-                if cl.kind in ("stance", "adjective") or cl.cue in _ROLE_NOUNS and not cl.embedded:
+                if cl.kind in ("stance", "adjective") or (cl.cue in _ROLE_NOUNS and not cl.embedded):
                     cl.confidence = 0.8 if cl.issue_hit else 0.6
                 else:
                     cl.confidence = min(0.75, 0.4 + 0.1 * min(strength, 2.0) + (0.1 if cl.issue_hit else 0.0)
