@@ -7,7 +7,7 @@ DB ?= demo.db
 PG_BIN ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 export PATH := $(if $(PG_BIN),$(PG_BIN):,)$(PATH)
 
-.PHONY: demo test install install-dev bench clean lock serve screenshots
+.PHONY: demo test check install install-dev bench clean lock serve screenshots
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH"; exit 1; }
@@ -33,9 +33,15 @@ demo: install
 	$(BIN)/parley positions --db $(DB)
 	@echo "database: $(DB)  (try: sqlite3 $(DB) 'select actor, issue, stance from positions')"
 
-## make test: install with test tools, then run the whole suite
-test: install-dev
+## make test: install with test tools, then lint (ruff), type-check (mypy, config in pyproject.toml)
+## and run the whole suite
+test: install-dev check
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## make check: ruff and mypy only
+check: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## make serve: the API and dashboard over $(DB) on http://127.0.0.1:8000/ (make demo first)
 serve: install

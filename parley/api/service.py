@@ -246,7 +246,7 @@ def timeline_page(ctx: Context, *, taxonomy: str | None, actor_id: int, issue: s
     members = view.member_ids(view.resolution.members(rec.name))
     rows = ctx.store.api.point_page(tax, actor_ids=members, issue=issue, since=since, until=until,
                                     include_undated=include_undated, newest=order == "newest",
-                                    cursor=tuple(cur) if cur else None, limit=limit)  # type: ignore[arg-type]
+                                    cursor=tuple(cur) if cur else None, limit=limit)
     return S.TimelinePage(actor=rec.name, items=[timeline_point(pt) for pt in rows],
                           next_cursor=_next_point_cursor(rows, limit))
 
@@ -281,7 +281,7 @@ def positions_page(ctx: Context, *, taxonomy: str | None, actor: str | None, act
     rows = ctx.store.api.point_page(tax, actor_ids=ids, issue=issue, stance=stance, red_line=red_line,
                                     conditional=conditional, since=since, until=until,
                                     include_undated=include_undated or not (since or until), article_id=article_id,
-                                    newest=order == "newest", cursor=tuple(cur) if cur else None,  # type: ignore[arg-type]
+                                    newest=order == "newest", cursor=tuple(cur) if cur else None,
                                     limit=limit)
     return S.PositionPage(items=[point_out(pt) for pt in rows], next_cursor=_next_point_cursor(rows, limit),
                           actor_match=notice)
@@ -356,7 +356,7 @@ def articles_page(ctx: Context, *, q: str | None, since: date | None, until: dat
 
     def page() -> list[Any]:
         return ctx.store.api.article_page(since=since, until=until, newest=order == "newest",
-                                          cursor=tuple(cur) if cur else None, limit=limit, source=source)  # type: ignore[arg-type]
+                                          cursor=tuple(cur) if cur else None, limit=limit, source=source)
 
     # articles are only ever added: a page is the same while their number is
     key = ("articles", ctx.store.api.counts()[0], since, until, source, order, cursor, limit)

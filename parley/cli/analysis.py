@@ -74,7 +74,7 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         f = click.option("--json", "as_json", is_flag=True, hidden=True,
                          help="Deprecated: use --format json.")(f)
         return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
-                            show_default=True, help="Output format.")(f)  # type: ignore[return-value]
+                            show_default=True, help="Output format.")(f)
     return deco
 
 

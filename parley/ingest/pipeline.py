@@ -130,7 +130,7 @@ def load_index(store: Store, settings: Settings) -> NearDuplicateIndex | StoredN
     (:class:`StoredNearDuplicateIndex`, memory flat at any size) for a store that has band tables,
     else built in memory from ``store.signatures()``."""
     if all(callable(getattr(store, m, None)) for m in ("band_candidates", "add_bands", "bands_missing")):
-        return StoredNearDuplicateIndex(store, settings.near_duplicate_threshold,  # type: ignore[arg-type]
+        return StoredNearDuplicateIndex(store, settings.near_duplicate_threshold,
                                         settings.minhash_perm)
     index = NearDuplicateIndex(settings.near_duplicate_threshold, settings.minhash_perm)
     for article_id, signature in store.signatures():

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from itertools import islice
 from typing import Protocol
 
-from ..errors import ExtractError
+from ..errors import ExtractError, ParleyError
 from ..extract.base import Extractor
 from ..extract.bounded import bounded
 from ..model import Article
@@ -39,7 +39,7 @@ class RunReport:
     version: str
     articles: int = 0
     positions: int = 0
-    failures: list[ExtractError] = field(default_factory=list)   # articles that could not be extracted
+    failures: list[ParleyError] = field(default_factory=list)   # articles (partitions, on a cluster) not extracted
     status: RunStatus = "finished"
     usage: dict[str, int] | None = None     # what the run cost (extractors with ``usage``: llm)
     taxonomy: str = DEFAULT_TAXONOMY
@@ -193,7 +193,7 @@ def extract_into(store: Store, extractor: Extractor, *, progress: bool = False,
                              failed=len(report.failures), usage=report.usage)
         except Exception:  # never mask the error that stopped the run
             log.exception("could not record the end of run %s", report.run_id)
-        if report.articles and status != "interrupted":
+        if report.articles and str(report.status) != "interrupted":   # str(): mypy misreads the finally
             _keep_ledger(store, taxonomy)
     log.info("%s", report.summary())
     return report
