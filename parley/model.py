@@ -11,11 +11,13 @@ import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from .errors import Arg, UsageError
 
-STANCES = ("support", "oppose", "conditional", "mixed")
+#: a position's stance (positions.md)
+Stance = Literal["support", "oppose", "conditional", "mixed"]
+STANCES: tuple[Stance, ...] = get_args(Stance)
 
 _WS = re.compile(r"\s+")
 _CONNECTIVE = re.compile(
@@ -123,13 +125,13 @@ class Position:
 
     actor: str
     issue: str
-    stance: str
+    stance: Stance
     evidence: Evidence
     proposition: str = ""
     aliases: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()
     red_line: bool = False
-    previous_stance: str | None = None
+    previous_stance: Stance | None = None
     confidence: float = 1.0
     speaker: str | None = None        # who uttered it, when relayed (spokesman)
     extractor: str | None = None

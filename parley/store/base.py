@@ -17,6 +17,11 @@ DEFAULT_TAXONOMY = "default"
 
 #: a run's status: running while it goes, then finished, interrupted (Ctrl-C, SIGTERM, killed) or failed
 RunStatus = Literal["running", "finished", "interrupted", "failed"]
+#: what happened to an article offered to the store
+AddStatus = Literal["inserted", "duplicate", "near_duplicate"]
+#: a curated actor link: merge the alias into the canonical actor, never merge them (split), or put
+#: the actor on a side ("side": stored as a merge onto ``@side:<side>``, parley.analyze.actors.store_link)
+LinkKind = Literal["merge", "split", "side"]
 
 
 def taxonomy_name(path_or_name: str | None) -> str:
@@ -38,13 +43,13 @@ class AddResult:
     """What happened to one article offered to the store."""
 
     article_id: str
-    status: str              # "inserted" | "duplicate" | "near_duplicate"
+    status: AddStatus
     duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    kind: str                # "article" | "evidence"
+    kind: Literal["article", "evidence"]
     article_id: str
     title: str | None
     snippet: str
@@ -57,7 +62,7 @@ class ActorLink:
 
     alias: str
     canonical: str
-    kind: str                # "merge" | "split" (split = never merge alias into canonical)
+    kind: LinkKind           # the database holds merge and split only (ck_actor_links_kind)
     source: str = "manual"   # "manual" | "file" | "auto"
     confidence: float = 1.0
 

@@ -7,6 +7,8 @@ from typing import Literal
 
 from spacy.tokens import Doc, Token
 
+from ...model import Stance
+
 
 def head_chain(tok: Token, limit: int) -> Iterator[Token]:
     """``tok`` and its heads upwards, at most ``limit`` tokens, ending at the root."""
@@ -58,10 +60,10 @@ class Claim:
     issues: list[str] = field(default_factory=list)
     issue_scores: dict[str, float] = field(default_factory=dict)
     proposition: str = ""
-    stance: str | None = None
+    stance: Stance | None = None
     conditions: list[str] = field(default_factory=list)
     red_line: bool = False
-    previous_stance: str | None = None
+    previous_stance: Stance | None = None
     confidence: float = 0.5
     condition_spans: list[tuple[int, int]] = field(default_factory=list)  # token ranges of the conditions
     topical: int = 0              # generic agreement words ("the deal") that take the article's topic
