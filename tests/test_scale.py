@@ -199,6 +199,7 @@ def test_workers_load_the_extractor_of_the_clients_settings(tmp_path, monkeypatc
         single = extract_into(one, get_extractor("rules", taxonomy=str(tmp_path / "tax" / "labour.yml")))
         want = snapshot(one)
         assert single.positions > 0                        # the comparison below is of real positions
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PARLEY_TAXONOMY", "tax/labour.yml")
     settings.cache_clear()
     try:
