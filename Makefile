@@ -7,7 +7,7 @@ DB ?= demo.db
 PG_BIN ?= $(lastword $(sort $(wildcard /usr/lib/postgresql/*/bin)))
 export PATH := $(if $(PG_BIN),$(PG_BIN):,)$(PATH)
 
-.PHONY: demo test install install-dev bench clean lock serve screenshots
+.PHONY: demo test check install install-dev bench clean lock serve screenshots
 
 $(BIN)/python:
 	@command -v $(PY) >/dev/null 2>&1 || { echo "need $(PY) on PATH"; exit 1; }
@@ -33,9 +33,15 @@ demo: install
 	$(BIN)/parley positions --db $(DB)
 	@echo "database: $(DB)  (try: sqlite3 $(DB) 'select actor, issue, stance from positions')"
 
-## make test: install with test tools, then run the whole suite
-test: install-dev
+## make test: install with test tools, then lint (ruff), type-check (mypy, config in pyproject.toml)
+## and run the whole suite
+test: install-dev check
 	$(BIN)/python -m pytest -q $(PYTEST_ARGS)
+
+## make check: ruff and mypy only
+check: install-dev
+	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 ## make serve: the API and dashboard over $(DB) on http://127.0.0.1:8000/ (make demo first)
 serve: install
@@ -50,10 +56,14 @@ bench: install-dev
 	$(BIN)/python benchmarks/ingest_throughput.py
 	$(BIN)/python benchmarks/extract_throughput.py
 
-lock:
+## make lock: compile the hashed lock files from pyproject.toml (the one list of dependencies)
+lock: | $(BIN)/python
 	$(BIN)/pip install -q pip-tools
-	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements.txt requirements.in
-	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements-dev.txt requirements-dev.in
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q -o requirements.txt pyproject.toml
+	$(BIN)/pip-compile --generate-hashes --allow-unsafe --strip-extras -q --extra train --extra dev \
+		-c requirements.txt -o requirements-dev.txt pyproject.toml
+	@# pip-compile drops the platform marker of an extra's requirement: put atheris's back
+	sed -i 's/^atheris==\([^ ]*\) \\$$/atheris==\1 ; platform_machine == "x86_64" and sys_platform == "linux" \\/' requirements-dev.txt
 
 clean:
 	rm -rf $(VENV) *.egg-info .pytest_cache $(DB)

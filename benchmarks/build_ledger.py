@@ -33,8 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     from parley.analyze import kept
     from parley.extract import get_extractor
     from parley.ingest.pipeline import ingest_into
-    from parley.store import open_store
-    from parley.store import runner
+    from parley.store import open_store, runner
 
     src = str(CORPUS)
     if args.limit:

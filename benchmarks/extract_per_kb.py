@@ -135,7 +135,7 @@ def main(argv: list[str]) -> int:
               flush=True)
     print(f"{'article size':<14}{'articles':>9}{'seconds':>10}{'ms/KB':>9}{'positions':>11}")
     per_kb: list[float] = []
-    for (size, label), texts, got in zip(sizes, batches, best):
+    for (_size, label), texts, got in zip(sizes, batches, best):
         assert got is not None
         secs, chars, n = got
         per_kb.append(1000 * secs / (chars / KB))

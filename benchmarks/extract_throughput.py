@@ -28,8 +28,8 @@ import shlex
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT.parent / "shared" / "data" / "corpus" / "articles.jsonl"
@@ -161,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
         for k, v in m["marks"].items():
             if v:
                 print(f"  after {int(k):>5} articles:        RSS {v[0]:.0f} MiB (peak {v[1]:.0f} MiB)")
-        (c1, p1), (c3, p3) = (m["marks"][str(args.mem_n)] or (0, 0)), (m["marks"][str(3 * args.mem_n)] or (0, 0))
+        (_c1, p1), (_c3, p3) = (m["marks"][str(args.mem_n)] or (0, 0)), (m["marks"][str(3 * args.mem_n)] or (0, 0))
         if p1 and p3:
             print(f"  peak growth from {args.mem_n} to {3 * args.mem_n} articles: {p3 - p1:+.1f} MiB "
                   f"({(p3 / p1 - 1) * 100:+.1f}%)")

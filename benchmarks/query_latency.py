@@ -24,9 +24,10 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 ISSUES = ("talks", "ceasefire", "sanctions", "trade", "borders", "prisoners", "aid", "energy", "elections",
@@ -143,7 +144,7 @@ def measure(url: str, repeat: int) -> list[tuple[str, float, float, float]]:
                 times.append((time.perf_counter() - t0) * 1000)
                 rows += len(got)
             times.sort()
-            p95 = times[min(len(times) - 1, int(round(0.95 * (len(times) - 1))))]
+            p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
             out.append((label, statistics.median(times), p95, rows / repeat))
         return out
 
@@ -192,7 +193,7 @@ def main() -> int:
         for i, (label, *_r) in enumerate(next(iter(results.values()))):
             line = f"{label:38}"
             for n in names:
-                _l, p50, p95, rows = results[n][i]
+                _l, p50, p95, _rows = results[n][i]
                 line += f" {p50:13.1f}ms {p95:13.1f}ms"
             print(line + f" {results[names[0]][i][3]:6.0f}")
     finally:

@@ -12,7 +12,13 @@ Hierarchy::
     ├── AnalysisError           an analysis request cannot be answered (E5xx)
     ├── ConfigError             a setting or settings file is invalid (E6xx)
     ├── ApiError                an HTTP request to `parley serve` is refused (E7xx; carries its status)
-    └── ScaleError              a Dask cluster could not be reached or used (E8xx)
+    ├── ScaleError              a Dask cluster could not be reached or used (E8xx)
+    └── UsageError              a library call got an argument it cannot use (E90x); also a ValueError
+
+Library errors speak of the library: a field whose value is an :class:`Arg` names an argument
+of the function called (``since``), and a template field ``{NAME_arg}`` that the raiser does not
+give is ``Arg("NAME")``. The CLI shows them as its own flags (:meth:`ParleyError.with_flags`:
+``--since``); an API caller reads the argument's name.
 
 Lower-level exceptions (sqlite3, SQLAlchemy, httpx, spaCy, XML, JSON) are
 wrapped in these where we call them, so callers catch ``ParleyError`` only.
@@ -21,6 +27,8 @@ Errors pickle by code and fields, so they cross process boundaries (Dask workers
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+from string import Formatter
 from typing import Any
 
 
@@ -54,17 +62,17 @@ class Errors:
     E205 = "database {url} has schema version {found}, newer than this Parley ({known}). Upgrade Parley."
     E206 = "unsupported database URL {url!r}. Use a file path, sqlite:///PATH or postgresql+psycopg://..."
     E207 = "article id prefix {item!r} is ambiguous: it matches {detail}. Give more characters of the id."
-    E209 = "no database at {url}. Create one with `parley run FILES` or `parley ingest FILES`, or point --db / PARLEY_DB at an existing one."
+    E209 = "no database at {url}. Create one with `parley run FILES` or `parley ingest FILES`, or point {url_arg} / PARLEY_DB at an existing one."
     E208 = "position {item!r}: evidence offsets {start}:{end} do not index the text of article {article_id!r}."
     E210 = "database {url} is locked by another process (still locked after retrying for {seconds}s during {op}). Wait for the other Parley command to finish, then run this one again."
     E211 = "refusing to write {item}: it is the database {detail}. Choose another output file."
     E212 = "refusing to write {item}: it is an input of this command ({detail}). Choose another output file."
-    E213 = "{item} already exists. Add --force to replace it, or choose another file."
+    E213 = "{item} already exists. Add {force_arg} to replace it, or choose another file."
     E214 = "cannot write {item} ({detail})."
     E220 = "no position with id {item!r}. Position ids are listed by `parley positions` and `parley show ARTICLE`."
     E221 = "position id prefix {item!r} is ambiguous: it matches {detail}. Give more characters of the id."
-    E222 = "no positions under taxonomy {name!r} in this database (it holds: {known}). Choose one with --taxonomy."
-    E223 = "this database holds positions of several taxonomies ({known}); choose one with --taxonomy NAME."
+    E222 = "no positions under taxonomy {name!r} in this database (it holds: {known}). Choose one with {taxonomy_arg}."
+    E223 = "this database holds positions of several taxonomies ({known}); choose one with {taxonomy_arg}."
     E240 = "database write conflict during {op}: still failing after {attempts} attempts ({detail}). Other processes kept the same rows locked; run the command again (saved work is kept, nothing is doubled)."
     E241 = "near-duplicate index: {detail}."
     # --- extraction --------------------------------------------------------------
@@ -78,8 +86,8 @@ class Errors:
     E308 = "{item}: extractor {name!r} returned evidence {start}:{end} that does not index the article text; the article was not extracted."
     # llm extractor and teacher (parley/extract/llm/)
     E310 = "labelled set {item}: {detail}. Fix the record (labelling rules: shared/docs/labelling.md) and train again."
-    E311 = "model directory {item}: {detail}. Train one with `parley train LABELS -o DIR` and pass it with --model DIR or PARLEY_MODEL (no learned model ships with Parley yet: see docs/quality.md)."
-    E312 = "model {item} was trained for the issue labels {model_labels}; the taxonomy in use has {labels}. Train a model for this taxonomy (`parley train LABELS --taxonomy FILE -o DIR`) and pass it with --model."
+    E311 = "model directory {item}: {detail}. Train one with `parley train LABELS -o DIR` and pass it with {model_arg} or PARLEY_MODEL (no learned model ships with Parley yet: see docs/quality.md)."
+    E312 = "model {item} was trained for the issue labels {model_labels}; the taxonomy in use has {labels}. Train a model for this taxonomy (`parley train LABELS --taxonomy FILE -o DIR`) and pass it with {model_arg}."
     E313 = "sentence encoder {name!r} cannot be loaded ({detail}). {fix}"
     E314 = "training needs {what} ({detail}). {fix}"
     E320 = "the llm extractor needs {missing}. Put llm_url = \"http://127.0.0.1:11434/v1\" (the API base) and llm_model = \"...\" in the settings file (PARLEY_SETTINGS or ./parley.toml), or set PARLEY_LLM_URL and PARLEY_LLM_MODEL (docs/extraction.md)."
@@ -109,7 +117,7 @@ class Errors:
     E506 = "actor name {name!r} is ambiguous: it matches {detail}. Give the full name as `parley actors` lists it."
     E507 = "{name!r} names no position of its own ({detail}). List actors with `parley actors`."
     E508 = "{a!r} and {b!r} are on one side ({detail}): compare two different sides, or split them with `parley actors split`."
-    E509 = "--until {until} is before --since {since}."
+    E509 = "{until_arg} {until} is before {since_arg} {since}."
     E510 = "{detail}"
     E530 = "{a!r} and {b!r} are one name: nothing to split."
     # --- config -----------------------------------------------------------------
@@ -131,13 +139,39 @@ class Errors:
     E714 = "the database is busy ({detail}); retry in a moment."
     E715 = "no positions on issue {issue!r} in this ledger. The issues are listed at /api/v1/issues."
     # --- scale-out (parley/scale: extraction on a Dask cluster) --------------------
-    E801 = "cannot reach the Dask scheduler at {address} ({detail}). Start one with `dask scheduler` and workers with `dask worker {address}`, or use --workers N for a cluster of N processes on this machine."
+    E801 = "cannot reach the Dask scheduler at {address} ({detail}). Start one with `dask scheduler` and workers with `dask worker {address}`, or use {workers_arg} N for a cluster of N processes on this machine."
     E802 = "the Dask cluster at {address} has no workers (waited {seconds}s). Start some with `dask worker {address}`."
     E803 = "database {url} cannot be shared with cluster workers ({detail}). Use a SQLite file (workers on this machine) or a PostgreSQL URL every worker can reach."
     E804 = "the workers could not load the extractor ({detail})."
     E805 = "partition {item} (articles {first}..{last}) failed ({detail}); its {n} articles stay pending, the others go on. Run the command again to retry them."
     E806 = "the workers do not run the same extractor ({detail}). Install the same Parley version on every worker."
     E807 = "{detail}"
+    # --- library arguments (UsageError; the CLI names its flags instead) --------------------
+    E900 = "{arg} {value!r} is not a date: give one as YYYY-MM-DD."
+    E901 = "{arg} {value!r} is not one of the known formats: {known}."
+    E902 = "{arg} {value!r}: parquet is written to a file path, not to a stream."
+    E903 = "{arg} {value!r} is not a date ({detail})."
+    E904 = "{arg} {value!r} is not one of {known}."
+    E905 = "{arg} {value!r} must be a positive whole number."
+    E906 = "{arg}: a Dask cluster loads the extractor by name on every worker, not a {value} object. Pass its name (and taxonomy, model)."
+    E907 = "{arg} and {other} exclude each other: the first starts a Dask cluster on this machine, the second joins an existing one."
+    E908 = "{arg} is only for a run on a Dask cluster: give {other} too, or leave it out."
+
+
+class Arg(str):
+    """The name of a library function's argument, as an error's field: it reads as ```name```
+    (```force=True``` when ``value`` is given); the CLI shows its flag instead."""
+
+    name: str
+    value: str | None
+
+    def __new__(cls, name: str, value: str | None = None) -> Arg:
+        self = super().__new__(cls, f"`{name}={value}`" if value is not None else f"`{name}`")
+        self.name, self.value = name, value
+        return self
+
+    def __getnewargs__(self) -> tuple[str, str | None]:  # type: ignore[override]  # pickled as (name, value)
+        return self.name, self.value
 
 
 class ParleyError(Exception):
@@ -147,6 +181,9 @@ class ParleyError(Exception):
         template = getattr(Errors, code, None)
         if template is None:  # pragma: no cover - programming error
             raise KeyError(f"unknown error code {code}")
+        for _, name, _, _ in Formatter().parse(template):
+            if name and name.endswith("_arg") and name not in fields:
+                fields[name] = Arg(name[:-4])
         try:
             message = template.format(**fields)
         except KeyError as exc:  # pragma: no cover - programming error
@@ -159,11 +196,21 @@ class ParleyError(Exception):
     def to_dict(self) -> dict[str, Any]:
         return {"code": self.code, "message": self.message}
 
+    def with_flags(self, flag_for: Callable[[str], str]) -> ParleyError:
+        """The same error, each :class:`Arg` field shown as ``flag_for(name)`` (the CLI's flag)."""
+        fields = {k: flag_for(v.name) if isinstance(v, Arg) else v for k, v in self.fields.items()}
+        if fields == self.fields:
+            return self
+        err = type(self).__new__(type(self))
+        ParleyError.__init__(err, self.code, **fields)
+        err.__dict__.update({k: v for k, v in self.__dict__.items() if k not in ("code", "fields", "message")})
+        return err
+
     def __reduce__(self) -> tuple[Any, ...]:
         return (_rebuild, (type(self), self.code, self.fields))
 
 
-def _rebuild(cls: type["ParleyError"], code: str, fields: dict[str, Any]) -> "ParleyError":
+def _rebuild(cls: type[ParleyError], code: str, fields: dict[str, Any]) -> ParleyError:
     """Unpickle a :class:`ParleyError` (a worker process's error reaching the client)."""
     return cls(code, **fields)
 
@@ -213,7 +260,12 @@ class ScaleError(ParleyError):
     """A Dask cluster could not be reached, or could not run (part of) an extraction."""
 
 
+class UsageError(ParleyError, ValueError):
+    """A library function got an argument value it cannot use (E90x). Also a ``ValueError``, so
+    code that guarded the call with ``except ValueError`` still catches it."""
+
+
 __all__ = [
     "Errors", "ParleyError", "InputError", "FetchError", "StoreError", "OutputError",
-    "ExtractError", "EvalError", "AnalysisError", "ConfigError", "ApiError", "ScaleError",
+    "ExtractError", "EvalError", "AnalysisError", "ConfigError", "ApiError", "ScaleError", "UsageError", "Arg",
 ]

@@ -45,9 +45,10 @@ import json
 import logging
 import re
 from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any
 
 from .errors import EvalError
 from .model import Article, Evidence, Position, article_id_for
@@ -343,7 +344,7 @@ class _Count:
     produced: int = 0
     labelled: int = 0
 
-    def add(self, other: "_Count") -> None:
+    def add(self, other: _Count) -> None:
         self.tp += other.tp
         self.produced += other.produced
         self.labelled += other.labelled
@@ -506,12 +507,12 @@ class EvalReport:
                 f"{'pairF1':>6} {'cond':>5} {'red':>5} {'shift':>5} {'ev':>5}" + ("  title" if titles else ""))
         lines.append(head)
         lines.append("-" * len(head))
-        for r in self.per_article:
+        for row in self.per_article:
             lines.append(
-                f"{r['file'][:6]:<6} {r['id'][:22]:<22} {r['labelled']:>4} {r['produced']:>4} {r['triple_tp']:>3} "
-                f"{r['triple_precision']:>5.2f} {r['triple_recall']:>5.2f} {r['triple_f1']:>5.2f} "
-                f"{r['pair_f1']:>6.2f} {r['conditions']:>5} {r['red_lines']:>5} {r['shifts']:>5} "
-                f"{r['evidence']:>5}" + (f"  {(r['title'] or '')[:50]}" if titles else ""))
+                f"{row['file'][:6]:<6} {row['id'][:22]:<22} {row['labelled']:>4} {row['produced']:>4} "
+                f"{row['triple_tp']:>3} {row['triple_precision']:>5.2f} {row['triple_recall']:>5.2f} "
+                f"{row['triple_f1']:>5.2f} {row['pair_f1']:>6.2f} {row['conditions']:>5} {row['red_lines']:>5} "
+                f"{row['shifts']:>5} {row['evidence']:>5}" + (f"  {(row['title'] or '')[:50]}" if titles else ""))
         if self.unknown_ids:
             lines.append("")
             lines.append(f"ignored predictions for {len(self.unknown_ids)} unlabelled id(s): "
@@ -542,7 +543,10 @@ def _show(value: float, denominator: int) -> str:
 
 def _row(g: GoldArticle, c: dict[str, _Count]) -> dict[str, Any]:
     t, p = c["triple"].figures(), c["pair"].figures()
-    frac = lambda x: f"{x.tp}/{x.labelled}"  # noqa: E731
+
+    def frac(x: _Count) -> str:
+        return f"{x.tp}/{x.labelled}"
+
     return {"id": g.id, "file": Path(g.path).stem if g.path else "", "title": g.title, "labelled": t["labelled"], "produced": t["produced"],
             "triple_tp": t["tp"], "triple_precision": t["precision"], "triple_recall": t["recall"],
             "triple_f1": t["f1"], "pair_tp": p["tp"], "pair_f1": p["f1"],

@@ -10,10 +10,14 @@ import hashlib
 import re
 import unicodedata
 from dataclasses import asdict, dataclass, field, replace
-from datetime import date, datetime, timezone
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Any, Literal, get_args
 
-STANCES = ("support", "oppose", "conditional", "mixed")
+from .errors import Arg, UsageError
+
+#: a position's stance (positions.md)
+Stance = Literal["support", "oppose", "conditional", "mixed"]
+STANCES: tuple[Stance, ...] = get_args(Stance)
 
 _WS = re.compile(r"\s+")
 _CONNECTIVE = re.compile(
@@ -33,7 +37,7 @@ def article_id_for(text: str) -> str:
     return hashlib.sha256(normalise_text(text).encode("utf-8")).hexdigest()[:16]
 
 
-def condition_phrase(conditions: "tuple[str, ...] | list[str]") -> str:
+def condition_phrase(conditions: tuple[str, ...] | list[str]) -> str:
     """Conditions as one readable phrase, "if A; unless B": "if" is prefixed only to a
     condition that does not open with its own connective ("unless", "provided that"...)."""
     parts = []
@@ -44,7 +48,7 @@ def condition_phrase(conditions: "tuple[str, ...] | list[str]") -> str:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc).replace(microsecond=0)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -65,7 +69,7 @@ class Article:
     flags: tuple[str, ...] = ()        # how the text was obtained when not the usual way ("visible_text")
 
     @classmethod
-    def create(cls, text: str, **kw: Any) -> "Article":
+    def create(cls, text: str, **kw: Any) -> Article:
         return cls(id=article_id_for(text), text=text, **kw)
 
     @property
@@ -99,7 +103,7 @@ class Evidence:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> "Evidence":
+    def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> Evidence:
         return cls(start=int(d["start"]), end=int(d["end"]), text=d["text"],
                    article_id=d.get("article_id", article_id), cue=d.get("cue"))
 
@@ -121,13 +125,13 @@ class Position:
 
     actor: str
     issue: str
-    stance: str
+    stance: Stance
     evidence: Evidence
     proposition: str = ""
     aliases: tuple[str, ...] = ()
     conditions: tuple[str, ...] = ()
     red_line: bool = False
-    previous_stance: str | None = None
+    previous_stance: Stance | None = None
     confidence: float = 1.0
     speaker: str | None = None        # who uttered it, when relayed (spokesman)
     extractor: str | None = None
@@ -138,7 +142,7 @@ class Position:
 
     def __post_init__(self) -> None:
         if self.stance not in STANCES:
-            raise ValueError(f"stance must be one of {STANCES}, not {self.stance!r}")
+            raise UsageError("E904", arg=Arg("stance"), value=self.stance, known=", ".join(STANCES))
 
     def condition_phrase(self) -> str:
         """The conditions as one readable phrase: "if A; unless B" ("" when unconditional).
@@ -147,7 +151,7 @@ class Position:
         own connective ("unless", "provided that", "in exchange for", ...)."""
         return condition_phrase(self.conditions)
 
-    def with_(self, **kw: Any) -> "Position":
+    def with_(self, **kw: Any) -> Position:
         return replace(self, **kw)
 
     def to_dict(self, extra: bool = True) -> dict[str, Any]:
@@ -179,7 +183,7 @@ class Position:
         return d
 
     @classmethod
-    def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> "Position":
+    def from_dict(cls, d: dict[str, Any], article_id: str | None = None) -> Position:
         ev = d["evidence"]
         if isinstance(ev, str):  # labelled sets store the sentence alone
             ev = {"start": -1, "end": -1, "text": ev}

@@ -28,11 +28,12 @@ from __future__ import annotations
 import os
 import stat
 import tempfile
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import IO, Iterable, Iterator
+from typing import IO
 
-from .errors import OutputError
+from .errors import Arg, OutputError
 
 STDOUT = "-"
 
@@ -90,7 +91,7 @@ def check_output(path: str | os.PathLike[str], *, force: bool = False, database:
     if not os.access(parent, os.W_OK | os.X_OK):
         raise OutputError("E214", item=shown, detail=f"directory {parent} is not writable")
     if target.exists() and not force:
-        raise OutputError("E213", item=shown)
+        raise OutputError("E213", item=shown, force_arg=Arg("force", "True"))
     return target
 
 

@@ -17,9 +17,10 @@ import json
 import logging
 import re
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
 from .errors import InputError, OutputError, ParleyError
 from .extract.base import Extractor

@@ -14,8 +14,9 @@ import re
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 _TEXT = re.compile(r"<<<\n(.*)\n>>>", re.S)
 
@@ -70,7 +71,7 @@ class StubLLM:
         with self.lock:
             return sum(1 for r in self.requests if needle in r.text)
 
-    def start(self) -> "StubLLM":
+    def start(self) -> StubLLM:
         stub = self
 
         class Handler(http.server.BaseHTTPRequestHandler):
@@ -80,7 +81,7 @@ class StubLLM:
             def log_message(self, *args: Any) -> None:
                 pass
 
-            def do_POST(self) -> None:  # noqa: N802 - http.server's name
+            def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length)
                 if self.path.rstrip("/") != "/v1/chat/completions":

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from typing import Iterable, Iterator
+from collections.abc import Iterable, Iterator
 
 from parley.model import Article, Evidence, Position
 

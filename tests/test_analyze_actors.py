@@ -408,7 +408,7 @@ def test_no_side_without_evidence_and_none_from_guesses():
           P("Jordan Peterson", "s8"), P("Washington Post", "s8"), P("Tolmar", "s5"),
           P("Vardenia", "s7"), P("Eda Sorn", "s9"),
           P("Milo Hart", "s1", aliases=("Russian President", "the Vardenian leader"))]
-    res, recs = _sides(ps)
+    _res, recs = _sides(ps)
     # "said Tolmar would ..." twice, never otherwise: speaks for Tolmar; once is not enough
     assert recs["Ina Dros"].side == "Tolmar" and recs["Ina Dros"].side_evidence[0].how == "speaks for"
     assert recs["Ola Brim"].side is None and "too few" in recs["Ola Brim"].side_note
@@ -420,12 +420,12 @@ def test_no_side_without_evidence_and_none_from_guesses():
 
 
 def test_a_curated_side_wins_and_says_so():
-    res, recs = _sides([P("Ola Brim", "s6")], [ActorLink("Ola Brim", "Tolmar", "side", "manual")])
+    _res, recs = _sides([P("Ola Brim", "s6")], [ActorLink("Ola Brim", "Tolmar", "side", "manual")])
     assert recs["Ola Brim"].side == "Tolmar" and recs["Ola Brim"].side_evidence[0].how == "curated"
 
 
 def test_same_side_says_who_shares_one():
-    res, recs = _sides([P("Anton Brask", "s1"), P("Vardenia", "s1"), P("Ivo Renner", "s3"),
+    res, _recs = _sides([P("Anton Brask", "s1"), P("Vardenia", "s1"), P("Ivo Renner", "s3"),
                         P("Dana Keld", "s3")])
     assert res.same_side("Anton Brask", "Vardenia") == "Vardenia"
     assert res.same_side("Dana Keld", "Ivo Renner") == "Kestrel Federation"

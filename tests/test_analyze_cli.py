@@ -192,7 +192,7 @@ def test_report_markdown_and_self_contained_escaped_html(db, tmp_path):
 @pytest.mark.parametrize("args,code", [
     (["timeline", "--actor", "Nobody Atall"], "E501"),
     (["compare", "Aldo Varga", "Nobody Atall"], "E501"),
-    (["shifts", "--since", "last week"], "E503"),
+    (["shifts", "--since", "last week"], "E900"),
     (["shifts", "--actor", "Nobody Atall"], "E501"),
     (["report", "--actor", "Nobody Atall"], "E501"),
     (["actors", "merge", "Aldo Varga", "Nobody Atall"], "E501"),

@@ -1,7 +1,7 @@
 """Timelines, shifts, comparison and reports as pure functions of hand-built positions and articles."""
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -36,7 +36,7 @@ def _articles() -> list[Article]:
     out = []
     for aid, (title, pub, text) in TEXTS.items():
         out.append(Article(id=aid, text=text, title=title, published=pub,
-                           ingested_at=datetime(2026, 6, 1, tzinfo=timezone.utc)))
+                           ingested_at=datetime(2026, 6, 1, tzinfo=UTC)))
     return out
 
 

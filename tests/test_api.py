@@ -229,6 +229,7 @@ def test_an_extraction_job_runs_in_the_background_with_progress(live_server, led
     with open_store(ledger_url) as s:
         assert s.runs()[0]["id"] == job["run_id"] and s.runs()[0]["status"] == "finished"
         stored = s.count_positions()
+        assert job["positions"] == s.run_counts(job["run_id"])[1] >= 1   # the statements were found and stored
         assert s.ledger.count_pending("default") == 0            # the run kept the ledger up to date
     assert api.get("/api/v1/overview").json()["positions"] == stored
     runs = api.get("/api/v1/runs").json()

@@ -11,7 +11,9 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from parley.errors import ExtractError
 from parley.extract.bounded import BoundedExtractor, bounded, merge_positions, split_chunks
@@ -74,7 +76,7 @@ def test_chunks_are_cut_at_paragraphs_then_sentences():
     text = long_text(200)
     spans = split_chunks(text, 1000)
     assert len(spans) > 10
-    for s, e in spans[:-1]:
+    for _s, e in spans[:-1]:
         assert text[e - 2:e] == "\n\n"                  # every cut follows a paragraph break
     one_para = "".join(f"Sentence number {i} is here. " for i in range(200))
     spans = split_chunks(one_para, 500)
@@ -256,7 +258,8 @@ def test_cli_extract_reports_a_budget_overrun_and_exits_1(tmp_path, monkeypatch)
     long.write_text("A long dispatch\n\n" + "\n\n".join(f"{paras[i % len(paras)]} ({i}.)" for i in range(60)),
                     encoding="utf-8")
     short = tmp_path / "short.txt"
-    short.write_text("Short note\n\n" + paras[0], encoding="utf-8")
+    short.write_text("Short note\n\n" + paras[0] + "\n\nThe Vardenian government rejected the truce offer on Monday.",
+                     encoding="utf-8")
     db = tmp_path / "l.db"
     monkeypatch.setenv("PARLEY_EXTRACT_CHUNK_CHARS", "2000")
     monkeypatch.setenv("PARLEY_EXTRACT_TIME_BUDGET", "0.000001")    # over budget after the first chunk
@@ -271,3 +274,5 @@ def test_cli_extract_reports_a_budget_overrun_and_exits_1(tmp_path, monkeypatch)
     with open_store(str(db)) as store:
         run = store.runs()[0]
         assert (run["status"], run["articles"], run["failed"]) == ("finished", 1, 1)
+        # the short article was extracted and its position stored; the long one stays pending
+        assert [(p.actor, p.stance) for p in store.positions()] == [("Vardenian government", "oppose")]

@@ -355,10 +355,13 @@ def test_extract_jsonl_reports_a_dropped_date_as_ingest_does(tmp_path):
     from parley.cli import main
 
     path = tmp_path / "r.jsonl"
-    path.write_text(json.dumps({"text": ENGLISH, "published": "sometime soonish", "id": "r1"}) + "\n",
+    text = ENGLISH + "\n\nThe Vardenian government rejected the truce offer on Monday."
+    path.write_text(json.dumps({"text": text, "published": "sometime soonish", "id": "r1"}) + "\n",
                     encoding="utf-8")
     res = CliRunner().invoke(main, ["extract", "--jsonl", str(path)])
     assert res.exit_code == 0, res.output
     assert f"note: [E114] {path}:1: field 'published' dropped" in res.stderr
     assert "1 articles, 0 errors, 1 notes" in res.stderr
-    assert json.loads(res.stdout.splitlines()[0])["id"] == "r1"
+    line = json.loads(res.stdout.splitlines()[0])
+    assert line["id"] == "r1" and line.get("published") is None
+    assert ("Vardenian government", "oppose") in [(p["actor"], p["stance"]) for p in line["positions"]]

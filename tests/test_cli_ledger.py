@@ -151,7 +151,7 @@ def test_run_then_rerun_stores_nothing_new(inputs: Path, db_path: Path) -> None:
     res = invoke("run", "-q", "--db", str(db_path), str(inputs))
     assert res.exit_code == 0, res.output
     after_first = table_counts(db_path)
-    assert after_first["articles"] == 2 and after_first["extractions"] == 2
+    assert after_first["articles"] == 2 and after_first["extractions"] == 2 and after_first["positions"] >= 2
     res = invoke("run", "-q", "--db", str(db_path), str(inputs))
     assert res.exit_code == 0
     assert table_counts(db_path) == after_first
@@ -165,11 +165,14 @@ def test_run_then_rerun_stores_nothing_new(inputs: Path, db_path: Path) -> None:
 def test_extract_only_does_pending(inputs: Path, db_path: Path) -> None:
     invoke("ingest", "-q", "--db", str(db_path), str(inputs / "one.txt"))
     assert invoke("extract", "-q", "--db", str(db_path)).exit_code == 0
+    first = table_counts(db_path)["positions"]
     invoke("ingest", "-q", "--db", str(db_path), str(inputs / "two.txt"))
     res = invoke("extract", "-q", "--db", str(db_path))
     assert res.exit_code == 0
     assert "from 1 articles" in res.stderr
-    assert table_counts(db_path)["extractions"] == 2
+    counts = table_counts(db_path)
+    assert counts["extractions"] == 2
+    assert 0 < first < counts["positions"]          # the second run added the new article's positions only
 
 
 def test_unknown_extractor_is_a_clean_error(inputs: Path, db_path: Path) -> None:
@@ -192,6 +195,7 @@ def test_extract_jsonl_keeps_json_ids(tmp_path: Path, inputs: Path) -> None:
     lines = [json.loads(x) for x in out.read_text(encoding="utf-8").splitlines()]
     assert [x["id"] for x in lines] == ["my-article-7", Article.create(GOOD_1).id]
     assert lines[0]["title"] == "Ports"
+    assert all(line["positions"] for line in lines)       # each article states a position
     for line, text in zip(lines, (GOOD_2, GOOD_1)):
         for p in line["positions"]:
             assert {"actor", "aliases", "issue", "proposition", "stance", "conditions", "red_line",
@@ -205,7 +209,9 @@ def test_extract_jsonl_to_stdout_reports_bad_files(tmp_path: Path, inputs: Path)
     res = invoke("extract", "--jsonl", str(inputs / "two.txt"), str(tmp_path / "nope.txt"))
     assert res.exit_code == 1
     assert "error: [E110]" in res.stderr and "nope.txt" in res.stderr
-    assert len(res.stdout.splitlines()) == 1 and json.loads(res.stdout)["positions"] is not None
+    assert len(res.stdout.splitlines()) == 1
+    [p] = json.loads(res.stdout)["positions"]              # "will join ... only if patrols are withdrawn"
+    assert GOOD_2[p["evidence"]["start"]:p["evidence"]["end"]] == p["evidence"]["text"]
 
 
 def test_run_seed_twice_exact_offsets(shared_dir: Path, db_path: Path) -> None:
@@ -358,7 +364,8 @@ def test_demo_runs_on_the_examples_folder(tmp_path: Path, monkeypatch: pytest.Mo
     assert res.exit_code == 0, res.output
     counts = table_counts(db_path)
     assert counts["articles"] == 2 and counts["extractions"] == 2
-    assert "positions from 2 demo articles" in res.stderr
+    assert counts["positions"] >= 2          # each article states a position ("rejected", "only if")
+    assert f"{counts['positions']} positions from 2 demo articles" in res.stderr
     assert invoke("demo", "-q", "--db", str(db_path)).exit_code == 0
     assert table_counts(db_path) == counts
 

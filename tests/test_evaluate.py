@@ -6,13 +6,22 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from parley.cli import main
 from parley.errors import EvalError
 from parley.evaluate import (
-    GoldArticle, actor_matches, load_gold, load_predictions, locate_sentence, name_tokens,
-    normalise_name, predict, score, token_f1,
+    GoldArticle,
+    actor_matches,
+    load_gold,
+    load_predictions,
+    locate_sentence,
+    name_tokens,
+    normalise_name,
+    predict,
+    score,
+    token_f1,
 )
 from parley.model import Evidence, Position
 
@@ -413,6 +422,7 @@ def test_cli_eval_runs_the_extractor_without_jsonl(tmp_path):
     assert r.exit_code == 0, r.output
     d = json.loads(r.output)
     assert d["per_article"][0]["id"] == "a1" and d["figures"]["triple"]["labelled"] == 1
+    assert d["figures"]["triple"]["produced"] >= 1          # the extractor ran on the text and found something
     r = CliRunner().invoke(main, ["eval", str(gold), "--extractor", "no-such-extractor"])
     assert r.exit_code == 2 and "error: [E304]" in r.output
 

@@ -22,6 +22,7 @@ def test_extract_many_streams_pairs():
     arts = [Article.create("The Kestrel Federation rejected the offer of talks."), Article.create("Nothing here.")]
     out = list(ex.extract_many(iter(arts)))
     assert [a.id for a, _ in out] == [a.id for a in arts]
+    assert out[0][1] and out[1][1] == []          # positions stay with their own article
     for art, positions in out:
         for p in positions:
             assert art.text[p.evidence.start:p.evidence.end] == p.evidence.text

@@ -1,9 +1,9 @@
 """Attribution: who holds the position (made-up parties)."""
 from __future__ import annotations
 
-from parley.model import Article
+from extract_helpers import one, run, with_control
 
-from extract_helpers import run, one
+from parley.model import Article
 
 
 def test_refusal_is_oppose_with_subject_as_holder(extractor):
@@ -31,7 +31,7 @@ def test_relayed_statement_goes_to_the_principal(extractor):
 
 
 def test_cue_inside_a_because_clause_is_no_position(extractor):
-    ps = run(extractor, "Tomas Brell said he left the summit because Vardenia wanted new sanctions.")
+    ps = with_control(extractor, "Tomas Brell said he left the summit because Vardenia wanted new sanctions.")
     assert all(p.actor != "Vardenia" for p in ps)
 
 
@@ -68,9 +68,9 @@ def test_possessor_of_a_spokesman_holds_the_position(extractor):
 
 
 def test_denial_of_facts_and_embedded_questions_are_no_positions(extractor):
-    ps = extractor.extract(Article.create(
+    ps = with_control(extractor,
         "The Kestrel Federation was accused of arming the rebels during the talks, though the Kestrel Federation "
-        "has denied this. \"We will see if the rebels are willing to accept a ceasefire,\" Ilona Marsh said."))
+        "has denied this. \"We will see if the rebels are willing to accept a ceasefire,\" Ilona Marsh said.")
     assert not any(p.actor == "Kestrel Federation" and p.stance == "oppose" for p in ps)
     assert not any(p.actor.endswith("rebels") for p in ps)
 
@@ -105,10 +105,10 @@ def test_inflected_cue_verbs_survive_lemma_slips(extractor):
 
 
 def test_guesses_gerund_subjects_and_relative_clauses_are_no_positions(extractor):
-    ps = extractor.extract(Article.create(
+    ps = with_control(extractor,
         "If it joins the union, the Kestrel Federation may have to accept limits on its fishing fleet. "
         "Lawmakers said Tomas Brell walking away from the talks was better than a bad deal. "
-        "Ilona Marsh, who refused to recognise the tribunal in 2009, was ousted after the talks."))
+        "Ilona Marsh, who refused to recognise the tribunal in 2009, was ousted after the talks.")
     assert not any(p.actor in ("Kestrel Federation", "Tomas Brell", "Ilona Marsh") for p in ps), \
         [(p.actor, p.stance) for p in ps]
 

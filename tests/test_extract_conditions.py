@@ -1,8 +1,7 @@
 """Conditions: clause spans, markers, embedded questions, merging."""
 from __future__ import annotations
 
-
-from extract_helpers import run, one
+from extract_helpers import one, run
 
 
 def test_only_if_condition_makes_conditional(extractor):

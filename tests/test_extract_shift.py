@@ -1,9 +1,9 @@
 """Shifts of stance."""
 from __future__ import annotations
 
-from parley.model import Article
-
 from extract_helpers import run
+
+from parley.model import Article
 
 
 def test_shift_gives_previous_stance(extractor):

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, example, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, example, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from parley.errors import InputError
 from parley.extract.bounded import BoundedExtractor
@@ -83,8 +85,14 @@ ARTICLE = st.lists(st.one_of(SENTENCE, st.text(max_size=40), st.sampled_from(["\
                    min_size=1, max_size=40).map(" ".join).filter(lambda t: t.strip())
 
 
+#: a plain statement among the examples: the property is checked on positions that exist (an
+#: extractor that finds nothing would pass the offset checks vacuously)
+PLAIN = "Harbour talks\n\nThe Vardenian government rejected the truce offer on Monday. " * 3
+
+
 @hsettings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(text=ARTICLE, title=st.one_of(st.none(), st.text(max_size=30)))
+@example(text=PLAIN, title=None)
 def test_extractor_on_arbitrary_text_never_raises_and_offsets_are_exact(extractor, text, title):
     """The real rules extractor behind the bounded wrapper, with small chunks so that chunking and
     offset mapping are exercised on every long example."""
@@ -94,8 +102,13 @@ def test_extractor_on_arbitrary_text_never_raises_and_offsets_are_exact(extracto
     assert out.error is None or out.error.code == "E307", out.error      # never E308: offsets always map
     for p in out.positions:
         assert art.text[p.evidence.start:p.evidence.end] == p.evidence.text
-    for p in extractor.extract(art):                                     # the extractor alone, whole text
+    whole = extractor.extract(art)
+    for p in whole:                                                      # the extractor alone, whole text
         assert art.text[p.evidence.start:p.evidence.end] == p.evidence.text
+    if text == PLAIN:
+        assert out.positions and whole, "the plain statement gave no position"
+        assert {p.evidence.text for p in out.positions} <= {p.evidence.text for p in whole} | {
+            "The Vardenian government rejected the truce offer on Monday."}
 
 
 def test_atheris_harness_over_the_ingest_parsers(tmp_path):

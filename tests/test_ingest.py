@@ -15,12 +15,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from parley.config import settings as current_settings
 from parley.errors import FetchError, InputError
-from parley.ingest import (detect_language, iter_articles, read_bytes, read_path, read_stdin, read_url,
-                           sniff_format)
+from parley.ingest import detect_language, iter_articles, read_bytes, read_path, read_stdin, read_url, sniff_format
 from parley.ingest.text import split_title
 from parley.model import Article, article_id_for
 
@@ -410,7 +411,7 @@ def test_feed_file_fetches_entry_pages(site):
 class _SlowHandler(http.server.BaseHTTPRequestHandler):
     delay = 2.0
 
-    def do_GET(self):  # noqa: N802 - http.server API
+    def do_GET(self):
         time.sleep(self.delay)
         try:
             self.send_response(200)

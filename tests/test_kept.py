@@ -6,10 +6,10 @@ from __future__ import annotations
 import json
 from datetime import date
 
+import ledger_data
 import pytest
 from click.testing import CliRunner
 
-import ledger_data
 from parley.analyze import curation, kept
 from parley.analyze.ledger import Ledger
 from parley.analyze.shifts import detect_shifts
@@ -228,7 +228,7 @@ def test_compare_reads_each_partys_last_day_and_says_what_the_whole_ledger_says(
         s.save_positions(later.id, "hand", "1", [_pos("Lena Marsh", "ceasefire", "oppose", later, "Lena Marsh"),
                                                  _pos("Omar Vey", "talks", "support", later, "Omar Vey")])
         kept.refresh(s)
-        res, ids = kept.resolution(s, "default")
+        _res, ids = kept.resolution(s, "default")
         uids = {pt.position_id: pt.position.id for pt in s.ledger.points("default")}
         by_uid = {p.id: (p.issue, p.published, p.article_id)
                   for p in kept.ledger(s, "default").positions}

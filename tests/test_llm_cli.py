@@ -139,6 +139,7 @@ def test_force_re_extracts_with_any_extractor_replacing_positions(tmp_path: Path
     con = sqlite3.connect(db)
     rows = "select actor, issue, stance, article_id, ev_start from positions order by 4, 5, 1, 2, 3"
     before = con.execute(rows).fetchall()
+    assert before                                   # the demo articles state positions
     old_ids = {r[0] for r in con.execute("select id from positions")}
     res = invoke("extract", "--db", str(db), "-q", "--force")
     assert res.exit_code == 0, res.output

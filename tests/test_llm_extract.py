@@ -225,7 +225,7 @@ def crafted(req: Request, seen: int) -> Reply:
         return Reply(status=429, content="rate limited", headers={"Retry-After": "0"})
     if tag == "slow":
         return Reply(content=correct(tag), delay=2.5)
-    if tag == "cut" and seen == 0 or tag == "cutalways":
+    if (tag == "cut" and seen == 0) or tag == "cutalways":
         return Reply(content=correct(tag), truncate=True)
     return Reply(content=correct(tag))
 

@@ -15,6 +15,7 @@ from itertools import islice
 from pathlib import Path
 
 import pytest
+import scale_extractor
 from click.testing import CliRunner
 
 from parley.cli import main
@@ -24,8 +25,6 @@ from parley.model import Article
 from parley.scale import extract_on_cluster
 from parley.store import open_store
 from parley.store.runner import extract_into
-
-import scale_extractor
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "examples" / "demo"
@@ -156,6 +155,7 @@ def test_cluster_on_postgres_stores_the_single_process_positions(tmp_path, pg_ur
         ingest_into(one, [str(DEMO)])
         single = extract_into(one, extractor)
         want = [(i, a, d) for i, a, d in snapshot(one)]
+        assert single.positions >= single.articles > 0     # the demo articles state positions: a real comparison
     with open_store(pg_url) as store:
         ingest_into(store, [str(DEMO)])
         got = extract_on_cluster(store, extractor="rules", cluster=dask_cluster, partition_size=3)
@@ -198,6 +198,7 @@ def test_workers_load_the_extractor_of_the_clients_settings(tmp_path, monkeypatc
         ingest_into(one, [str(DEMO)])
         single = extract_into(one, get_extractor("rules", taxonomy=str(tmp_path / "tax" / "labour.yml")))
         want = snapshot(one)
+        assert single.positions > 0                        # the comparison below is of real positions
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PARLEY_TAXONOMY", "tax/labour.yml")
     settings.cache_clear()
@@ -284,7 +285,7 @@ def test_ctrl_c_cancels_cleanly_and_the_next_run_does_the_rest(tmp_path):
         if proc.poll() is None:
             proc.kill()
     assert proc.returncode == 130 and "interrupted" in out, err[-2000:]
-    gone, alive = psutil.wait_procs(children, timeout=30)
+    _gone, alive = psutil.wait_procs(children, timeout=30)
     assert not alive, f"worker processes left behind: {alive}"
     with open_store(db) as store:
         [run] = store.runs()

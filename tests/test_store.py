@@ -195,7 +195,7 @@ def test_find_article_by_prefix(store: SqlStore) -> None:
     assert store.find_article(target).id == target
     unique = next(n for n in range(1, 17) if sum(x.startswith(target[:n]) for x in ids) == 1)
     assert store.find_article(target[:unique]).id == target
-    shared = next((x[:1] for x in ids if sum(y.startswith(x[:1]) for y in ids) > 1))
+    shared = next(x[:1] for x in ids if sum(y.startswith(x[:1]) for y in ids) > 1)
     with pytest.raises(StoreError) as err:
         store.find_article(shared)
     assert err.value.code == "E207"

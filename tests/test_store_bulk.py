@@ -8,7 +8,6 @@ import multiprocessing
 from datetime import date
 
 import pytest
-import sqlalchemy as sa
 
 from parley.model import Article, Evidence, Position
 from parley.store import open_store

@@ -4,7 +4,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from parley.model import Article, Evidence, Position
 from parley.store import open_store

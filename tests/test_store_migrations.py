@@ -107,7 +107,7 @@ def test_upgrade_from_version_3_gives_ids_taxonomy_and_datelines(db_path: Path) 
         con.execute("insert into articles (id, title, text, language, published) values (?, ?, ?, 'en', ?)",
                     (a.id, a.title, a.text, "2025-06-01" if a is dated else None))
     con.execute("insert into runs (extractor, version, started_at) values ('rules', '1', '2025-06-01')")
-    for i in range(2):   # two rows of identical content: they get distinct ids
+    for _i in range(2):   # two rows of identical content: they get distinct ids
         con.execute("insert into positions (article_id, run_id, extractor, extractor_version, actor, issue, "
                     "stance, ev_start, ev_end, evidence_text) values (?, 1, 'rules', '1', 'mediators', 'talks', "
                     "'support', 0, ?, ?)", (dated.id, len(TEXT), TEXT))
@@ -207,3 +207,24 @@ def test_a_database_at_8_without_6_and_7_gets_them(tmp_path: Path) -> None:
     assert triggers(gap) == triggers(fresh)
     with open_store(str(gap)) as s:      # opening again applies nothing
         assert s.schema_version() == SCHEMA_VERSION
+
+
+@pytest.mark.parametrize("ddl", [
+    "CREATE INDEX ix_positions_speaker ON positions (speaker)",          # an index tables.py lacks
+    "DROP INDEX ix_positions_issue",                                     # one it declares
+    "CREATE TABLE scratch (x INTEGER)",                                  # a table it does not describe
+    "ALTER TABLE runs ADD COLUMN note TEXT",                             # a column it does not describe
+])
+def test_the_schema_check_sees_a_database_that_drifted(db_path: Path, ddl: str) -> None:
+    """assert_matches_tables is not vacuous: any drift from tables.py fails it."""
+    from schema_util import assert_matches_tables
+
+    open_store(str(db_path)).close()
+    con = sqlite3.connect(db_path)
+    con.execute(ddl)
+    con.commit()
+    con.close()
+    engine = engine_for(db_path)
+    with pytest.raises(AssertionError):
+        assert_matches_tables(engine)
+    engine.dispose()

@@ -97,7 +97,7 @@ def test_force_run_and_usage_on_postgres(pg_url: str) -> None:
     class Metered:
         name, version = "metered", "1"
 
-        class usage:                                   # noqa: N801 - stands for an extractor's counters
+        class usage:
             n = 0
 
             @classmethod
@@ -157,3 +157,21 @@ def test_postgres_schema_matches_tables_py_also_after_the_6_7_gap(pg_url: str) -
     with open_store(pg_url) as s:
         assert_matches_tables(s.engine)
         assert schema_of(s.engine, ordered=False) == gap
+
+
+def test_postgres_schema_check_sees_drift(pg_url: str) -> None:
+    """The same check fails on a PostgreSQL database with an index or a foreign key tables.py does not have."""
+    from schema_util import assert_matches_tables
+
+    with open_store(pg_url) as s:
+        assert_matches_tables(s.engine)
+        for ddl, undo in (("CREATE INDEX ix_positions_speaker ON positions (speaker)", "DROP INDEX ix_positions_speaker"),
+                          ("ALTER TABLE actor_links ADD COLUMN run_id INTEGER REFERENCES runs (id)",
+                           "ALTER TABLE actor_links DROP COLUMN run_id")):
+            with s.engine.begin() as conn:
+                conn.execute(sa.text(ddl))
+            with pytest.raises(AssertionError):
+                assert_matches_tables(s.engine)
+            with s.engine.begin() as conn:
+                conn.execute(sa.text(undo))
+        assert_matches_tables(s.engine)

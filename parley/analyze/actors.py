@@ -31,20 +31,41 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any, Iterable, Literal, Mapping, Sequence
+from typing import Any, Literal
 
 import yaml
 from rapidfuzz import fuzz, process
 
 from ..errors import AnalysisError
-from ..model import Actor, Position
+from ..model import Position
 from ..store.base import ActorLink
 from .names import _GOV_WORDS as _GOV
-from .names import GENERIC_GROUPS, ORG_WORDS, NameInfo, _drop_lead_junk, acronym, demonym_matches, fold, is_capitalised, key, \
-    parse_name, side_table
-from .sides import Candidate, SideEvidence, decide_side, generic_institution, org_side_name, organ_words, polity_name, \
-    scan_text, side_words
+from .names import (
+    GENERIC_GROUPS,
+    ORG_WORDS,
+    NameInfo,
+    _drop_lead_junk,
+    acronym,
+    demonym_matches,
+    fold,
+    is_capitalised,
+    key,
+    parse_name,
+    side_table,
+)
+from .sides import (
+    Candidate,
+    SideEvidence,
+    decide_side,
+    generic_institution,
+    org_side_name,
+    organ_words,
+    polity_name,
+    scan_text,
+    side_words,
+)
 
 _STOPWORDS = frozenset("of the and for".split())     # "Republic of Vardenia" is no person's name ("Moon Jae-in" is)
 
@@ -104,9 +125,6 @@ class ActorRecord:
     merges: tuple[Merge, ...] = ()
     side_evidence: tuple[SideEvidence, ...] = ()
     side_note: str = ""               # why the side is unknown although something was said ("conflicting ...")
-
-    def to_actor(self) -> Actor:
-        return Actor(self.name, self.aliases, self.kind, self.side, self.confidence)
 
     @property
     def side_known(self) -> bool:
@@ -554,7 +572,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     lasts = list(by_last)
     for k in persons:
         last = k.split()[-1]
-        for other_last, score, _ in process.extract(last, lasts, scorer=fuzz.ratio, score_cutoff=FUZZ_LAST,
+        for other_last, _score, _ in process.extract(last, lasts, scorer=fuzz.ratio, score_cutoff=FUZZ_LAST,
                                                     limit=None):
             for o in by_last[other_last]:
                 if o <= k:
@@ -603,7 +621,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
             ws = k.split()
             if kind(k) == "org" and len(ws) >= 3 and ws[-1] in ORG_WORDS:     # "PCS" ~ "... Services Union"
                 by_acr[acronym(" ".join(ws[:-1]))].append(k)
-    for k, n in nodes.items():
+    for k in nodes:
         if " " not in k and kind(k) in ("org", "bare") and len(by_acr.get(k, [])) == 1:
             edges.append((0.85, k, by_acr[k][0], "acronym"))
 
@@ -727,7 +745,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
         built.append((root, rec, ns))
         by_root[root] = name
     mapping: dict[str, str] = {}
-    for root, rec, ns in built:
+    for _root, rec, ns in built:
         for n in ns:
             for raw in n.raws:
                 if not n.key.startswith("@") or n.key.startswith("@curated:"):
@@ -763,7 +781,7 @@ def resolve(positions: Sequence[Position], links: Iterable[ActorLink] = (),
     decided: dict[str, ActorRecord] = {}
     deferred: dict[str, list[tuple[str, Candidate]]] = {}
     votes: dict[str, list[SideEvidence]] = {}
-    for root, rec, ns in built:
+    for _root, rec, ns in built:
         curated = next((side_links[r] for n in ns for r in n.raws if r in side_links), None)
         if curated is None and rec.name in side_links:
             curated = side_links[rec.name]

@@ -301,9 +301,9 @@ def _zopa(ledger: Ledger, comp: Comparison, ic: IssueComparison, a: str, b: str)
                f"{_cites(comp, ps)}."
     sa, sb = {p.stance for p in ic.a}, {p.stance for p in ic.b}
     if "mixed" in sa | sb:
-        who = [x for x, s in ((a, sa), (b, sb)) if "mixed" in s]
-        verb = "sends" if len(who) == 1 else "send"
-        return f"Unclear on {iss}: {' and '.join(who)} {verb} mixed signals {_cites(comp, ic.a + ic.b)}."
+        mixed = [x for x, s in ((a, sa), (b, sb)) if "mixed" in s]
+        verb = "sends" if len(mixed) == 1 else "send"
+        return f"Unclear on {iss}: {' and '.join(mixed)} {verb} mixed signals {_cites(comp, ic.a + ic.b)}."
     if ic.common_ground and ic.common_ground.startswith("both support") and \
             ic.common_ground != "both support on conditions":
         return f"Zone of agreement on {iss}: both support it ({a} {_cites(comp, ic.a)}; {b} {_cites(comp, ic.b)})."

@@ -39,7 +39,7 @@ class CurationResult:
         return {"action": self.action, "a": self.a, "b": self.b, "message": self.message, "notices": self.notices}
 
 
-def _names(store: "SqlStore", taxonomy: str | None) -> tuple[str | None, "Ledger"]:
+def _names(store: SqlStore, taxonomy: str | None) -> tuple[str | None, Ledger]:
     from . import kept
     from .ledger import Ledger
 
@@ -49,7 +49,7 @@ def _names(store: "SqlStore", taxonomy: str | None) -> tuple[str | None, "Ledger
     return tax, kept.ledger(store, tax, [])
 
 
-def _lookup(ledger: "Ledger", name: str, notices: list[str]) -> "ActorMatch":
+def _lookup(ledger: Ledger, name: str, notices: list[str]) -> ActorMatch:
     m = ledger.lookup(name)
     note = m.notice()
     if note:
@@ -57,7 +57,7 @@ def _lookup(ledger: "Ledger", name: str, notices: list[str]) -> "ActorMatch":
     return m
 
 
-def _name_or_form(store: "SqlStore", tax: str | None, ledger: "Ledger", name: str, notices: list[str]) -> str:
+def _name_or_form(store: SqlStore, tax: str | None, ledger: Ledger, name: str, notices: list[str]) -> str:
     """A record's canonical name, or a surface form some position uses (an alias or description the
     extractor gave, "Vardenian leader"); E501 when neither."""
     try:
@@ -76,7 +76,7 @@ def _name_or_form(store: "SqlStore", tax: str | None, ledger: "Ledger", name: st
         raise
 
 
-def _delete(store: "SqlStore", alias: str, canonical: str, kind: str) -> int:
+def _delete(store: SqlStore, alias: str, canonical: str, kind: str) -> int:
     n = 0
     for ln in store.actor_links():
         if ln.alias == alias and ln.canonical == canonical and ln.kind == kind:
@@ -84,13 +84,13 @@ def _delete(store: "SqlStore", alias: str, canonical: str, kind: str) -> int:
     return n
 
 
-def _kept(store: "SqlStore", tax: str | None, *names: str) -> None:
+def _kept(store: SqlStore, tax: str | None, *names: str) -> None:
     from . import kept
 
     kept.curate(store, tax, names)
 
 
-def merge(store: "SqlStore", a: str, b: str, taxonomy: str | None = None) -> CurationResult:
+def merge(store: SqlStore, a: str, b: str, taxonomy: str | None = None) -> CurationResult:
     """Merge actor B into actor A (A's name is kept); removes any split between them. B may be a form
     the extractor used ("Vardenian leader"); merging twice changes nothing."""
     notices: list[str] = []
@@ -106,7 +106,7 @@ def merge(store: "SqlStore", a: str, b: str, taxonomy: str | None = None) -> Cur
     return CurationResult("merged", ca, cb, f"merged {cb!r} into {ca!r}", notices)
 
 
-def split(store: "SqlStore", a: str, b: str, taxonomy: str | None = None) -> CurationResult:
+def split(store: SqlStore, a: str, b: str, taxonomy: str | None = None) -> CurationResult:
     """Keep actors A and B apart (undoes a wrong merge; wins over automatic merging); each keeps its own
     aliases and mentions. E530 when A and B are one name."""
     notices: list[str] = []
@@ -124,7 +124,7 @@ def split(store: "SqlStore", a: str, b: str, taxonomy: str | None = None) -> Cur
     return CurationResult("split", ca, cb, f"split {cb!r} from {ca!r}", notices)
 
 
-def unlink(store: "SqlStore", a: str, b: str) -> CurationResult:
+def unlink(store: SqlStore, a: str, b: str) -> CurationResult:
     """Forget the curated merge or split between A and B: automatic resolution decides again."""
     names = {a.strip(), b.strip()}
     gone = 0
@@ -138,7 +138,7 @@ def unlink(store: "SqlStore", a: str, b: str) -> CurationResult:
     return CurationResult("unlinked", a, b, f"removed {gone} curated link(s) between {a!r} and {b!r}")
 
 
-def set_side(store: "SqlStore", name: str, side: str, taxonomy: str | None = None) -> CurationResult:
+def set_side(store: SqlStore, name: str, side: str, taxonomy: str | None = None) -> CurationResult:
     """Curate the side of actor NAME (kept as the evidence "curated"); SIDE ``-`` removes it."""
     notices: list[str] = []
     tax, ledger = _names(store, taxonomy)

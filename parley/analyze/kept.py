@@ -30,20 +30,21 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Literal, Sequence
+from datetime import UTC, date
+from typing import TYPE_CHECKING, Any, Literal
 
 from rapidfuzz import fuzz, process
 
 from ..model import Article, Evidence, Position, Shift
 from ..store.base import ActorLink
 from .actors import SIDE_PREFIX, ActorRecord, Merge, Resolution, local_form, resolve
-from .names import acronym, demonym_matches, key, parse_name, side_table
+from .names import acronym, demonym_matches, key, parse_name
 from .sides import SideEvidence, decide_side
 
 if TYPE_CHECKING:
-    from ..store.ledger import LedgerChange, LedgerTables, PointRow
+    from ..store.ledger import LedgerChange, LedgerTables
     from ..store.sql import SqlStore
     from .ledger import Ledger
 
@@ -98,7 +99,7 @@ def _lock(url: str, taxonomy: str) -> threading.Lock:
         return _locks.setdefault(f"{url}\x00{taxonomy}", threading.Lock())
 
 
-def refresh(store: "SqlStore", taxonomy: str | None = None, mode: Mode = "auto") -> list[RefreshReport]:
+def refresh(store: SqlStore, taxonomy: str | None = None, mode: Mode = "auto") -> list[RefreshReport]:
     """Bring the kept ledger of ``taxonomy`` (default: every stored taxonomy, and drop the ledgers of
     taxonomies with no positions left) up to date; ``mode`` forces a rebuild or an update."""
     taxes = [taxonomy] if taxonomy else list(store.taxonomies())
@@ -111,12 +112,12 @@ def refresh(store: "SqlStore", taxonomy: str | None = None, mode: Mode = "auto")
     return out
 
 
-def rebuild(store: "SqlStore", taxonomy: str | None = None) -> list[RefreshReport]:
+def rebuild(store: SqlStore, taxonomy: str | None = None) -> list[RefreshReport]:
     """Resolve everything again (``parley rebuild``)."""
     return refresh(store, taxonomy, mode="rebuild")
 
 
-def ensure(store: "SqlStore", taxonomy: str) -> int:
+def ensure(store: SqlStore, taxonomy: str) -> int:
     """The taxonomy's ledger version after catching up with positions stored since the last update
     (one small query when there are none)."""
     L = store.ledger
@@ -127,7 +128,7 @@ def ensure(store: "SqlStore", taxonomy: str) -> int:
     return _refresh_one(store, taxonomy, "auto").version
 
 
-def _refresh_one(store: "SqlStore", taxonomy: str, mode: Mode) -> RefreshReport:
+def _refresh_one(store: SqlStore, taxonomy: str, mode: Mode) -> RefreshReport:
     from ..store.ledger import StaleLedger
 
     with _lock(store.url, taxonomy):
@@ -145,7 +146,7 @@ def _refresh_one(store: "SqlStore", taxonomy: str, mode: Mode) -> RefreshReport:
         raise StaleLedger(f"ledger {taxonomy}: still changing after {_RETRIES} attempts")
 
 
-def _compute_and_apply(store: "SqlStore", taxonomy: str, mode: Mode) -> RefreshReport:
+def _compute_and_apply(store: SqlStore, taxonomy: str, mode: Mode) -> RefreshReport:
     L = store.ledger
     st = L.state(taxonomy)
     links = store.actor_links()
@@ -165,7 +166,7 @@ def _compute_and_apply(store: "SqlStore", taxonomy: str, mode: Mode) -> RefreshR
 
 # ----------------------------------------------------------------------------- helpers
 
-def _texts(L: "LedgerTables", article_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, int]]:
+def _texts(L: LedgerTables, article_ids: Iterable[str]) -> tuple[dict[str, str], dict[str, int]]:
     """title + text of each article (what :func:`resolve` reads side evidence from) and where its text starts."""
     texts: dict[str, str] = {}
     starts: dict[str, int] = {}
@@ -175,7 +176,7 @@ def _texts(L: "LedgerTables", article_ids: Iterable[str]) -> tuple[dict[str, str
     return texts, starts
 
 
-def _meta_articles(L: "LedgerTables", article_ids: Iterable[str]) -> tuple[dict[str, Article], dict[str, date]]:
+def _meta_articles(L: LedgerTables, article_ids: Iterable[str]) -> tuple[dict[str, Article], dict[str, date]]:
     """Articles without their text (dates, titles, sources) and the datelines of undated ones."""
     arts: dict[str, Article] = {}
     lines: dict[str, date] = {}
@@ -190,10 +191,9 @@ def _meta_articles(L: "LedgerTables", article_ids: Iterable[str]) -> tuple[dict[
 
 
 def _aware(v: Any) -> Any:
-    from datetime import timezone
 
     if v is not None and getattr(v, "tzinfo", None) is None:
-        return v.replace(tzinfo=timezone.utc)
+        return v.replace(tzinfo=UTC)
     return v
 
 
@@ -255,7 +255,7 @@ def _extra_record(name: str, mentions: int = 0) -> ActorRecord:
 
 # ----------------------------------------------------------------------------- rebuild
 
-def _rebuild(store: "SqlStore", taxonomy: str, links: list[ActorLink], h: str, version: int | None,
+def _rebuild(store: SqlStore, taxonomy: str, links: list[ActorLink], h: str, version: int | None,
              rep: RefreshReport) -> RefreshReport:
     from ..store.ledger import LedgerChange
 
@@ -356,7 +356,7 @@ class _NameIndex:
 _index_cache: dict[tuple[str, str, int], _NameIndex] = {}
 
 
-def _update(store: "SqlStore", taxonomy: str, links: list[ActorLink], h: str, version: int,
+def _update(store: SqlStore, taxonomy: str, links: list[ActorLink], h: str, version: int,
             pending: list[tuple[int, Position]], orphans: list[tuple[int, int, str]],
             rep: RefreshReport) -> RefreshReport:
     from ..store.ledger import LedgerChange
@@ -409,7 +409,7 @@ def _update(store: "SqlStore", taxonomy: str, links: list[ActorLink], h: str, ve
         texts, starts = _texts(L, new_articles)
         sub = resolve(new_positions + synthetic, sub_links, texts, starts)
         subrecs = _records_by_name(sub)
-        arts, lines = _meta_articles(L, new_articles)
+        arts, _lines = _meta_articles(L, new_articles)
 
         def holds(rec: ActorRecord) -> set[int]:
             return {known[x] for x in (rec.name, *rec.aliases) if x in known and known[x] in cands} | \
@@ -510,7 +510,7 @@ def _decide(name: str, kind: str, current: Sequence[SideEvidence], old: list[dic
             "side_evidence": json.dumps([e.to_dict() for e in dec.evidence], ensure_ascii=False)}
 
 
-def _group_shifts(L: "LedgerTables", taxonomy: str, change: "LedgerChange", id_of: dict[str, int],
+def _group_shifts(L: LedgerTables, taxonomy: str, change: LedgerChange, id_of: dict[str, int],
                   orphans: list[tuple[int, int, str]]) -> list[dict[str, Any]]:
     """The shifts of ``change.shift_groups`` after the change: kept points of those groups (less the
     orphans) plus the change's new points."""
@@ -534,7 +534,7 @@ def _group_shifts(L: "LedgerTables", taxonomy: str, change: "LedgerChange", id_o
 
 # ----------------------------------------------------------------------------- curation
 
-def curate(store: "SqlStore", taxonomy: str | None, names: Iterable[str]) -> list[RefreshReport]:
+def curate(store: SqlStore, taxonomy: str | None, names: Iterable[str]) -> list[RefreshReport]:
     """After the curated links of ``names`` changed: re-resolve the actors those names belong to
     (their positions, every curated link, their articles' texts) and keep the result. Everything
     else stays as kept. ``taxonomy`` None: every taxonomy with a kept ledger."""
@@ -557,7 +557,7 @@ def curate(store: "SqlStore", taxonomy: str | None, names: Iterable[str]) -> lis
     return out
 
 
-def _curate_one(store: "SqlStore", taxonomy: str, names: list[str]) -> RefreshReport:
+def _curate_one(store: SqlStore, taxonomy: str, names: list[str]) -> RefreshReport:
     from ..store.ledger import LedgerChange
 
     L = store.ledger
@@ -613,7 +613,7 @@ def _curate_one(store: "SqlStore", taxonomy: str, names: list[str]) -> RefreshRe
         change.replace_votes.add(name)
         change.votes[name] = [_vote(e) for e in sub.votes.get(name, ())]
     for raw_name, canon in sub.mapping.items():
-        if canon in used and (raw_name in known and known[raw_name] in ids or raw_name not in known):
+        if canon in used and ((raw_name in known and known[raw_name] in ids) or raw_name not in known):
             change.names[raw_name] = canon
     for name in used:
         change.names.setdefault(name, name)
@@ -654,7 +654,7 @@ def _curate_one(store: "SqlStore", taxonomy: str, names: list[str]) -> RefreshRe
     return rep
 
 
-def _refresh_no_lock(store: "SqlStore", taxonomy: str, mode: Mode) -> RefreshReport:
+def _refresh_no_lock(store: SqlStore, taxonomy: str, mode: Mode) -> RefreshReport:
     t0 = time.perf_counter()
     rep = _compute_and_apply(store, taxonomy, mode)
     rep.seconds = time.perf_counter() - t0
@@ -675,7 +675,7 @@ _res_cache: dict[tuple[str, str], _Cached] = {}
 _res_guard = threading.Lock()
 
 
-def resolution(store: "SqlStore", taxonomy: str, *, catch_up: bool = True) -> tuple[Resolution, dict[str, int]]:
+def resolution(store: SqlStore, taxonomy: str, *, catch_up: bool = True) -> tuple[Resolution, dict[str, int]]:
     """The kept resolution of ``taxonomy`` (records and the name mapping, as :func:`resolve` gives
     them) and actor name -> id; cached per process until the ledger's version changes."""
     version = ensure(store, taxonomy) if catch_up else store.ledger.version(taxonomy)
@@ -710,8 +710,8 @@ def resolution(store: "SqlStore", taxonomy: str, *, catch_up: bool = True) -> tu
     return res, ids
 
 
-def ledger(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None = None,
-           issue: str | None = None, catch_up: bool = True) -> "Ledger":
+def ledger(store: SqlStore, taxonomy: str, actors: Iterable[str] | None = None,
+           issue: str | None = None, catch_up: bool = True) -> Ledger:
     """An analysis :class:`~parley.analyze.ledger.Ledger` read from the kept tables: the positions of
     the canonical ``actors`` given (every position when None), already resolved, their articles'
     metadata (texts are read on demand) and the whole kept resolution."""
@@ -727,8 +727,8 @@ def ledger(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None = None
     return lg
 
 
-def compare_ledger(store: "SqlStore", taxonomy: str, parties: Sequence[Sequence[str]],
-                   catch_up: bool = True) -> "Ledger":
+def compare_ledger(store: SqlStore, taxonomy: str, parties: Sequence[Sequence[str]],
+                   catch_up: bool = True) -> Ledger:
     """A ledger for :func:`~parley.analyze.compare.compare` of ``parties`` (each a list of canonical
     names): only the positions a comparison reads, those of each party's last day on each issue in
     the ledger's order (where undated positions come after every dated one), so that comparing two
@@ -747,7 +747,7 @@ def compare_ledger(store: "SqlStore", taxonomy: str, parties: Sequence[Sequence[
     return lg
 
 
-def kept_shifts(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None = None, issue: str | None = None,
+def kept_shifts(store: SqlStore, taxonomy: str, actors: Iterable[str] | None = None, issue: str | None = None,
                 since: date | None = None, until: date | None = None, include_undated: bool = False,
                 limit: int | None = None, newest_first: bool = False, catch_up: bool = True) -> list[Shift]:
     """The kept shifts (oldest first, undated last; ``newest_first`` reverses the dated ones), with
@@ -775,7 +775,7 @@ def kept_shifts(store: "SqlStore", taxonomy: str, actors: Iterable[str] | None =
     return out
 
 
-def report_shifts(store: "SqlStore", taxonomy: str | None, issue: str | None, since: date | None,
+def report_shifts(store: SqlStore, taxonomy: str | None, issue: str | None, since: date | None,
                   until: date | None, include_undated: bool, limit: int | None,
                   catch_up: bool = True) -> tuple[list[Shift], int]:
     """The kept shifts a briefing reports: the ``limit`` most recent (all when None or 0), in date order,

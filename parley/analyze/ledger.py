@@ -11,11 +11,12 @@ and of time axes unless the caller asks for undated positions.
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, Arg, UsageError
 from ..model import Article, Evidence, Position
 from ..store.base import ActorLink
 from .actors import ActorMatch, ActorRecord, MatchMode, Resolution, resolve
@@ -23,7 +24,7 @@ from .actors import ActorMatch, ActorRecord, MatchMode, Resolution, resolve
 if TYPE_CHECKING:
     from ..store.sql import SqlStore
 
-__all__ = ["Ledger", "Citation", "Notes", "when", "parse_since", "parse_day", "in_range", "DateSource"]
+__all__ = ["Ledger", "Citation", "Notes", "when", "parse_day", "in_range", "DateSource"]
 
 DateSource = Literal["published", "dateline"]
 
@@ -89,7 +90,7 @@ class Ledger:
     @classmethod
     def build(cls, positions: Sequence[Position], articles: Iterable[Article] = (),
               links: Iterable[ActorLink] = (), datelines: dict[str, date] | None = None,
-              taxonomy: str | None = None) -> "Ledger":
+              taxonomy: str | None = None) -> Ledger:
         arts = {a.id: a for a in articles}
         texts = {aid: f"{a.title or ''}\n{a.text}" for aid, a in arts.items()}
         starts = {aid: len(a.title or "") + 1 for aid, a in arts.items()}
@@ -97,7 +98,7 @@ class Ledger:
         return cls(res.apply(positions), arts, res, list(positions), dict(datelines or {}), taxonomy)
 
     @classmethod
-    def from_store(cls, store: "SqlStore", extractor: str | None = None, taxonomy: str | None = None) -> "Ledger":
+    def from_store(cls, store: SqlStore, extractor: str | None = None, taxonomy: str | None = None) -> Ledger:
         """Every stored position (of one extractor / taxonomy when given), its article and the curated
         actor links."""
         positions = store.positions(extractor=extractor, taxonomy=taxonomy)
@@ -188,11 +189,6 @@ class Ledger:
         self._order[id(p)] = (p, key)
         return key
 
-    def side_of(self, actor: str) -> str | None:
-        """The side of a canonical actor: its record's side (a state's is its own name), else None."""
-        rec = self.resolution.record(actor)
-        return rec.side if rec and rec.side else None
-
     def party_label(self, name: str) -> str:
         """A party's name as shown: "(side unknown)" added when it is an actor no article places."""
         rec = self.resolution.record(name)
@@ -219,19 +215,14 @@ def when(p: Position, article: Article | None, datelines: dict[str, date] | None
     return None, None
 
 
-def parse_day(value: str | date | None, option: str = "--since") -> date | None:
-    """``YYYY-MM-DD`` -> date (E503 otherwise)."""
+def parse_day(value: str | date | None, argument: str = "since") -> date | None:
+    """``YYYY-MM-DD`` -> date (UsageError E900 naming ``argument`` otherwise)."""
     if value is None or isinstance(value, date):
         return value
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise AnalysisError("E503", detail=f"{option} {value!r}: expected a date as YYYY-MM-DD") from None
-
-
-def parse_since(value: str | date | None) -> date | None:
-    """``YYYY-MM-DD`` -> date (E503 otherwise)."""
-    return parse_day(value, "--since")
+        raise UsageError("E900", arg=Arg(argument), value=value) from None
 
 
 def in_range(d: date | None, since: date | None, until: date | None, include_undated: bool = False) -> bool:

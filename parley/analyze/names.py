@@ -328,13 +328,14 @@ def _parse_name(raw: str, table: SideTable | None = None) -> NameInfo:
                     continue
             break
     rest = ws[i:]
-    rest_raw, need = [], len(rest)
+    rest_toks: list[str] = []
+    need = len(rest)
     for tok in reversed(raw.split()):
         if need <= 0:
             break
-        rest_raw.insert(0, tok)
+        rest_toks.insert(0, tok)
         need -= max(1, len(words(tok)))
-    rest_raw = " ".join(rest_raw)
+    rest_raw = " ".join(rest_toks)
     has_org = any(w in ORG_WORDS for w in (rest or ws))
     plural_group = any(w in GROUP_WORDS for w in ws) and not _is_capitalised(raw.split()[-1])
     if has_org:

@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import base64
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from itertools import combinations
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from markupsafe import Markup
 
-from ..errors import AnalysisError
+from ..errors import AnalysisError, Arg, UsageError
 from ..model import Evidence, Shift
 from .actors import ActorMatch
 from .compare import Comparison, compare_parties
@@ -33,6 +34,7 @@ from .shifts import detect_shifts
 from .sources import describe, refs, render_refs
 
 if TYPE_CHECKING:
+    from ..model import Position
     from .timeline import Timeline
 
 __all__ = ["Report", "build_report", "render_markdown", "render_html", "write_report", "audit_report"]
@@ -55,7 +57,7 @@ class PartySection:
     chart_png: bytes | None = None
     label: str = ""                                             # as shown: "X (side unknown)"
     undated: int = 0                                            # undated positions left out of "new" and charts
-    chart: "Timeline | None" = None                             # what the chart draws ...
+    chart: Timeline | None = None                             # what the chart draws ...
     chart_numbers: list[int] = field(default_factory=list)      # ... and its points' footnote numbers
     current_more: int = 0                                       # left out by ``max_items`` (older ones)
     new_terms_more: int = 0
@@ -422,7 +424,7 @@ def render_html(r: Report) -> str:
 def write_report(r: Report, fmt: str, path: str | Path | None = None) -> str:
     """Render ``r`` as ``md`` or ``html``; write it to ``path`` when given; return the text."""
     if fmt not in ("md", "html"):
-        raise AnalysisError("E505", item="--format", detail=f"unknown format {fmt!r}; use md or html")
+        raise UsageError("E901", arg=Arg("fmt"), value=fmt, known="md, html")
     text = render_markdown(r) if fmt == "md" else render_html(r)
     if path:
         try:

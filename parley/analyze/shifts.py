@@ -55,7 +55,7 @@ def detect_shifts(ledger: Ledger, since: date | None = None, actor: str | ActorM
                 by_article[-1][1].append(p)
             else:
                 by_article.append((aid, [p]))
-        found: dict[tuple, Shift] = {}
+        found: dict[tuple[Any, ...], Shift] = {}
         for (_, prev), (_, cur) in zip(by_article, by_article[1:]):
             before = {p.stance for p in prev}
             changed = [p for p in cur if p.stance not in before]
@@ -75,7 +75,7 @@ def detect_shifts(ledger: Ledger, since: date | None = None, actor: str | ActorM
     return shifts
 
 
-def _key(p: Position) -> tuple:
+def _key(p: Position) -> tuple[str | None, int, int, str]:
     return (p.article_id, p.evidence.start, p.evidence.end, p.stance)
 
 

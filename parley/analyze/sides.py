@@ -26,9 +26,10 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..errors import ParleyError
 from .names import ORG_WORDS, TITLES, SideTable, acronym, is_capitalised, key, parse_name, words
@@ -289,7 +290,7 @@ def _describe(desc: str, table: SideTable) -> tuple[str, bool] | None:
 
 
 @lru_cache(maxsize=65536)
-def _form_pattern(form: str) -> "re.Pattern[str]":
+def _form_pattern(form: str) -> re.Pattern[str]:
     """``form`` as a whole word (compiled once: a ledger scans thousands of forms)."""
     return re.compile(r"(?<![\w'\u2019-])" + re.escape(form) + r"(?![\w'\u2019-])")
 
@@ -340,7 +341,7 @@ def scan_text(text: str, form: str, article_id: str, table: SideTable, base: int
             d = _describe(am.group(1), table)
             if d is None:
                 continue
-            who, spokes = d
+            who, _spokes = d
             st, en = (s, e + am.end(1)) if after else (s - len(window) + am.start(1), e)
             a, b = _span(base, st, en)
             out.append(Candidate(who, "spokesperson" if who.startswith("@person:") else "apposition",
@@ -428,7 +429,7 @@ def _same(label: str, side: str) -> bool:
     return a == b or f" {a} " in f" {b} " or f" {b} " in f" {a} " or a == acronym(b) or b == acronym(a)
 
 
-def side_figures(res: "Resolution", labels: dict[str, str | None]) -> dict[str, Any]:
+def side_figures(res: Resolution, labels: dict[str, str | None]) -> dict[str, Any]:
     """Precision (found sides that are right) and recall (labelled sides found) over the labelled actors
     the ledger has (matched by exact name or alias: the one resolver, no fuzzy match)."""
     checked = found = right = with_side = 0

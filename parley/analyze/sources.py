@@ -87,10 +87,10 @@ class PhraseSource:
     ``nowhere``: no sentence of the article holds it (the extractor's wording)."""
 
     where: Literal["evidence", "elsewhere", "nowhere"]
-    citation: "Citation | None" = None
+    citation: Citation | None = None
 
 
-def locate(ledger: "Ledger", p: Position, phrase: str) -> PhraseSource:
+def locate(ledger: Ledger, p: Position, phrase: str) -> PhraseSource:
     """Where the words of ``phrase`` (a condition or proposition of ``p``) are in ``p``'s article."""
     toks = content_tokens(phrase)
     if _holds(toks, p.evidence.text):
@@ -109,7 +109,7 @@ def locate(ledger: "Ledger", p: Position, phrase: str) -> PhraseSource:
     return PhraseSource("elsewhere", ledger.cite_span(aid, best[0], best[1], text[best[0]:best[1]]))
 
 
-def shown(ledger: "Ledger", p: Position, phrase: str, notes: "Notes") -> str:
+def shown(ledger: Ledger, p: Position, phrase: str, notes: Notes) -> str:
     """``phrase`` as shown with ``p``: as it is when the evidence sentence holds it, followed by a
     reference to its own sentence when another sentence does, marked when none does."""
     phrase = strip_marks(phrase)
@@ -121,7 +121,7 @@ def shown(ledger: "Ledger", p: Position, phrase: str, notes: "Notes") -> str:
     return phrase
 
 
-def describe(ledger: "Ledger", p: Position, notes: "Notes", actor: bool = True) -> str:
+def describe(ledger: Ledger, p: Position, notes: Notes, actor: bool = True) -> str:
     """"Actor: stance (red line) on issue — proposition, if condition" with every phrase sourced."""
     from ..model import condition_phrase
 

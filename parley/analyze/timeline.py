@@ -8,10 +8,11 @@ after the last date, never at the ingestion date.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any
 
 from ..errors import AnalysisError
 from ..model import condition_phrase
@@ -133,7 +134,7 @@ _STYLE = {"support": ("o", "#2a9d3a"), "oppose": ("X", "#c0392b"), "conditional"
 _LABEL_OFFSETS = (8, -15, 19, -26, 30, -37)      # points above/below a marker tried in turn
 
 
-def chart_figure(tl: Timeline, numbers: Sequence[int] | None = None) -> tuple["Figure", list["Annotation"]]:
+def chart_figure(tl: Timeline, numbers: Sequence[int] | None = None) -> tuple[Figure, list[Annotation]]:
     """The timeline as a matplotlib figure (Agg) and its point labels, laid out so that no two overprint.
 
     ``numbers`` are the labels of ``tl.points`` (default 1, 2, ...: the timeline's own citation list;
@@ -162,7 +163,7 @@ def chart_figure(tl: Timeline, numbers: Sequence[int] | None = None) -> tuple["F
         marker, colour = _STYLE[p.stance]
         y = issues.index(p.issue)
         x = p.when if p.when is not None else undated_x
-        ax.scatter([x], [y], marker=marker, s=90, facecolors=colour if p.when is not None else "none",
+        ax.scatter([x], [y], marker=marker,  # type: ignore[arg-type]  # dates go through matplotlib's converter s=90, facecolors=colour if p.when is not None else "none",
                    edgecolors="black" if p.red_line else colour, linewidths=2 if p.red_line else 1.2, zorder=3)
         seen.add(p.stance)
         spots.setdefault((y, x), [])

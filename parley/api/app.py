@@ -15,13 +15,14 @@ import base64
 import hashlib
 import logging
 import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import Any, AsyncIterator, Awaitable, Callable
+from typing import Any
 from urllib.parse import unquote_to_bytes
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from .. import __version__
@@ -237,7 +238,8 @@ def create_app(db: str | None = None, *, token: str | None = None, max_body: int
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(Exception, unexpected)
 
-    from ..web.pages import router as web_router, static_app
+    from ..web.pages import router as web_router
+    from ..web.pages import static_app
     from .routes import router as api_router
 
     app.include_router(api_router)
@@ -258,7 +260,7 @@ def _fix_openapi(app: FastAPI) -> None:
             return app.openapi_schema
         schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
         err_ref = {"$ref": "#/components/schemas/ErrorResponse"}
-        for path, ops in schema.get("paths", {}).items():
+        for _path, ops in schema.get("paths", {}).items():
             for op in ops.values():
                 responses = op.setdefault("responses", {})
                 responses.pop("422", None)

@@ -6,8 +6,9 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ..errors import StoreError
 from .jobs import Jobs
@@ -34,15 +35,15 @@ class View:
 
     taxonomy: str
     version: int
-    resolution: "Resolution"
+    resolution: Resolution
     ids: dict[str, int]
     names: dict[int, str]
 
-    def record_by_id(self, actor_id: int) -> "ActorRecord | None":
+    def record_by_id(self, actor_id: int) -> ActorRecord | None:
         name = self.names.get(actor_id)
         return None if name is None else self.resolution.record(name)
 
-    def lookup_ledger(self) -> "Ledger":
+    def lookup_ledger(self) -> Ledger:
         from ..analyze.ledger import Ledger
 
         return Ledger([], {}, self.resolution, [], {}, self.taxonomy)
@@ -54,12 +55,12 @@ class View:
         name = self.names.get(actor_id)
         return [] if name is None else self.resolution.members(name)
 
-    def lookup(self, query: str, match: str = "exact") -> "ActorMatch":
+    def lookup(self, query: str, match: str = "exact") -> ActorMatch:
         return self.lookup_ledger().lookup(query, match)  # type: ignore[arg-type]
 
 
 class Context:
-    def __init__(self, store: "SqlStore", security: Security) -> None:
+    def __init__(self, store: SqlStore, security: Security) -> None:
         self.store = store
         self.security = security
         self.jobs = Jobs(store)

@@ -50,20 +50,22 @@ class Job:
                                               "failed", "run_id", "message", "started_at", "finished_at")}
 
 
-def run_extraction(store: "SqlStore", extractor: str | None, *, limit: int | None = None, force: bool = False,
-                   on_progress: Any = None) -> "RunReport":
+def run_extraction(store: SqlStore, extractor: str | None, *, limit: int | None = None, force: bool = False,
+                   on_progress: Any = None) -> RunReport:
     """Extract what is pending with the named extractor (the ``extractor`` setting when None).
-    The API's one call into the run machinery (``parley.store.runner.extract_into``)."""
-    from ..extract import get_extractor
-    from ..store.runner import extract_into
+    The API's one call into the run machinery (:func:`parley.pipeline.extract`)."""
+    from .. import pipeline
+    from ..store.runner import RunReport
 
-    return extract_into(store, get_extractor(extractor), limit=limit, force=force, on_progress=on_progress)
+    report = pipeline.extract(store, extractor, limit=limit, force=force, on_progress=on_progress)
+    assert isinstance(report, RunReport)       # a local run (no workers, no scheduler)
+    return report
 
 
 class Jobs:
     """The extraction jobs of one server."""
 
-    def __init__(self, store: "SqlStore") -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
         self._jobs: dict[str, Job] = {}
         self._lock = threading.Lock()
@@ -102,7 +104,7 @@ class Jobs:
     def _run(self, job: Job) -> None:
         job.status = "running"
 
-        def progress(rep: "RunReport", total: int) -> None:
+        def progress(rep: RunReport, total: int) -> None:
             job.total, job.done = total, rep.articles + len(rep.failures)
             job.positions, job.failed, job.run_id = rep.positions, len(rep.failures), rep.run_id
             job.extractor = f"{rep.extractor} {rep.version}"

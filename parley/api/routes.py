@@ -3,12 +3,12 @@ parameters and calls :mod:`.service`; writes check the Bearer token first."""
 from __future__ import annotations
 
 import json
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path as PathParam, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from ..errors import ApiError
@@ -137,8 +137,8 @@ def ingest(c: Context, body: S.ArticleIn, upload: tuple[str, bytes] | None) -> S
     """Store an article given as text, a URL or a file (the ingest pipeline's checks and duplicate
     detection); optionally start an extraction job."""
     from ..ingest.notices import Notice
-    from ..ingest.pipeline import ingest_into
     from ..ingest.sources import read_bytes
+    from ..pipeline import ingest as ingest_into
 
     notices: list[Notice] = []
     if upload is not None:

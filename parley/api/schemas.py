@@ -1,7 +1,8 @@
 """The shapes the API answers with (Pydantic models: they are the OpenAPI schema at /openapi.json)."""
 from __future__ import annotations
 
-from datetime import date as Date, datetime
+from datetime import date as Date
+from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, Field
@@ -395,7 +396,7 @@ class IngestOut(BaseModel):
     near_duplicates: int = 0
     errors: list[ErrorBody] = []
     notices: list[str] = []
-    job: "JobOut | None" = None
+    job: JobOut | None = None
 
 
 class RunIn(BaseModel):

@@ -42,7 +42,7 @@ class Security:
         return hmac.new(self._key, "\x1f".join(parts).encode("utf-8"), hashlib.sha256).hexdigest()[:32]
 
     # ----------------------------------------------------------------- API
-    def check_bearer(self, request: "Request") -> None:
+    def check_bearer(self, request: Request) -> None:
         """Raise unless the request carries the server's token as a Bearer credential."""
         if self.token is None:
             raise ApiError("E702", 403)
@@ -60,7 +60,7 @@ class Security:
         sid = secrets.token_urlsafe(18)
         return f"{sid}.{self._sign('session', sid)}"
 
-    def session(self, request: "Request") -> str | None:
+    def session(self, request: Request) -> str | None:
         """The signed-in session id, or None."""
         if self.token is None:
             return None
@@ -70,24 +70,24 @@ class Security:
             return sid
         return None
 
-    def signed_in(self, request: "Request") -> bool:
+    def signed_in(self, request: Request) -> bool:
         return self.session(request) is not None
 
     @staticmethod
     def new_anon() -> str:
         return secrets.token_urlsafe(18)
 
-    def _binding(self, request: "Request", anon: str | None = None) -> str:
+    def _binding(self, request: Request, anon: str | None = None) -> str:
         sid = self.session(request)
         if sid:
             return "s:" + sid
         return "a:" + (anon or request.cookies.get(ANON_COOKIE, ""))
 
-    def csrf_token(self, request: "Request", anon: str | None = None) -> str:
+    def csrf_token(self, request: Request, anon: str | None = None) -> str:
         ts = str(int(time.time()))
         return f"{ts}.{self._sign('csrf', self._binding(request, anon), ts)}"
 
-    def check_csrf(self, request: "Request", token: str | None) -> None:
+    def check_csrf(self, request: Request, token: str | None) -> None:
         """Raise E705 unless ``token`` was issued to this browser (session or cookie) lately."""
         ts, _, sig = (token or "").partition(".")
         if not ts.isdigit() or not sig:

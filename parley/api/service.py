@@ -9,8 +9,9 @@ from __future__ import annotations
 import base64
 import json
 import logging
+from collections.abc import Iterable, Iterator
 from datetime import date
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ..analyze import kept
 from ..analyze.sources import render_refs
@@ -64,7 +65,7 @@ def decode_cursor(cursor: str | None, kinds: str) -> list[Any] | None:
         raise ApiError("E701", 400, name="cursor", detail=f"not a cursor this server gave ({exc})") from None
 
 
-def _tax(ctx: "Context", taxonomy: str | None) -> str | None:
+def _tax(ctx: Context, taxonomy: str | None) -> str | None:
     return ctx.taxonomy(taxonomy)
 
 
@@ -82,17 +83,17 @@ def position_out(p: Position, actor: str, actor_id: int | None, date_source: str
         evidence=S.Evidence(start=ev.start, end=ev.end, text=ev.text, cue=ev.cue))
 
 
-def point_out(pt: "PointRow") -> S.PositionOut:
+def point_out(pt: PointRow) -> S.PositionOut:
     return position_out(pt.position, pt.actor, pt.actor_id, pt.date_source)
 
 
-def actor_summary(rec: "ActorRecord", actor_id: int) -> S.ActorSummary:
+def actor_summary(rec: ActorRecord, actor_id: int) -> S.ActorSummary:
     kind = rec.kind if rec.kind in ("person", "state", "org", "group") else "org"
     return S.ActorSummary(id=actor_id, name=rec.name, kind=kind, side=rec.side, mentions=rec.mentions,  # type: ignore[arg-type]
                           articles=rec.articles, confidence=round(rec.confidence, 3), aliases=list(rec.aliases))
 
 
-def timeline_point(pt: "PointRow") -> S.TimelinePointOut:
+def timeline_point(pt: PointRow) -> S.TimelinePointOut:
     p = pt.position
     return S.TimelinePointOut(
         position_id=p.id or "", actor=pt.actor, actor_id=pt.actor_id, issue=p.issue, stance=p.stance,  # type: ignore[arg-type]
@@ -126,12 +127,12 @@ def _summary(r: Any, snippet: str | None = None) -> S.ArticleSummary:
 
 # ----------------------------------------------------------------------------- actors
 
-def match_actor(view: "View", name: str, match: str = "exact") -> "ActorMatch":
+def match_actor(view: View, name: str, match: str = "exact") -> ActorMatch:
     """The one resolver over the kept actors (E501 404, E506 400, E507 404)."""
     return view.lookup(name, match)
 
 
-def actor_ids_for(ctx: "Context", view: "View", actor: str | None, actor_id: int | None,
+def actor_ids_for(ctx: Context, view: View, actor: str | None, actor_id: int | None,
                   match: str = "exact") -> tuple[list[int] | None, str | None]:
     """The kept actor ids a filter means (an actor and, for a side, its members) and the notice of a
     match that was not exact; (None, None) without a filter."""
@@ -150,7 +151,7 @@ def actor_ids_for(ctx: "Context", view: "View", actor: str | None, actor_id: int
     return None, None
 
 
-def actors_page(ctx: "Context", *, taxonomy: str | None, q: str | None, kind: str | None, side: str | None,
+def actors_page(ctx: Context, *, taxonomy: str | None, q: str | None, kind: str | None, side: str | None,
                 cursor: str | None, limit: int) -> S.ActorPage:
     tax = _tax(ctx, taxonomy)
     start = (decode_cursor(cursor, "i") or [0])[0]
@@ -158,7 +159,7 @@ def actors_page(ctx: "Context", *, taxonomy: str | None, q: str | None, kind: st
         return S.ActorPage(items=[], next_cursor=None, total=0)
     view = ctx.view(tax)
 
-    def compute() -> list[tuple[int, "ActorRecord"]]:
+    def compute() -> list[tuple[int, ActorRecord]]:
         from ..analyze.actors import _norm
 
         nq = _norm(q) if q else ""
@@ -179,7 +180,7 @@ def actors_page(ctx: "Context", *, taxonomy: str | None, q: str | None, kind: st
     return S.ActorPage(items=[actor_summary(r, i) for i, r in page], next_cursor=nxt, total=len(rows))
 
 
-def resolve_name(ctx: "Context", *, taxonomy: str | None, name: str, match: str) -> S.ActorMatchOut:
+def resolve_name(ctx: Context, *, taxonomy: str | None, name: str, match: str) -> S.ActorMatchOut:
     tax = _tax(ctx, taxonomy)
     if tax is None:
         raise AnalysisError("E501", name=name)
@@ -201,7 +202,7 @@ def _issue_counts(rows: Iterable[tuple[int, str, str, int, date | None]]) -> lis
             for i, v in sorted(by.items(), key=lambda kv: (-kv[1][0], kv[0]))]
 
 
-def actor_detail(ctx: "Context", *, taxonomy: str | None, actor_id: int, limit: int) -> S.ActorOut:
+def actor_detail(ctx: Context, *, taxonomy: str | None, actor_id: int, limit: int) -> S.ActorOut:
     tax = _tax(ctx, taxonomy)
     view = ctx.view(tax) if tax else None
     rec = view.record_by_id(actor_id) if view else None
@@ -211,7 +212,7 @@ def actor_detail(ctx: "Context", *, taxonomy: str | None, actor_id: int, limit: 
                                                                                          actor_id, limit))
 
 
-def _actor_detail(ctx: "Context", tax: str, view: "View", rec: "ActorRecord", actor_id: int, limit: int) -> S.ActorOut:
+def _actor_detail(ctx: Context, tax: str, view: View, rec: ActorRecord, actor_id: int, limit: int) -> S.ActorOut:
     members = view.member_ids(view.resolution.members(rec.name))
     others = [i for i in members if i != actor_id]
     counts = ctx.store.api.stance_counts(tax, members)
@@ -227,12 +228,12 @@ def _actor_detail(ctx: "Context", tax: str, view: "View", rec: "ActorRecord", ac
         timeline_total=total)
 
 
-def _chronological(points: list["PointRow"]) -> list["PointRow"]:
+def _chronological(points: list[PointRow]) -> list[PointRow]:
     """Oldest first, undated last."""
     return sorted(points, key=lambda pt: (pt.day is None, pt.day or date.min, pt.position_id))
 
 
-def timeline_page(ctx: "Context", *, taxonomy: str | None, actor_id: int, issue: str | None, since: date | None,
+def timeline_page(ctx: Context, *, taxonomy: str | None, actor_id: int, issue: str | None, since: date | None,
                   until: date | None, include_undated: bool, order: Order, cursor: str | None,
                   limit: int) -> S.TimelinePage:
     tax = _tax(ctx, taxonomy)
@@ -245,7 +246,7 @@ def timeline_page(ctx: "Context", *, taxonomy: str | None, actor_id: int, issue:
     members = view.member_ids(view.resolution.members(rec.name))
     rows = ctx.store.api.point_page(tax, actor_ids=members, issue=issue, since=since, until=until,
                                     include_undated=include_undated, newest=order == "newest",
-                                    cursor=tuple(cur) if cur else None, limit=limit)  # type: ignore[arg-type]
+                                    cursor=tuple(cur) if cur else None, limit=limit)
     return S.TimelinePage(actor=rec.name, items=[timeline_point(pt) for pt in rows],
                           next_cursor=_next_point_cursor(rows, limit))
 
@@ -256,7 +257,7 @@ def _check_range(since: date | None, until: date | None) -> None:
     check_range(since, until)
 
 
-def _next_point_cursor(rows: list["PointRow"], limit: int) -> str | None:
+def _next_point_cursor(rows: list[PointRow], limit: int) -> str | None:
     if len(rows) < limit or not rows:
         return None
     last = rows[-1]
@@ -265,7 +266,7 @@ def _next_point_cursor(rows: list["PointRow"], limit: int) -> str | None:
 
 # ----------------------------------------------------------------------------- positions
 
-def positions_page(ctx: "Context", *, taxonomy: str | None, actor: str | None, actor_id: int | None, match: str,
+def positions_page(ctx: Context, *, taxonomy: str | None, actor: str | None, actor_id: int | None, match: str,
                    issue: str | None, stance: str | None, red_line: bool | None, conditional: bool | None,
                    since: date | None, until: date | None, include_undated: bool, article: str | None,
                    order: Order, cursor: str | None, limit: int) -> S.PositionPage:
@@ -280,13 +281,13 @@ def positions_page(ctx: "Context", *, taxonomy: str | None, actor: str | None, a
     rows = ctx.store.api.point_page(tax, actor_ids=ids, issue=issue, stance=stance, red_line=red_line,
                                     conditional=conditional, since=since, until=until,
                                     include_undated=include_undated or not (since or until), article_id=article_id,
-                                    newest=order == "newest", cursor=tuple(cur) if cur else None,  # type: ignore[arg-type]
+                                    newest=order == "newest", cursor=tuple(cur) if cur else None,
                                     limit=limit)
     return S.PositionPage(items=[point_out(pt) for pt in rows], next_cursor=_next_point_cursor(rows, limit),
                           actor_match=notice)
 
 
-def positions_download(ctx: "Context", fmt: Literal["csv", "jsonl"], **filters: Any) -> Iterator[str]:
+def positions_download(ctx: Context, fmt: Literal["csv", "jsonl"], **filters: Any) -> Iterator[str]:
     """Every position the filters select, as CSV or JSON Lines text chunks (paged underneath)."""
     import csv
     import io
@@ -332,7 +333,7 @@ def _ev(p: S.PositionOut) -> Any:
     return Evidence(p.evidence.start, p.evidence.end, p.evidence.text, p.article_id, p.evidence.cue)
 
 
-def position_detail(ctx: "Context", position_id: str) -> S.PositionOut:
+def position_detail(ctx: Context, position_id: str) -> S.PositionOut:
     """One position by its id or a unique prefix (E220 404, E221 400), with its kept actor."""
     p = ctx.store.find_position(position_id)
     pt = ctx.store.api.point_by_uid(p.id or "")
@@ -343,7 +344,7 @@ def position_detail(ctx: "Context", position_id: str) -> S.PositionOut:
 
 # ----------------------------------------------------------------------------- articles
 
-def articles_page(ctx: "Context", *, q: str | None, since: date | None, until: date | None, source: str | None,
+def articles_page(ctx: Context, *, q: str | None, since: date | None, until: date | None, source: str | None,
                   order: Order, cursor: str | None, limit: int) -> S.ArticlePage:
     _check_range(since, until)
     if q:
@@ -355,7 +356,7 @@ def articles_page(ctx: "Context", *, q: str | None, since: date | None, until: d
 
     def page() -> list[Any]:
         return ctx.store.api.article_page(since=since, until=until, newest=order == "newest",
-                                          cursor=tuple(cur) if cur else None, limit=limit, source=source)  # type: ignore[arg-type]
+                                          cursor=tuple(cur) if cur else None, limit=limit, source=source)
 
     # articles are only ever added: a page is the same while their number is
     key = ("articles", ctx.store.api.counts()[0], since, until, source, order, cursor, limit)
@@ -367,7 +368,7 @@ def articles_page(ctx: "Context", *, q: str | None, since: date | None, until: d
     return S.ArticlePage(items=[_summary(r) for r in rows], next_cursor=nxt)
 
 
-def article_detail(ctx: "Context", article_id: str, taxonomy: str | None = None) -> S.ArticleOut:
+def article_detail(ctx: Context, article_id: str, taxonomy: str | None = None) -> S.ArticleOut:
     from ..store.base import taxonomy_name
 
     a = ctx.store.find_article(article_id)
@@ -385,7 +386,7 @@ def article_detail(ctx: "Context", article_id: str, taxonomy: str | None = None)
                         origin=a.origin, ingested_at=a.ingested_at, text=a.text, positions=out)
 
 
-def search(ctx: "Context", q: str, kind: str | None, limit: int) -> S.SearchOut:
+def search(ctx: Context, q: str, kind: str | None, limit: int) -> S.SearchOut:
     hits = ctx.store.search(q, limit=limit, kind=kind)
     return S.SearchOut(query=q, hits=[S.SearchHitOut(kind=h.kind, article_id=h.article_id, title=h.title,  # type: ignore[arg-type]
                                                      snippet=h.snippet, position_id=h.position_id) for h in hits])
@@ -393,7 +394,7 @@ def search(ctx: "Context", q: str, kind: str | None, limit: int) -> S.SearchOut:
 
 # ----------------------------------------------------------------------------- shifts, compare, report
 
-def shifts_page(ctx: "Context", *, taxonomy: str | None, actor: str | None, actor_id: int | None, match: str,
+def shifts_page(ctx: Context, *, taxonomy: str | None, actor: str | None, actor_id: int | None, match: str,
                 issue: str | None, since: date | None, until: date | None, include_undated: bool, order: Order,
                 cursor: str | None, limit: int) -> S.ShiftPage:
     _check_range(since, until)
@@ -411,7 +412,7 @@ def shifts_page(ctx: "Context", *, taxonomy: str | None, actor: str | None, acto
     return S.ShiftPage(items=[shift_out(s, view.ids) for s in page], next_cursor=nxt)
 
 
-def compare(ctx: "Context", *, taxonomy: str | None, a: str, b: str, issue: str | None) -> S.CompareOut:
+def compare(ctx: Context, *, taxonomy: str | None, a: str, b: str, issue: str | None) -> S.CompareOut:
     from ..analyze.compare import compare as compare_fn
 
     tax = _tax(ctx, taxonomy)
@@ -430,7 +431,7 @@ def compare(ctx: "Context", *, taxonomy: str | None, a: str, b: str, issue: str 
     return ctx.memo(("compare", tax, view.version, a, b, issue or ""), compute)
 
 
-def report(ctx: "Context", *, taxonomy: str | None, fmt: Literal["md", "html"], actor: str | None,
+def report(ctx: Context, *, taxonomy: str | None, fmt: Literal["md", "html"], actor: str | None,
            issue: str | None, since: date | None, until: date | None, include_undated: bool,
            max_items: int) -> str:
     from ..analyze.report import build_report, write_report
@@ -456,7 +457,7 @@ def report(ctx: "Context", *, taxonomy: str | None, fmt: Literal["md", "html"], 
 
 # ----------------------------------------------------------------------------- issues, overview, stats
 
-def issues(ctx: "Context", taxonomy: str | None) -> S.IssueList:
+def issues(ctx: Context, taxonomy: str | None) -> S.IssueList:
     tax = _tax(ctx, taxonomy)
     if tax is None:
         return S.IssueList(items=[])
@@ -469,7 +470,7 @@ def _latest_stance(stances: dict[str, tuple[int, date | None]]) -> str:
     return max(stances.items(), key=lambda kv: (kv[1][1] or date.min, kv[1][0], kv[0]))[0]
 
 
-def issue_detail(ctx: "Context", taxonomy: str | None, issue: str) -> S.IssueOut:
+def issue_detail(ctx: Context, taxonomy: str | None, issue: str) -> S.IssueOut:
     tax = _tax(ctx, taxonomy)
     if tax is None:
         raise ApiError("E715", 404, issue=issue)
@@ -508,7 +509,7 @@ def issue_detail(ctx: "Context", taxonomy: str | None, issue: str) -> S.IssueOut
     return ctx.memo(("issue", tax, view.version, issue), compute)
 
 
-def overview(ctx: "Context", taxonomy: str | None) -> S.OverviewOut:
+def overview(ctx: Context, taxonomy: str | None) -> S.OverviewOut:
     tax = _tax(ctx, taxonomy)
     n_art, n_pos = ctx.store.api.counts()
     if tax is None:
@@ -543,14 +544,14 @@ def overview(ctx: "Context", taxonomy: str | None) -> S.OverviewOut:
 STATS_MAX_AGE = 5.0      # seconds
 
 
-def stats(ctx: "Context") -> S.StatsOut:
+def stats(ctx: Context) -> S.StatsOut:
     """``parley stats`` as JSON, with the kept ledger's state: computed again when the ledger changes,
     otherwise at most 5 seconds old (a dozen counting queries, refreshed in the background)."""
     versions = tuple((t, ctx.view(t).version) for t in ctx.taxonomies())
     return ctx.recent("stats", versions, STATS_MAX_AGE, lambda: _stats(ctx))
 
 
-def _stats(ctx: "Context") -> S.StatsOut:
+def _stats(ctx: Context) -> S.StatsOut:
     st = ctx.store.stats()
     taxes = list(ctx.taxonomies())
     actors: dict[str, int] = {}
@@ -569,7 +570,7 @@ def refs_text(text: str) -> str:
     return render_refs(text)
 
 
-def chart_points(ctx: "Context", taxonomy: str | None, actor_id: int, issue: str | None,
+def chart_points(ctx: Context, taxonomy: str | None, actor_id: int, issue: str | None,
                  limit: int = 1500) -> tuple[list[Any], int]:
     """The latest ``limit`` points of an actor and its members for its chart, as light rows (issue, day,
     stance, red line, article id, position id, sentence, title), oldest first; and how many it has."""

@@ -6,9 +6,10 @@ import functools
 import logging
 import signal
 import threading
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from typing import Any, Callable, Iterator, Sequence, TypeVar
+from typing import Any, TypeVar
 
 import click
 
@@ -77,7 +78,7 @@ def handle_errors(f: F) -> F:
             fail(exc)
         except KeyboardInterrupt:
             click.echo("interrupted: everything finished before the interruption is kept", err=True)
-            raise click.exceptions.Exit(130)
+            raise click.exceptions.Exit(130) from None
 
     return wrapper  # type: ignore[return-value]
 
@@ -100,8 +101,19 @@ def _sigterm_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
+#: library argument names whose flag is not ``--`` + the name with dashes
+FLAGS = {"url": "--db", "fmt": "--format", "out": "--output", "value": "the value"}
+
+
+def flag_for(argument: str) -> str:
+    """The CLI flag that sets the library argument ``argument`` (``since`` -> ``--since``)."""
+    return FLAGS.get(argument, "--" + argument.replace("_", "-"))
+
+
 def fail(exc: ParleyError, code: int = 1) -> None:
-    """Print ``error: [CODE] message`` to stderr and exit with ``code``."""
+    """Print ``error: [CODE] message`` to stderr and exit with ``code``; the library's argument
+    names in the message are shown as this CLI's flags."""
+    exc = exc.with_flags(flag_for)
     click.echo(f"error: [{exc.code}] {safe(exc.message)}", err=True)
     raise click.exceptions.Exit(code)
 
@@ -136,4 +148,4 @@ def render_table(headers: Sequence[str], rows: Sequence[Sequence[Any]],
 
 
 __all__ = ["db_option", "handle_errors", "fail", "parse_date", "clip", "render_table", "safe", "say", "force_option",
-           "check_output_path", "sqlite_file"]
+           "check_output_path", "sqlite_file", "flag_for", "FLAGS"]

@@ -8,9 +8,10 @@ exact first, a fuzzy match said on stderr, ambiguity an error (E506).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -24,14 +25,14 @@ if TYPE_CHECKING:
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _open(db: str | None) -> "SqlStore":
+def _open(db: str | None) -> SqlStore:
     from ..store import open_store
 
     return open_store(db, must_exist=True)
 
 
-def _ledger(store: "SqlStore", taxonomy: str | None = None, actors: list[str] | None = None,
-            everything: bool = False) -> "Ledger":
+def _ledger(store: SqlStore, taxonomy: str | None = None, actors: list[str] | None = None,
+            everything: bool = False) -> Ledger:
     """The kept ledger (:mod:`parley.analyze.kept`): the whole resolution, and the positions of the
     canonical ``actors`` given (every position with ``everything``)."""
     from ..analyze import kept
@@ -43,7 +44,7 @@ def _ledger(store: "SqlStore", taxonomy: str | None = None, actors: list[str] | 
     return kept.ledger(store, tax, None if everything else (actors or []))
 
 
-def _curated(store: "SqlStore", taxonomy: str | None, *names: str) -> None:
+def _curated(store: SqlStore, taxonomy: str | None, *names: str) -> None:
     """Re-resolve the kept actors these names belong to (after their curated links changed)."""
     from ..analyze import kept
 
@@ -51,13 +52,13 @@ def _curated(store: "SqlStore", taxonomy: str | None, *names: str) -> None:
     kept.curate(store, tax, names)
 
 
-def _day(value: str | None, option: str) -> date | None:
+def _day(value: str | None, argument: str) -> date | None:
     from ..analyze.ledger import parse_day
 
-    return parse_day(value, option)
+    return parse_day(value, argument)
 
 
-def _resolve(ledger: "Ledger", name: str, match: str = "exact") -> "ActorMatch":
+def _resolve(ledger: Ledger, name: str, match: str = "exact") -> ActorMatch:
     """The one resolver; a match that is not exact is said on stderr (never a silent substitution)."""
     m = ledger.lookup(name, match)  # type: ignore[arg-type]
     note = m.notice()
@@ -73,7 +74,7 @@ def format_option(*choices: str, default: str = "text") -> Callable[[F], F]:
         f = click.option("--json", "as_json", is_flag=True, hidden=True,
                          help="Deprecated: use --format json.")(f)
         return click.option("--format", "fmt", type=click.Choice(list(choices)), default=default,
-                            show_default=True, help="Output format.")(f)  # type: ignore[return-value]
+                            show_default=True, help="Output format.")(f)
     return deco
 
 
@@ -351,7 +352,7 @@ def timeline_cmd(actor: str, match: str, issue: str | None, since: str | None, u
     from ..analyze.timeline import build_timeline, plot_timeline, render_text
     from ..outfile import write_bytes
 
-    d0, d1 = _day(since, "--since"), _day(until, "--until")
+    d0, d1 = _day(since, "since"), _day(until, "until")
     check_output_path(plot, force=force, db=db)
     with _open(db) as store:
         names = _ledger(store, taxonomy)
@@ -393,7 +394,7 @@ def shifts_cmd(since: str | None, until: str | None, include_undated: bool, acto
     from ..analyze.kept import kept_shifts
     from ..analyze.shifts import shift_to_dict
 
-    d0, d1 = _day(since, "--since"), _day(until, "--until")
+    d0, d1 = _day(since, "since"), _day(until, "until")
     with _open(db) as store:
         names = _ledger(store, taxonomy)
         m = _resolve(names, actor, match) if actor else None
@@ -512,7 +513,7 @@ def report_cmd(actor: str | None, match: str, issue: str | None, since: str | No
     from ..analyze.report import build_report, write_report
     from ..outfile import write_text
 
-    d0, d1 = _day(since, "--since"), _day(until, "--until")
+    d0, d1 = _day(since, "since"), _day(until, "until")
     check_output_path(output, force=force, db=db)
     from ..analyze.kept import report_shifts
 

@@ -10,7 +10,10 @@ from ..errors import ParleyError
 
 
 def _fail(exc: ParleyError) -> None:
-    click.echo(f"error: [{exc.code}] {exc.message}", err=True)
+    from ._util import flag_for, safe
+
+    exc = exc.with_flags(flag_for)
+    click.echo(f"error: [{exc.code}] {safe(exc.message)}", err=True)
     sys.exit(2)
 
 

@@ -9,14 +9,25 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 import click
 
 from ..errors import InputError, ParleyError
 from ..model import Article, Position
-from ._util import check_output_path, clip, db_option, force_option, handle_errors, parse_date, render_table, safe
+from ._util import (
+    check_output_path,
+    clip,
+    db_option,
+    flag_for,
+    force_option,
+    handle_errors,
+    parse_date,
+    render_table,
+    safe,
+)
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +46,7 @@ def _open(db: str | None, create: bool = False):  # -> SqlStore (imported lazily
 def _print_error(err: ParleyError) -> None:
     from tqdm import tqdm
 
+    err = err.with_flags(flag_for)
     tqdm.write(f"error: [{err.code}] {safe(err.message)}", file=sys.stderr)
 
 
@@ -46,36 +58,30 @@ def _print_notice(notice: Any) -> None:
 
 
 def _ingest(store: Any, sources: Iterable[str], quiet: bool, keep_ids: bool = False) -> Any:
-    from ..ingest.pipeline import ingest_into
+    from .. import pipeline
 
-    report = ingest_into(store, list(sources), progress=not quiet, on_error=_print_error,
-                         on_notice=_print_notice, keep_ids=keep_ids)
+    report = pipeline.ingest(store, sources, progress=not quiet, on_error=_print_error,
+                             on_notice=_print_notice, keep_ids=keep_ids)
+    _say_ingested(store, report)
+    return report
+
+
+def _say_ingested(store: Any, report: Any) -> None:
     click.echo(f"ingest: {report.inserted} new, {report.duplicates} duplicates, "
                f"{report.near_duplicates} near-duplicates, {report.failed} errors -> {store.url}",
                err=True)
     for line in report.details():
         click.echo(f"  {safe(line)}", err=True)
-    return report
 
 
 def _extract(store: Any, extractor_name: str | None, taxonomy: str | None, quiet: bool,
              limit: int | None = None, force: bool = False, workers: int | None = None,
              scheduler: str | None = None, partition_size: int | None = None, model: str | None = None) -> Any:
-    if workers is not None or scheduler is not None:
-        from ..scale import PARTITION_SIZE, extract_on_cluster
+    from .. import pipeline
 
-        report = extract_on_cluster(store, extractor=extractor_name, taxonomy=taxonomy, model=model, workers=workers,
-                                    scheduler=scheduler, partition_size=partition_size or PARTITION_SIZE,
-                                    force=force, limit=limit, progress=not quiet, on_error=_print_error)
-        click.echo(f"extract: {safe(report.summary())}", err=True)
-        if report.failed_partitions and not report.failures:
-            report.failures.extend(report.failed_partitions)   # the exit status says something failed
-        return report
-    from ..extract import get_extractor
-    from ..store.runner import extract_into
-
-    extractor = get_extractor(extractor_name, taxonomy=taxonomy, model=model)
-    report = extract_into(store, extractor, progress=not quiet, limit=limit, on_error=_print_error, force=force)
+    report = pipeline.extract(store, extractor_name, taxonomy=taxonomy, model=model, workers=workers, scheduler=scheduler,
+                              partition_size=partition_size, force=force, limit=limit, progress=not quiet,
+                              on_error=_print_error)
     click.echo(f"extract: {safe(report.summary())}", err=True)
     return report
 
@@ -364,12 +370,16 @@ def run_cmd(sources: tuple[str, ...], extractor_name: str | None, taxonomy: str 
       parley run ../shared/seed/article.txt && parley positions
       parley run --workers 2 articles.jsonl
     """
+    from .. import pipeline
+
     _check_cluster_options(workers, scheduler, partition_size)
     with _open(db, create=True) as store:
-        report = _ingest(store, sources, quiet)
-        run = _extract(store, extractor_name, taxonomy, quiet, workers=workers, scheduler=scheduler,
-                       partition_size=partition_size, model=model)
-    if report.errors or run.failures:
+        done = pipeline.run(store, sources, extractor=extractor_name, taxonomy=taxonomy, model=model, workers=workers,
+                            scheduler=scheduler, partition_size=partition_size, progress=not quiet,
+                            on_error=_print_error, on_notice=_print_notice, keep_ids=False,
+                            on_ingested=lambda report: _say_ingested(store, report))
+        click.echo(f"extract: {safe(done.extract.summary())}", err=True)
+    if done.failed:
         raise click.exceptions.Exit(1)
 
 

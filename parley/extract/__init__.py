@@ -12,7 +12,8 @@ Extractors are found through :data:`EXTRACTORS` (name -> factory), not an if-cha
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..config import settings
 from ..errors import ExtractError

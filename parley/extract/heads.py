@@ -10,8 +10,8 @@ round-trip through one ``.npz`` file per model (:mod:`.model_io`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -26,7 +26,7 @@ class Vocabulary:
     index: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def fit(cls, rows: Iterable[Sequence[str]], min_count: int = 2) -> "Vocabulary":
+    def fit(cls, rows: Iterable[Sequence[str]], min_count: int = 2) -> Vocabulary:
         counts: Counter[str] = Counter()
         for fs in rows:
             counts.update(set(fs))
@@ -72,7 +72,7 @@ class LinearHead:
     @classmethod
     def fit(cls, rows: Sequence[Sequence[str]], labels: Sequence[str], *, dense: np.ndarray | None = None,
             C: float = 0.3, min_count: int = 2, class_weight: str | None = None, seed: int = 0,
-            sample_weight: np.ndarray | None = None) -> "LinearHead":
+            sample_weight: np.ndarray | None = None) -> LinearHead:
         from sklearn.linear_model import LogisticRegression
 
         vocab = Vocabulary.fit(rows, min_count=min_count)
@@ -104,7 +104,8 @@ class LinearHead:
             return np.stack([1 - p, p], axis=1)
         z = z - z.max(axis=1, keepdims=True)
         e = np.exp(z)
-        return e / e.sum(axis=1, keepdims=True)
+        probs: np.ndarray = e / e.sum(axis=1, keepdims=True)
+        return probs
 
     def prob(self, rows: Sequence[Sequence[str]], label: str, dense: np.ndarray | None = None) -> np.ndarray:
         """Probability of one class (0 when the head never saw it)."""
@@ -120,7 +121,7 @@ class LinearHead:
                 f"{prefix}.dense_dim": np.array([self.dense_dim])}
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> "LinearHead":
+    def from_arrays(cls, arrays: dict[str, np.ndarray], prefix: str) -> LinearHead:
         vocab = [str(v) for v in arrays[f"{prefix}.vocab"]]
         if vocab == [""] and arrays[f"{prefix}.coef"].shape[1] == int(arrays[f"{prefix}.dense_dim"][0]):
             vocab = []

@@ -8,9 +8,10 @@ reason, before any time is spent on parsing.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from ..errors import ExtractError
 from ..evaluate import locate_sentence

@@ -49,7 +49,7 @@ def save_model(out: Path, heads: Heads, encoder: str, meta: dict[str, Any], enco
         head = getattr(heads, name)
         if head is not None:
             arrays.update(head.to_arrays(name))
-    np.savez_compressed(out / "heads.npz", **arrays)
+    np.savez_compressed(out / "heads.npz", **arrays)  # type: ignore[arg-type]  # numpy's stub types **kwds as bool
     info = {"format": FORMAT, "labels": heads.labels, "encoder": encoder,
             "thresholds": heads.thresholds.to_dict(), **meta}
     (out / "model.json").write_text(json.dumps(info, indent=2, sort_keys=True) + "\n", encoding="utf-8")

@@ -35,7 +35,7 @@ def raw_words(sentence: str, common: frozenset[str] | None = None) -> list[str]:
         w = m.group(0)
         if k == 0 and common is not None and w[0].isupper() and w.lower() not in common and w.lower() not in STOP:
             out.append("CAP")
-        elif w[0].isupper() and k > 0 and not w.isupper() or (w.isupper() and len(w) > 1 and k > 0):
+        elif (w[0].isupper() and k > 0 and not w.isupper()) or (w.isupper() and len(w) > 1 and k > 0):
             out.append("CAP")
         elif w.isdigit():
             out.append("NUM")

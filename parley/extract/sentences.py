@@ -29,7 +29,7 @@ def _abbrev_before(text: str, dot: int) -> bool:
     if word in _ABBREV:
         return True
     # single initials ("John F. Kennedy") and dotted acronyms ("U.S.")
-    return len(word) == 1 and word.isalpha() or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
+    return (len(word) == 1 and word.isalpha()) or bool(re.fullmatch(r"(?:[a-z]\.)+[a-z]", word))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
@@ -41,7 +41,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         pos = pstart + len(para)
         cur = 0
         for m in _BOUNDARY.finditer(para):
-            if para[m.start()] == "." and m.end() - m.start() == 1 or (
+            if (para[m.start()] == "." and m.end() - m.start() == 1) or (
                 para[m.start()] == "." and para[m.start():m.end()].rstrip("\"'\u201d\u2019)]") == "."
             ):
                 if _abbrev_before(para, m.start()):

@@ -7,6 +7,7 @@ import time
 from datetime import date, datetime
 from typing import Any
 
+from ..errors import Arg, UsageError
 from .notices import Notice, NoticeSink, emit
 
 log = logging.getLogger(__name__)
@@ -18,8 +19,8 @@ def parse_date(value: Any) -> date | None:
     """A date from an ISO string, a ``datetime``/``date``, a ``time.struct_time`` or free text.
 
     ISO forms are parsed directly (fast); anything else goes to ``dateparser``.
-    Returns ``None`` for empty values; raises ``ValueError`` for text that is
-    not a date.
+    Returns ``None`` for empty values; raises :class:`~parley.errors.UsageError` E903 (a
+    ``ValueError``) for text that is not a date.
     """
     if value is None or value == "":
         return None
@@ -30,32 +31,40 @@ def parse_date(value: Any) -> date | None:
     if isinstance(value, time.struct_time):
         return date(value.tm_year, value.tm_mon, value.tm_mday)
     if not isinstance(value, str):
-        raise ValueError(f"expected a date string, got {type(value).__name__}")
+        raise UsageError("E903", arg=Arg("value"), value=value, detail=f"a {type(value).__name__}, not a string")
     raw = value.strip()
     if not raw:
         return None
     if len(raw) > _MAX_DATE_CHARS:  # free-text parsing of a long string is slow and never a date
-        raise ValueError(f"not a date: {len(raw)} characters")
+        raise UsageError("E903", arg=Arg("value"), value=raw[:40] + "...", detail=f"{len(raw)} characters")
     try:
         return date.fromisoformat(raw[:10]) if len(raw) == 10 else datetime.fromisoformat(raw.replace("Z", "+00:00")).date()
     except ValueError:
         pass
     import dateparser  # slow to import; only needed for free-text dates
 
-    parsed = dateparser.parse(raw, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+    try:
+        parsed = dateparser.parse(raw, settings={"PREFER_DAY_OF_MONTH": "first", "RETURN_AS_TIMEZONE_AWARE": False})
+    except (ValueError, OverflowError) as exc:
+        raise UsageError("E903", arg=Arg("value"), value=raw, detail=str(exc)) from None
     if parsed is None:
-        raise ValueError(f"not a date: {raw!r}")
-    return parsed.date()
+        raise UsageError("E903", arg=Arg("value"), value=raw, detail="no date format reads it")
+    day: date = parsed.date()
+    return day
 
 
-def parse_date_lenient(value: Any, item: str, notice: "NoticeSink | None" = None,
+def parse_date_lenient(value: Any, item: str, notice: NoticeSink | None = None,
                        field: str = "published") -> date | None:
     """:func:`parse_date`, but an unreadable date is dropped (the article is kept) and reported
     as a ``dropped`` :class:`~parley.ingest.notices.Notice` (E114) to ``notice`` (logged without one)."""
     try:
         return parse_date(value)
-    except ValueError as exc:
-        emit(Notice("dropped", item, str(exc), field=field), notice)
+    except UsageError as exc:
+        emit(Notice("dropped", item, f"not a date: {exc.fields['value']!r} ({exc.fields['detail']})", field=field),
+             notice)
+        return None
+    except ValueError as exc:      # datetime's own range checks
+        emit(Notice("dropped", item, f"not a date: {value!r} ({exc})", field=field), notice)
         return None
 
 

@@ -12,7 +12,8 @@ import inspect
 import logging
 import re
 import struct
-from typing import Iterable, Protocol
+from collections.abc import Iterable
+from typing import Protocol
 
 import numpy as np
 from datasketch import MinHash, MinHashLSH
@@ -46,7 +47,8 @@ def _minhash(text: str, num_perm: int) -> MinHash:
 
 def minhash_signature(text: str, num_perm: int) -> bytes:
     """MinHash of ``text``'s word 5-gram shingles, as ``num_perm`` little-endian uint64 (8*num_perm bytes)."""
-    return _minhash(text, num_perm).hashvalues.astype(_DTYPE).tobytes()
+    blob: bytes = _minhash(text, num_perm).hashvalues.astype(_DTYPE).tobytes()
+    return blob
 
 
 def signature_to_minhash(signature: bytes, num_perm: int) -> MinHash:
@@ -105,7 +107,8 @@ class NearDuplicateIndex:
                    if estimated_jaccard(self._sigs[cid], signature) >= self.threshold]
         if not matches:
             return None
-        return min(matches, key=self._order.__getitem__)
+        first: str = min(matches, key=self._order.__getitem__)
+        return first
 
 
 def band_layout(threshold: float, num_perm: int) -> tuple[int, int]:

@@ -13,9 +13,10 @@ from __future__ import annotations
 import html as html_lib
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
-from typing import Any, Iterator
+from typing import Any
 from urllib.parse import urljoin
 
 import httpx
@@ -109,16 +110,16 @@ def read_feed(data: bytes, *, item: str, client: httpx.Client, settings: Setting
         yield InputError("E107", item=item, detail=f"{type(exc).__name__}: {exc}")
         return
     if parsed.get("bozo") and not parsed.entries:
-        exc = parsed.get("bozo_exception")
-        yield InputError("E107", item=item, detail=f"{type(exc).__name__}: {exc}" if exc else "unreadable")
+        broken = parsed.get("bozo_exception")
+        yield InputError("E107", item=item, detail=f"{type(broken).__name__}: {broken}" if broken else "unreadable")
         return
     if not parsed.get("version") and not parsed.entries:
         yield InputError("E107", item=item, detail="not an RSS or Atom document")
         return
-    exc = parsed.get("bozo_exception")
-    if parsed.get("bozo") and _not_well_formed(exc):
+    damage = parsed.get("bozo_exception")
+    if parsed.get("bozo") and _not_well_formed(damage):
         # The loose parser recovered some entries: report the damage, keep what was read.
-        yield InputError("E107", item=item, detail=f"{exc}; {len(parsed.entries)} entries recovered")
+        yield InputError("E107", item=item, detail=f"{damage}; {len(parsed.entries)} entries recovered")
     if not parsed.entries:
         log.info("%s: feed has no entries", item)
         return

@@ -19,9 +19,10 @@ import logging
 import ssl
 import threading
 import time
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, Iterable, Iterator
+from typing import Any
 
 import httpcore
 import httpx

@@ -31,7 +31,7 @@ _STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 try:  # optional dependency: better coverage of non-European languages
-    import py3langid as _langid  # type: ignore[import-not-found]
+    import py3langid as _langid
 except ImportError:  # pragma: no cover - depends on the environment
     _langid = None
 

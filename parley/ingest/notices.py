@@ -22,8 +22,9 @@ its summary, and ``parley extract --jsonl`` prints the same lines.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable, Literal
+from typing import Any, Literal
 
 from ..errors import Errors
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterable, TextIO
+from typing import TextIO
 
-from ..config import Settings, settings as current_settings
+from ..config import Settings
+from ..config import settings as current_settings
 from ..errors import InputError
 from ..model import Article
 from ..store.base import Store
@@ -128,7 +130,7 @@ def load_index(store: Store, settings: Settings) -> NearDuplicateIndex | StoredN
     (:class:`StoredNearDuplicateIndex`, memory flat at any size) for a store that has band tables,
     else built in memory from ``store.signatures()``."""
     if all(callable(getattr(store, m, None)) for m in ("band_candidates", "add_bands", "bands_missing")):
-        return StoredNearDuplicateIndex(store, settings.near_duplicate_threshold,  # type: ignore[arg-type]
+        return StoredNearDuplicateIndex(store, settings.near_duplicate_threshold,
                                         settings.minhash_perm)
     index = NearDuplicateIndex(settings.near_duplicate_threshold, settings.minhash_perm)
     for article_id, signature in store.signatures():
@@ -223,7 +225,7 @@ def ingest_into(store: Store, sources: Iterable[str], *, settings: Settings | No
                 report.add_error(item)
                 if on_error is not None:
                     err = item
-                    say(lambda: on_error(err))
+                    say(lambda: on_error(err))  # noqa: B023  (called here, within this iteration)
                 continue
             signature = minhash_signature(item.text, cfg.minhash_perm)
             article = item

@@ -7,13 +7,15 @@ from __future__ import annotations
 import logging
 import os
 import stat
+from collections.abc import Iterable, Iterator
 from contextlib import ExitStack
 from pathlib import Path
-from typing import BinaryIO, Iterable, Iterator, TextIO
+from typing import BinaryIO, TextIO
 
 import httpx
 
-from ..config import Settings, settings as current_settings
+from ..config import Settings
+from ..config import settings as current_settings
 from ..errors import InputError
 from ..model import Article
 from .feeds import looks_like_feed, read_feed

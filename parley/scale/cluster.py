@@ -59,7 +59,7 @@ class Cluster:
             if local is not None:
                 local.close()
 
-    def __enter__(self) -> "Cluster":
+    def __enter__(self) -> Cluster:
         return self
 
     def __exit__(self, *exc: object) -> None:

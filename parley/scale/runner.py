@@ -26,13 +26,14 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Any, Callable, Iterator
+from typing import Any
 
-from ..errors import ParleyError, ScaleError
+from ..errors import Arg, ParleyError, ScaleError, UsageError
+from ..store.base import RunStatus, Store
 from ..store.runner import RunReport
-from ..store.sql import RunStatus, SqlStore
 from .cluster import Cluster, start_cluster
 from .worker import ExtractorPlugin, ExtractorSpec, Factory, PartitionResult, describe, extract_partition
 
@@ -68,12 +69,12 @@ class ClusterRunReport(RunReport):
         return line
 
 
-def shareable_url(store: SqlStore) -> str:
+def shareable_url(store: Store) -> str:
     """The URL workers open the same database with (password included); E803 for in-memory SQLite."""
-    url = store.engine.url
-    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+    url = store.shared_url()
+    if url is None:
         raise ScaleError("E803", url=store.url, detail="an in-memory database lives in one process only")
-    return url.render_as_string(hide_password=False)
+    return url
 
 
 def _partitions(ids: Iterator[str], size: int) -> Iterator[list[str]]:
@@ -84,7 +85,7 @@ def _partitions(ids: Iterator[str], size: int) -> Iterator[list[str]]:
         yield part
 
 
-def extract_on_cluster(store: SqlStore, *, extractor: str | None = None, taxonomy: str | None = None,
+def extract_on_cluster(store: Store, *, extractor: str | None = None, taxonomy: str | None = None,
                        model: str | None = None, factory: Factory | None = None, workers: int | None = None, scheduler: str | None = None,
                        cluster: Cluster | None = None, partition_size: int = PARTITION_SIZE, force: bool = False,
                        limit: int | None = None, progress: bool = False,
@@ -104,7 +105,7 @@ def extract_on_cluster(store: SqlStore, *, extractor: str | None = None, taxonom
     of each partition saved; ``progress`` shows a bar over partitions on stderr.
     """
     if partition_size < 1:
-        raise ValueError("partition_size must be positive")
+        raise UsageError("E905", arg=Arg("partition_size"), value=partition_size)
     url = shareable_url(store)
     spec = ExtractorSpec.resolved(extractor, taxonomy, factory, model)
     t0 = time.monotonic()
@@ -134,7 +135,7 @@ def _load_plugin(cl: Cluster, spec: ExtractorSpec, url: str) -> tuple[ExtractorP
     return plugin, next(iter(found.values()))
 
 
-def _run(store: SqlStore, cl: Cluster, url: str, spec: ExtractorSpec, size: int, force: bool, limit: int | None,
+def _run(store: Store, cl: Cluster, url: str, spec: ExtractorSpec, size: int, force: bool, limit: int | None,
          progress: bool, on_error: Callable[[ParleyError], None] | None,
          on_partition: Callable[[PartitionResult], None] | None, t0: float, own: bool) -> ClusterRunReport:
     from distributed import as_completed

@@ -19,9 +19,10 @@ import signal
 import socket
 import threading
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Mapping
+from typing import Any
 
 from distributed import WorkerPlugin, get_worker
 
@@ -49,7 +50,7 @@ class ExtractorSpec:
 
     @classmethod
     def resolved(cls, name: str | None = None, taxonomy: str | None = None, factory: Factory | None = None,
-                 model: str | None = None) -> "ExtractorSpec":
+                 model: str | None = None) -> ExtractorSpec:
         """The spec with what the client's settings say filled in (extractor name, taxonomy file, model
         directory), and files that exist here made absolute: a worker started elsewhere, in another
         directory or with other ``PARLEY_*`` variables, loads the extractor this client asked for."""
@@ -83,7 +84,7 @@ class ExtractorSpec:
                 make = getattr(importlib.import_module(module), attr)
             except (ImportError, AttributeError) as exc:
                 raise ScaleError("E804", detail=f"factory {make!r}: {type(exc).__name__}: {exc}") from exc
-        return make()  # type: ignore[operator,no-any-return]
+        return make()
 
     def key(self) -> str:
         """A short digest naming this spec (the plugin's name on the workers)."""

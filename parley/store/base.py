@@ -5,14 +5,23 @@ PostgreSQL; dialect-specific pieces (full-text search) sit behind it.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Iterable, Iterator, Mapping, Protocol
+from typing import Any, Literal, Protocol
 
 from ..model import Article, Position
 
 #: the taxonomy name of the built-in issue taxonomy (positions.md)
 DEFAULT_TAXONOMY = "default"
+
+#: a run's status: running while it goes, then finished, interrupted (Ctrl-C, SIGTERM, killed) or failed
+RunStatus = Literal["running", "finished", "interrupted", "failed"]
+#: what happened to an article offered to the store
+AddStatus = Literal["inserted", "duplicate", "near_duplicate"]
+#: a curated actor link: merge the alias into the canonical actor, never merge them (split), or put
+#: the actor on a side ("side": stored as a merge onto ``@side:<side>``, parley.analyze.actors.store_link)
+LinkKind = Literal["merge", "split", "side"]
 
 
 def taxonomy_name(path_or_name: str | None) -> str:
@@ -34,13 +43,13 @@ class AddResult:
     """What happened to one article offered to the store."""
 
     article_id: str
-    status: str              # "inserted" | "duplicate" | "near_duplicate"
+    status: AddStatus
     duplicate_of: str | None = None
 
 
 @dataclass(frozen=True)
 class SearchHit:
-    kind: str                # "article" | "evidence"
+    kind: Literal["article", "evidence"]
     article_id: str
     title: str | None
     snippet: str
@@ -53,7 +62,7 @@ class ActorLink:
 
     alias: str
     canonical: str
-    kind: str                # "merge" | "split" (split = never merge alias into canonical)
+    kind: LinkKind           # the database holds merge and split only (ck_actor_links_kind)
     source: str = "manual"   # "manual" | "file" | "auto"
     confidence: float = 1.0
 
@@ -67,6 +76,10 @@ class Store(Protocol):
     """
 
     url: str
+
+    def shared_url(self) -> str | None: ...
+        # the URL another process (a Dask worker) opens this very database with, password included;
+        # None when it lives in this process only (in-memory SQLite)
 
     # articles
     def add_article(self, article: Article, signature: bytes | None = None) -> AddResult: ...
@@ -104,7 +117,7 @@ class Store(Protocol):
                   taxonomy: str = DEFAULT_TAXONOMY) -> int: ...   # returns the run id
         # status "running" with this pid and host; first marks runs whose process is gone "interrupted"
     def finish_run(self, run_id: int, articles: int, positions: int,
-                   status: str = "finished", failed: int = 0, usage: Mapping[str, int] | None = None) -> None: ...
+                   status: RunStatus = "finished", failed: int = 0, usage: Mapping[str, int] | None = None) -> None: ...
         # status "finished" | "interrupted" (Ctrl-C, SIGTERM) | "failed" (an error stopped it); usage:
         # requests, cache_hits, prompt_tokens, completion_tokens, dropped_* of the run (llm extractor)
     def recover_runs(self) -> list[int]: ...

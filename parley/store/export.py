@@ -14,10 +14,12 @@ from __future__ import annotations
 import csv
 import json
 import logging
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
-from typing import IO, Any, Iterable
+from typing import IO, Any
 
+from ..errors import Arg, UsageError
 from ..model import Evidence, Position
 from ..outfile import atomic_path, atomic_write
 
@@ -145,10 +147,10 @@ def write_positions(positions: Iterable[Position], fmt: str, out: str | Path | I
     may be written at all (not the database, not an existing file without --force) is
     the caller's check (:func:`parley.outfile.check_output`)."""
     if fmt not in FORMATS:
-        raise ValueError(f"format must be one of {FORMATS}")
+        raise UsageError("E901", arg=Arg("fmt"), value=fmt, known=", ".join(FORMATS))
     if fmt == "parquet":
         if not isinstance(out, (str, Path)):
-            raise ValueError("parquet needs a file path")
+            raise UsageError("E902", arg=Arg("out"), value=type(out).__name__)
         return write_parquet(positions, out)
     writer = write_jsonl if fmt == "jsonl" else write_csv
     if isinstance(out, (str, Path)):
@@ -172,7 +174,7 @@ def read_positions(path: str | Path, fmt: str | None = None) -> list[Position]:
     if fmt == "jsonl":
         rows = [json.loads(line) for line in text.splitlines() if line.strip()]
         return [Position.from_dict(d, article_id=d.get("article_id")) for d in rows]
-    raise ValueError(f"format must be one of {FORMATS}")
+    raise UsageError("E901", arg=Arg("fmt"), value=fmt, known=", ".join(FORMATS))
 
 
 __all__ = ["FIELDS", "FORMATS", "position_json", "position_record", "position_from_record",

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Iterable, Iterator, Literal, Sequence
+from typing import TYPE_CHECKING, Any, Literal
 
 import sqlalchemy as sa
 
@@ -201,7 +202,7 @@ def point_from_row(r: Any) -> PointRow:
 class LedgerTables:
     """Reads and writes of the kept-ledger tables of one store (``store.ledger``)."""
 
-    def __init__(self, store: "SqlStore") -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def _tx(self, op: str, write: bool = False) -> Any:
@@ -454,7 +455,7 @@ class LedgerTables:
         """The positions of the actors given (every one when None), their ``actor`` the canonical name,
         in date order (undated last): what an analysis ledger holds. Read as plain tuples (a whole
         corpus ledger is tens of thousands of rows)."""
-        lp, la, p, a = t.ledger_points, t.ledger_actors, _POS, _ART
+        lp, la, p, _a = t.ledger_points, t.ledger_actors, _POS, _ART
         cols = [la.c.name, p.c.issue, p.c.stance, p.c.ev_start, p.c.ev_end, p.c.evidence_text, p.c.article_id,
                 p.c.cue, p.c.proposition, p.c.aliases, p.c.conditions, p.c.red_line, p.c.previous_stance,
                 p.c.confidence, p.c.speaker, p.c.extractor, p.c.extractor_version, lp.c.day, p.c.uid]
@@ -485,7 +486,7 @@ class LedgerTables:
             rows.sort(key=lambda r: (r[17] is None, r[17] or date.min, r[19]))
         if True:
             for (actor, iss, stance, s0, s1, text, aid, cue, prop, als, conds, red, prev, conf, speaker, ext, ver,
-                 day, uid, pid) in rows:
+                 day, uid, _pid) in rows:
                 out.append(Position(
                     actor=actor, issue=iss, stance=stance, evidence=Evidence(s0, s1, text, aid, cue),
                     proposition=prop or "", aliases=() if als in (None, "[]") else tuple(loads(als)),
@@ -783,7 +784,7 @@ class ApiQueries:
     """The paged and aggregated reads of the API and the dashboard (``store.api``): keyset pages of
     articles and points, issue and matrix counts. All answer from indexes of the kept tables."""
 
-    def __init__(self, store: "SqlStore") -> None:
+    def __init__(self, store: SqlStore) -> None:
         self._store = store
 
     def _tx(self, op: str) -> Any:

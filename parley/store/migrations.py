@@ -18,8 +18,8 @@ was released first) gets the earlier step when it is next opened.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Callable, Sequence
 
 import sqlalchemy as sa
 

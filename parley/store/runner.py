@@ -12,15 +12,16 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from itertools import islice
-from typing import Callable, Iterator, Protocol
+from typing import Protocol
 
-from ..errors import ExtractError
+from ..errors import ExtractError, ParleyError
 from ..extract.base import Extractor
 from ..extract.bounded import bounded
 from ..model import Article
-from .base import DEFAULT_TAXONOMY, taxonomy_name
+from .base import DEFAULT_TAXONOMY, Store, taxonomy_name
 from .sql import RunStatus, SqlStore
 
 log = logging.getLogger(__name__)
@@ -38,7 +39,7 @@ class RunReport:
     version: str
     articles: int = 0
     positions: int = 0
-    failures: list[ExtractError] = field(default_factory=list)   # articles that could not be extracted
+    failures: list[ParleyError] = field(default_factory=list)   # articles (partitions, on a cluster) not extracted
     status: RunStatus = "finished"
     usage: dict[str, int] | None = None     # what the run cost (extractors with ``usage``: llm)
     taxonomy: str = DEFAULT_TAXONOMY
@@ -118,9 +119,9 @@ def extractor_taxonomy(extractor: Extractor) -> str:
     return taxonomy_name(source)
 
 
-def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = False,
+def extract_into(store: Store, extractor: Extractor, *, progress: bool = False,
                  limit: int | None = None, on_error: Callable[[ExtractError], None] | None = None,
-                 force: bool = False, on_progress: Callable[["RunReport", int], None] | None = None) -> RunReport:
+                 force: bool = False, on_progress: Callable[[RunReport, int], None] | None = None) -> RunReport:
     """Extract every pending article (``store.pending_articles``) and save its positions;
     ``force``: every article, extracted already or not (its positions replaced, never doubled).
 
@@ -187,20 +188,25 @@ def extract_into(store: SqlStore, extractor: Extractor, *, progress: bool = Fals
         if bar is not None:
             bar.close()
         try:
+            assert report.run_id is not None          # started above
             store.finish_run(report.run_id, report.articles, report.positions, status=status,
                              failed=len(report.failures), usage=report.usage)
         except Exception:  # never mask the error that stopped the run
             log.exception("could not record the end of run %s", report.run_id)
-        if report.articles and status != "interrupted":
+        if report.articles and str(report.status) != "interrupted":   # str(): mypy misreads the finally
             _keep_ledger(store, taxonomy)
     log.info("%s", report.summary())
     return report
 
 
-def _keep_ledger(store: SqlStore, taxonomy: str) -> None:
+def _keep_ledger(store: Store, taxonomy: str) -> None:
     """Bring the kept ledger (actors, timelines, shifts) up to date with the positions just stored.
-    A failure is logged, never raised: readers catch up on their own (``parley.analyze.kept.ensure``)."""
+    A failure is logged, never raised: readers catch up on their own (``parley.analyze.kept.ensure``).
+    The kept ledger is a table set of :class:`SqlStore`; another Store keeps none."""
     from ..analyze import kept
+
+    if not isinstance(store, SqlStore):
+        return
 
     try:
         for rep in kept.refresh(store, taxonomy):

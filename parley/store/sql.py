@@ -14,10 +14,11 @@ import os
 import socket
 import sqlite3
 import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Literal, Mapping, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
@@ -51,7 +52,7 @@ _HOST = socket.gethostname()
 #: a run of another host that has saved nothing for this long is taken to be gone
 STALE_AFTER = timedelta(hours=1)
 
-RunStatus = Literal["running", "finished", "interrupted", "failed"]
+from .base import RunStatus  # noqa: E402  (re-exported: it used to live here)
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -89,13 +90,13 @@ def _escape_like(term: str) -> str:
 def _aware(value: datetime | None) -> datetime | None:
     """Datetimes are stored in UTC; SQLite hands them back naive."""
     if value is not None and value.tzinfo is None:
-        return value.replace(tzinfo=timezone.utc)
+        return value.replace(tzinfo=UTC)
     return value
 
 
 def _naive_utc(value: datetime | None) -> datetime | None:
     if value is not None and value.tzinfo is not None:
-        return value.astimezone(timezone.utc).replace(tzinfo=None)
+        return value.astimezone(UTC).replace(tzinfo=None)
     return value
 
 
@@ -123,7 +124,7 @@ def resolve_url(url_or_path: str | None) -> sa.URL:
     return url
 
 
-def open_store(url_or_path: str | None = None, *, must_exist: bool = False) -> "SqlStore":
+def open_store(url_or_path: str | None = None, *, must_exist: bool = False) -> SqlStore:
     """Open (creating and migrating when needed) the database at ``url_or_path``.
 
     ``None`` means ``settings().db`` (``PARLEY_DB``); a bare path is a SQLite
@@ -289,11 +290,19 @@ class SqlStore:
                 raise StoreError("E210", url=self.url, seconds=dialect.busy_timeout(), op=op) from exc
             raise StoreError("E204", op=op, detail=_detail(exc)) from exc
 
-    def __enter__(self) -> "SqlStore":
+    def __enter__(self) -> SqlStore:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def shared_url(self) -> str | None:
+        """The URL another process opens this database with (password included); None for an
+        in-memory SQLite database, which lives in this process only."""
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+            return None
+        return url.render_as_string(hide_password=False)
 
     def close(self) -> None:
         """Release the connections."""
@@ -305,14 +314,14 @@ class SqlStore:
         return self._engine
 
     @property
-    def ledger(self) -> "LedgerTables":
+    def ledger(self) -> LedgerTables:
         """The kept ledger's tables (resolved actors, timeline points, shifts): :mod:`parley.store.ledger`."""
         from .ledger import LedgerTables
 
         return LedgerTables(self)
 
     @property
-    def api(self) -> "ApiQueries":
+    def api(self) -> ApiQueries:
         """The paged and aggregated reads the API and the dashboard make (:mod:`parley.store.ledger`)."""
         from .ledger import ApiQueries
 

@@ -1,9 +1,11 @@
 """SQLAlchemy Core descriptions of the tables the store queries.
 
-These describe the schema *as the latest migration leaves it*; they are used
-to build queries, never to create tables (``migrations.py`` owns the DDL, so
-an existing database is only ever changed by a migration step). When a
-migration changes a table, change its description here in the same commit.
+These describe the schema *as the latest migration leaves it*: columns, keys,
+indexes and named constraints. They are used to build queries, never to create
+tables (``migrations.py`` owns the DDL, so an existing database is only ever
+changed by a migration step). When a migration changes a table, change its
+description here in the same commit: ``tests/schema_util.py`` checks that the
+migrations produce exactly this schema, on SQLite and PostgreSQL.
 See ``docs/schema.md`` for what every column means.
 """
 from __future__ import annotations
@@ -35,6 +37,9 @@ articles = sa.Table(
     sa.Column("minhash", sa.LargeBinary),
     sa.Column("flags", sa.Text, nullable=False, default="[]"),          # JSON list of strings
     sa.Column("dateline", sa.Date),                                    # v7: date read from the text's dateline
+    sa.Index("ix_articles_published", "published"),
+    sa.Index("ix_articles_duplicate_of", "duplicate_of"),
+    sa.Index("ix_articles_external_id", "external_id"),
 )
 
 runs = sa.Table(
@@ -60,6 +65,7 @@ runs = sa.Table(
     sa.Column("dropped_unquoted", sa.Integer, nullable=False, default=0),
     sa.Column("dropped_off_taxonomy", sa.Integer, nullable=False, default=0),
     sa.Column("dropped_malformed", sa.Integer, nullable=False, default=0),
+    sa.Index("ix_runs_status", "status"),
     sqlite_autoincrement=True,
 )
 
@@ -72,6 +78,8 @@ extractions = sa.Table(
     sa.Column("run_id", sa.Integer, sa.ForeignKey("runs.id", ondelete="SET NULL")),
     sa.Column("extracted_at", sa.DateTime, nullable=False),
     sa.Column("positions", sa.Integer, nullable=False, default=0),
+    sa.Index("ix_extractions_extractor_version", "extractor", "version", "taxonomy"),
+    sa.Index("ix_extractions_run", "run_id"),
 )
 
 positions = sa.Table(
@@ -96,8 +104,24 @@ positions = sa.Table(
     sa.Column("confidence", sa.Float, nullable=False, default=1.0),
     sa.Column("speaker", sa.Text),
     sa.Column("taxonomy", sa.Text, nullable=False, default="default"),  # v6
-    sa.Column("uid", sa.Text, unique=True),                            # v6: content-derived position id
+    sa.Column("uid", sa.Text),                                         # v6: content-derived position id
     sa.Column("article_date", sa.Date),       # v11: the article's date (published, else dateline), kept here
+    sa.CheckConstraint("stance IN ('support', 'oppose', 'conditional', 'mixed')", name="ck_positions_stance"),
+    sa.Index("ix_positions_article_extractor", "article_id", "extractor"),
+    sa.Index("ix_positions_article_extractor_taxonomy", "article_id", "extractor", "taxonomy"),
+    sa.Index("ix_positions_actor", "actor"),
+    sa.Index("ix_positions_issue", "issue"),
+    sa.Index("ix_positions_uid", "uid", unique=True),
+    sa.Index("ix_positions_date", "article_date", "id"),
+    sa.Index("ix_positions_issue_date", "issue", "article_date", "id"),
+    sa.Index("ix_positions_stance_date", "stance", "article_date", "id"),
+    sa.Index("ix_positions_actor_date", "actor", "article_date", "id"),
+    sa.Index("ix_positions_article_date", "article_id", "article_date", "id"),
+    sa.Index("ix_positions_red_line", "article_date", "id", sqlite_where=sa.text("red_line"),
+             postgresql_where=sa.text("red_line")),
+    sa.Index("ix_positions_conditional", "article_date", "id", sqlite_where=sa.text("conditions <> '[]'"),
+             postgresql_where=sa.text("conditions <> '[]'")),
+    sa.Index("ix_positions_run", "run_id"),
     sqlite_autoincrement=True,
 )
 
@@ -115,6 +139,8 @@ actor_links = sa.Table(
     sa.Column("confidence", sa.Float, nullable=False, default=1.0),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("alias", "canonical", name="uq_actor_links_alias_canonical"),
+    sa.CheckConstraint("kind IN ('merge', 'split')", name="ck_actor_links_kind"),
+    sa.Index("ix_actor_links_canonical", "canonical"),
 )
 
 # --------------------------------------------------------------------------- the kept ledger (migration 9)
@@ -148,6 +174,9 @@ ledger_actors = sa.Table(
     sa.Column("hidden", sa.Boolean, nullable=False, default=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.UniqueConstraint("taxonomy", "name", name="uq_ledger_actors_taxonomy_name"),
+    sa.CheckConstraint("kind IN ('person', 'state', 'org', 'group')", name="ck_ledger_actors_kind"),
+    sa.Index("ix_ledger_actors_taxonomy_mentions", "taxonomy", "mentions"),
+    sa.Index("ix_ledger_actors_taxonomy_side", "taxonomy", "side"),
     sqlite_autoincrement=True,
 )
 
@@ -156,6 +185,7 @@ ledger_names = sa.Table(
     sa.Column("taxonomy", sa.Text, primary_key=True),
     sa.Column("name", sa.Text, primary_key=True),
     sa.Column("actor_id", sa.Integer, sa.ForeignKey("ledger_actors.id", ondelete="CASCADE"), nullable=False),
+    sa.Index("ix_ledger_names_actor", "actor_id"),
 )
 
 ledger_points = sa.Table(
@@ -171,6 +201,12 @@ ledger_points = sa.Table(
     sa.Column("conditional", sa.Boolean, nullable=False, default=False),
     sa.Column("day", sa.Date),
     sa.Column("date_source", sa.Text),
+    sa.Index("ix_ledger_points_actor_day", "taxonomy", "actor_id", "day"),
+    sa.Index("ix_ledger_points_issue_day", "taxonomy", "issue", "day"),
+    sa.Index("ix_ledger_points_day", "taxonomy", "day"),
+    sa.Index("ix_ledger_points_red_line_day", "taxonomy", "red_line", "day"),
+    sa.Index("ix_ledger_points_article", "article_id"),
+    sa.Index("ix_ledger_points_uid", "uid"),
 )
 
 ledger_shifts = sa.Table(
@@ -186,6 +222,8 @@ ledger_shifts = sa.Table(
     sa.Column("date_before", sa.Date),
     sa.Column("date_after", sa.Date),
     sa.Column("announced", sa.Boolean, nullable=False, default=False),
+    sa.Index("ix_ledger_shifts_date", "taxonomy", "date_after"),
+    sa.Index("ix_ledger_shifts_actor_issue", "taxonomy", "actor_id", "issue"),
     sqlite_autoincrement=True,
 )
 
@@ -199,6 +237,7 @@ ledger_side_votes = sa.Table(
     sa.Column("start", sa.Integer),
     sa.Column("end", sa.Integer),
     sa.Column("text", sa.Text, nullable=False, default=""),
+    sa.Index("ix_ledger_side_votes_actor", "actor_id"),
     sqlite_autoincrement=True,
 )
 
@@ -211,4 +250,5 @@ minhash_bands = sa.Table(
     sa.Column("scheme", sa.Text, primary_key=True),
     sa.Column("band_key", sa.BigInteger, primary_key=True),
     sa.Column("article_id", sa.Text, sa.ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
+    sa.Index("ix_minhash_bands_article", "article_id"),
 )

@@ -16,9 +16,9 @@ inline styles, so the page's CSP needs no ``unsafe-inline``.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Iterable, Sequence
 
 from markupsafe import Markup, escape
 

@@ -15,7 +15,8 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote, urlencode
 
 import jinja2
-from fastapi import APIRouter, Path as PathParam, Query, Request
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup, escape
 from starlette.staticfiles import StaticFiles

@@ -24,8 +24,8 @@ article: :meth:`Anchorer.anchor` returns None and the caller drops the position 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable
 
 from ..sentences import split_sentences
 

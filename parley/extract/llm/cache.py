@@ -18,7 +18,7 @@ import os
 import sqlite3
 import threading
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ...errors import ExtractError
@@ -56,7 +56,7 @@ class AnswerCache:
         self._broken = path is None
 
     @classmethod
-    def from_setting(cls, value: str) -> "AnswerCache":
+    def from_setting(cls, value: str) -> AnswerCache:
         if value.strip().lower() in OFF:
             return cls(None)
         return cls(Path(value).expanduser() if value.strip() else default_path())
@@ -107,7 +107,7 @@ class AnswerCache:
             try:
                 conn.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                              (key, model, prompt_version, taxonomy_hash, text_hash, content, prompt_tokens,
-                              completion_tokens, datetime.now(timezone.utc).isoformat(timespec="seconds")))
+                              completion_tokens, datetime.now(UTC).isoformat(timespec="seconds")))
             except sqlite3.Error as exc:
                 self._fail(exc)
 

@@ -36,11 +36,13 @@ import re
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future
 from dataclasses import dataclass, fields, replace
-from typing import Any, Callable, Iterable, Iterator
+from typing import Any
 
-from ...config import Settings, settings as current_settings
+from ...config import Settings
+from ...config import settings as current_settings
 from ...errors import ExtractError
 from ...model import Article, Position
 from ..bounded import Outcome, merge_positions, split_chunks

@@ -11,10 +11,10 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .claims import Mention, register_extensions
+from .claims import Mention, MentionKind, register_extensions
 from .lexicon import Cues, load_cues
 
-_KIND = {"PERSON": "person", "ORG": "org", "GPE": "state", "NORP": "group"}
+_KIND: dict[str, MentionKind] = {"PERSON": "person", "ORG": "org", "GPE": "state", "NORP": "group"}
 PRONOUNS = {"he": "person", "she": "person", "him": "person", "her": "person",
             "they": "group", "them": "group", "it": "state", "we": "speaker", "i": "speaker"}
 _POSSESSIVES = {"his": "he", "her": "she", "its": "it", "their": "they", "our": "we", "my": "i", "your": "you"}
@@ -38,13 +38,6 @@ class ActorFinder:
     def __init__(self, lexicon: str | None = None) -> None:
         register_extensions()
         self.cues: Cues = load_cues(lexicon)
-
-    def mention_for(self, doc: Doc, tok: Token) -> Mention | None:
-        """The mention whose span holds ``tok`` (None when ``tok`` names no actor)."""
-        for m in doc._.parley_mentions or ():
-            if m.start <= tok.i < m.end:
-                return m
-        return None
 
     def _commentator(self, tok: Token) -> bool:
         """'X, a Middle East expert at ...': analysts are not actors (labelling rules)."""

@@ -16,7 +16,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from .claims import Claim, Mention, head_chain, register_extensions
+from .claims import Claim, ClaimKind, Mention, head_chain, register_extensions
 from .lexicon import Cues, load_cues
 from .stance import quoted
 
@@ -46,7 +46,7 @@ class Attributor:
         self.cues: Cues = load_cues(lexicon)
 
     # -- cue detection ---------------------------------------------------------
-    def cue_of(self, tok: Token) -> tuple[str, str, str | None] | None:
+    def cue_of(self, tok: Token) -> tuple[ClaimKind, str, str | None] | None:
         """(kind, cue text, polarity) when ``tok`` is a cue, else None."""
         c = self.cues
         lemma = self._lemma(tok)
@@ -84,7 +84,10 @@ class Attributor:
         off ("hopes" -> "hop")."""
         lemma = tok.lemma_.lower()
         c = self.cues
-        known = lambda w: w in c.stance_verbs or w in c.reporting  # noqa: E731
+
+        def known(w: str) -> bool:
+            return w in c.stance_verbs or w in c.reporting
+
         if known(lemma) or tok.pos_ not in ("VERB", "AUX"):
             return lemma
         w = tok.lower_
@@ -226,17 +229,18 @@ class Attributor:
         return None
 
     def mention_at(self, doc: Doc, tok: Token) -> Mention | None:
-        for m in doc._.parley_mentions or ():
+        mentions: list[Mention] = doc._.parley_mentions or []
+        for m in mentions:
             if m.start <= tok.i < m.end:
                 return m
         # the subject's own subtree may hold the mention ("a spokesman for Mr X")
-        for m in doc._.parley_mentions or ():
+        for m in mentions:
             if tok.left_edge.i <= m.start and m.end - 1 <= tok.right_edge.i and doc[m.start].head.i in (tok.i, m.end - 1):
                 return m
         return None
 
     def content_of(self, tok: Token) -> tuple[int, int] | None:
-        kids = [ch for ch in tok.children if ch.dep_ in _CONTENT_DEPS and ch.dep_ != "prep"
+        kids = [ch for ch in tok.children if (ch.dep_ in _CONTENT_DEPS and ch.dep_ != "prep")
                 or (ch.dep_ == "prep" and ch.lower_ in _CONTENT_PREPS)]
         kids = [k for k in kids if not (k.dep_ == "advcl" and any(g.dep_ == "mark" for g in k.children))]
         if self._lemma(tok) in self.cues.reporting:
@@ -258,7 +262,7 @@ class Attributor:
     # -- the component ------------------------------------------------------------
     def __call__(self, doc: Doc) -> Doc:
         claims: list[Claim] = []
-        if doc.text.rstrip().endswith("?") and not doc.text.lstrip()[:1] in "\"“‘":
+        if doc.text.rstrip().endswith("?") and doc.text.lstrip()[:1] not in "\"“‘":
             doc._.parley_claims = []  # a question asks, it takes no position
             return doc
         for tok in doc:
@@ -284,8 +288,8 @@ class Attributor:
             if fams & {"condition", "red_line", "mixed"} or any(
                     t.lemma_.lower() in self.cues.evaluative or t.lower_ in self.cues.evaluative for t in doc):
                 root = next((t for t in doc if t.dep_ == "ROOT"), doc[0])
-                holder, cue = self._speaker_outside_quotes(doc)
-                claims.append(Claim(holder=holder, cue=cue or "quote", cue_i=root.i, kind="quote",
+                holder, said = self._speaker_outside_quotes(doc)
+                claims.append(Claim(holder=holder, cue=said or "quote", cue_i=root.i, kind="quote",
                                     content=(0, len(doc))))
         doc._.parley_claims = claims
         return doc

@@ -144,9 +144,9 @@ def _not_a_condition(doc: Doc, start: int, end: int) -> bool:
     while head.dep_ == "prep" and head.head.i != head.i:
         head = head.head
     if head.pos_ in ("VERB", "AUX"):
-        aux = {c.lower_ for c in head.children if c.dep_ in ("aux", "auxpass")}
+        aux_words = {c.lower_ for c in head.children if c.dep_ in ("aux", "auxpass")}
         passive = any(c.dep_ == "auxpass" for c in head.children)
-        if passive and head.tag_ == "VBN" and aux & {"had", "was", "were", "been"} and not aux & {"will", "would", "could", "should", "must"}:
+        if passive and head.tag_ == "VBN" and aux_words & {"had", "was", "were", "been"} and not aux_words & {"will", "would", "could", "should", "must"}:
             return True
         if phrase == "subject to" and (head.lemma_ in ("find", "become", "remain", "come", "make", "leave") or any(
                 c.dep_ == "dobj" and c.tag_ == "PRP" for c in head.children)):
@@ -157,10 +157,10 @@ def _not_a_condition(doc: Doc, start: int, end: int) -> bool:
 def _inside_relative_clause(tok: Token, claims: list[Claim]) -> bool:
     """True when a relative/adnominal clause lies between ``tok`` and every claim cue above it."""
     cues = {c.cue_i for c in claims}
-    t = tok
+    start = tok
     if tok.lower_ in ("provided", "providing") and tok.dep_ in ("acl", "relcl"):
-        t = tok.head  # "talks provided that ...": the parser's reduced relative is the marker itself
-    for t in head_chain(t, 10):
+        start = tok.head  # "talks provided that ...": the parser's reduced relative is the marker itself
+    for t in head_chain(start, 10):
         if t.i in cues:
             return False
         if t.dep_ in ("relcl", "acl"):
@@ -195,8 +195,10 @@ class ConditionFinder:
         cue = doc[claim.cue_i]
         if cue.lemma_.lower() in self.cues.raw.get("demand_verbs", ()):
             return True
+        if claim.content is None:
+            return False
         return any(ch.dep_ == "aux" and ch.lower_ in self.cues.demand_modals
-                   for t in doc[claim.content[0]:claim.content[1]] if claim.content for ch in t.children)
+                   for t in doc[claim.content[0]:claim.content[1]] for ch in t.children)
 
     def _swap_exchange(self, doc: Doc, claim: Claim, s: int, e: int, hi: int) -> bool:
         """'X sought A in exchange for B': X gives B if it gets A -> the position is on B, conditional
@@ -337,7 +339,7 @@ class ConditionFinder:
                 continue
             before = next((ch for ch in v.children if ch.dep_ == "prep" and ch.lower_ == "before" and ch.i < v.i), None)
             obj = next((g for g in before.children if g.dep_ == "pobj"), None) if before is not None else None
-            if obj is None:
+            if before is None or obj is None:
                 continue
             claim = attach(claims, v)
             if claim is None or claim.conditions or not claim.content or not (

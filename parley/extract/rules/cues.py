@@ -12,7 +12,7 @@ import re
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from .claims import register_extensions
+from .claims import Cue, register_extensions
 from .lexicon import load_cues
 
 
@@ -25,7 +25,7 @@ class CueFinder:
         register_extensions()
         c = load_cues(lexicon)
         self.patterns: list[tuple[re.Pattern[str], str]] = []
-        self.families: list[tuple[str, re.Pattern[str], dict[str, object]]] = [
+        self.families: list[tuple[str, re.Pattern[str], dict[str, str | bool | None]]] = [
             ("condition", _rx([m for m, _ in c.condition_markers]), dict(c.condition_markers)),
             ("red_line", _rx([p for p, _ in c.red_lines]), dict(c.red_lines)),
         ]
@@ -40,7 +40,7 @@ class CueFinder:
 
     def __call__(self, doc: Doc) -> Doc:
         low = doc.text.lower().replace("\u2019", "'")
-        found = []
+        found: list[Cue] = []
         for fam, rx, extra in self.families:
             for m in rx.finditer(low):
                 span = doc.char_span(m.start(), m.end(), alignment_mode="expand")

@@ -11,28 +11,33 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Iterable, Iterator
 
 from spacy.language import Language
 from spacy.tokens import Doc
 
 from ...errors import ExtractError
 from ...model import Article, Evidence, Position
+from ..sentences import split_sentences
+from .claims import Claim
 from .lexicon import load_cues, load_taxonomy
 from .prefilter import Prefilter
 from .resolve import ActorRegistry
-from ..sentences import split_sentences
+from .version import rules_version
 
 log = logging.getLogger(__name__)
 
-VERSION = "0.23.0"
 MAX_PER_ARTICLE = 8
 MIN_CONFIDENCE = 0.56
 TOPIC_SHARE = 0.4          # an article's dominant issue holds at least this share of its issue words
 SALIENT_CONFIDENCE = 0.7   # at least this confident: kept even for an actor named once
 SALIENCE_MIN_SENTENCES = 6  # shorter texts have no room for an actor to recur
 MIN_MENTIONS = 2           # otherwise the actor must be named this often in the article
+
+
+#: (sentence index, claim, actor name, the holder's words in the text or None)
+_Raw = tuple[int, Claim, str, "str | None"]
 
 
 @dataclass
@@ -64,28 +69,7 @@ def _is_headline(art: Article, span: tuple[int, int]) -> bool:
     unpunctuated = not line.rstrip("\"'”’").endswith((".", "!", "?", ":", ";", ","))
     # a short unpunctuated tail of a line after a caption ("... with Abbas. Obama urges X on peace")
     tail = ends_line and len(line.split()) <= 8 and not any(q in line for q in "\"“”")
-    return unpunctuated and (alone and len(line.split()) <= 16 or tail)
-
-
-def _rules_fingerprint(taxonomy: str | None) -> str:
-    """8 hex digits over this package's code and lexicons (and a custom taxonomy file).
-
-    Part of the version string, so that any change of the rules makes the store
-    re-extract (runs are keyed by extractor name + version) without anyone
-    remembering to bump ``VERSION``."""
-    import hashlib
-    from pathlib import Path
-
-    here = Path(__file__).resolve().parent
-    digest = hashlib.sha256()
-    files = sorted([*here.glob("*.py"), *(here / "lexicons").glob("*")])
-    if taxonomy:
-        files.append(Path(taxonomy))
-    for path in files:
-        if path.is_file():
-            digest.update(path.name.encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:8]
+    return unpunctuated and ((alone and len(line.split()) <= 16) or tail)
 
 
 class RulesExtractor:
@@ -97,7 +81,7 @@ class RulesExtractor:
                  use_prefilter: bool = True) -> None:
         """``use_prefilter=False`` parses every sentence (slow; for checking that the
         cue prefilter costs no quality: benchmarks/prefilter_scores.py)."""
-        self.version = f"{VERSION}+{_rules_fingerprint(taxonomy)}"
+        self.version = rules_version(taxonomy)
         self.use_prefilter = use_prefilter
         self.taxonomy_path = taxonomy
         self.taxonomy = load_taxonomy(taxonomy)  # validate early (E302)
@@ -155,8 +139,8 @@ class RulesExtractor:
         art = job.article
         reg = ActorRegistry(text=art.text, cues=self.cues, title=art.title or "")
         last_actor: dict[int, tuple[str, str | None]] = {}
-        raw: list[tuple[int, object, str, str]] = []   # (sentence idx, claim, actor, surface)
-        pending: list[tuple[int, object]] = []
+        raw: list[_Raw] = []
+        pending: list[tuple[int, Claim]] = []
         for i, doc in docs:
             reg.sentence = i
             resolved: dict[int, str | None] = {}
@@ -165,7 +149,7 @@ class RulesExtractor:
                 resolved[id(m)] = name
                 if name and m.kind != "pronoun" and not m.principal:
                     reg.note_alias(name, m.text)
-                if name and doc[m.end - 1].dep_ in ("nsubj", "nsubjpass") or (name and m.kind == "description"):
+                if (name and doc[m.end - 1].dep_ in ("nsubj", "nsubjpass")) or (name and m.kind == "description"):
                     reg.note_subject(name)
                 head = doc[m.end - 1].head
                 if name and m.kind != "pronoun" and doc[m.end - 1].dep_ == "nsubj" and not m.commentator \
@@ -232,7 +216,7 @@ class RulesExtractor:
                                   flags=0 if k[:1].isupper() and k not in common else re.I))
                    for k in keys)
 
-    def _apply_topic_prior(self, art: Article, docs: list[tuple[int, Doc]], claims: list) -> None:
+    def _apply_topic_prior(self, art: Article, docs: list[tuple[int, Doc]], claims: list[Claim]) -> None:
         """Between issues a claim's words name, prefer the article's dominant one.
 
         "the deal is not renegotiable" in an article about a nuclear accord is about
@@ -253,21 +237,21 @@ class RulesExtractor:
         if scores[topic] < TOPIC_SHARE * sum(scores.values()):
             return
         for c in claims:
-            if c.topical and c.issue in (topic, self.taxonomy.default) or (
-                    c.topical and c.issue_scores.get(c.issue, 0) <= c.topical):
+            if (c.topical and c.issue in (topic, self.taxonomy.default)) or (
+                    c.topical and c.issue_scores.get(c.issue or "", 0) <= c.topical):
                 c.issue_scores = {**c.issue_scores, topic: c.issue_scores.get(topic, 0) + c.topical}
                 c.issues = sorted(c.issue_scores, key=lambda k: -c.issue_scores[k])
                 c.issue, c.issue_hit = c.issues[0], True
             sc = c.issue_scores
-            if c.issue_hit and topic in c.issues and c.issue != topic and sc.get(topic, 0) >= 0.5 * sc.get(c.issue, 0):
+            if c.issue_hit and topic in c.issues and c.issue != topic and sc.get(topic, 0) >= 0.5 * sc.get(c.issue or "", 0):
                 c.issue = topic
 
     @staticmethod
-    def _announced_shifts(art: Article, spans, raw) -> None:
+    def _announced_shifts(art: Article, spans: list[tuple[int, int]], raw: list[_Raw]) -> None:
         """A later, different stance of the same actor on the same issue, introduced by a
         contrast ("however", "now", "later", "no longer"), replaces the earlier one, which
         becomes its ``previous_stance`` (the earlier claim is dropped)."""
-        seen: dict[tuple[str, str], tuple[int, object]] = {}
+        seen: dict[tuple[str, str | None], tuple[int, Claim]] = {}
         drop: set[int] = set()
         for n, (i, c, actor, _s) in enumerate(raw):
             if c.stance is None or c.confidence < MIN_CONFIDENCE:
@@ -284,7 +268,7 @@ class RulesExtractor:
             del raw[n]
 
     @staticmethod
-    def _history(raw) -> None:
+    def _history(raw: list[_Raw]) -> None:
         """Dated past acts are no positions; a different stance of the same actor on the same
         issue that the article reports as current takes them as its ``previous_stance``."""
         past = [r for r in raw if r[1].historical and r[1].stance]
@@ -297,7 +281,7 @@ class RulesExtractor:
                 if pactor == actor and pc.issue == c.issue and pc.stance != c.stance:
                     c.previous_stance = pc.stance
                     break
-        current: dict[str, list] = {}
+        current: dict[str, list[Claim]] = {}
         for r in raw:
             if not r[1].historical and r[1].stance and r[1].confidence >= MIN_CONFIDENCE:
                 current.setdefault(r[2], []).append(r[1])
@@ -308,12 +292,13 @@ class RulesExtractor:
                 now[0].previous_stance = pc.stance
         raw[:] = [r for r in raw if not r[1].historical]
 
-    def _positions(self, art: Article, spans, raw, reg: ActorRegistry) -> list[Position]:
+    def _positions(self, art: Article, spans: list[tuple[int, int]], raw: list[_Raw],
+                   reg: ActorRegistry) -> list[Position]:
         self._history(raw)
         self._announced_shifts(art, spans, raw)
         merged: dict[tuple[str, str, str], Position] = {}
         order: list[tuple[str, str, str]] = []
-        for i, c, actor, surface in raw:
+        for i, c, actor, _surface in raw:
             if c.stance is None or c.confidence < MIN_CONFIDENCE:
                 continue
             s, e = spans[i]

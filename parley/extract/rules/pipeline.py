@@ -1,26 +1,17 @@
 """Build the spaCy pipeline: the configured model plus the parley_* components."""
 from __future__ import annotations
 
-from functools import lru_cache
-
 import spacy
 from spacy.language import Language
 
 from ...config import settings
 from ...errors import ExtractError
+
 # importing the modules registers their factories
 from . import actors, attribution, conditions, cues, issue, redline, shift, stance  # noqa: F401
 
 COMPONENTS = ("parley_cues", "parley_actors", "parley_attribution", "parley_conditions",
               "parley_issue", "parley_stance", "parley_redline", "parley_shift")
-
-
-@lru_cache(maxsize=1)
-def _base(model: str) -> Language:
-    try:
-        return spacy.load(model)
-    except OSError as exc:
-        raise ExtractError("E301", model=model) from exc
 
 
 def build_pipeline(taxonomy: str | None = None, model: str | None = None) -> Language:

@@ -60,7 +60,7 @@ class Prefilter:
     patterns: re.Pattern[str] | None = None   # red lines written as constructions ("would never give up")
 
     @classmethod
-    def from_cues(cls, cues: Cues) -> "Prefilter":
+    def from_cues(cls, cues: Cues) -> Prefilter:
         strong: list[str] = []
         phrases: list[str] = []
         for lemma in cues.stance_verbs:

@@ -16,12 +16,12 @@ from .conditions import attach
 
 
 class RedLineMarker:
-    def __init__(self, lexicon: str | None = None) -> None:
+    def __init__(self) -> None:
         register_extensions()
 
     def __call__(self, doc: Doc) -> Doc:
         claims = doc._.parley_claims or []
-        for fam, phrase, s, e, pol in doc._.parley_cues or ():
+        for fam, _phrase, s, _e, pol in doc._.parley_cues or ():
             if fam != "red_line":
                 continue
             claim = attach(claims, doc[s])
@@ -35,6 +35,6 @@ class RedLineMarker:
 
 
 @Language.factory("parley_redline", requires=["doc._.parley_claims", "doc._.parley_cues"],
-                  assigns=["doc._.parley_claims"], default_config={"lexicon": None})
-def make_redline(nlp: Language, name: str, lexicon: str | None) -> RedLineMarker:
-    return RedLineMarker(lexicon)
+                  assigns=["doc._.parley_claims"])
+def make_redline(nlp: Language, name: str) -> RedLineMarker:
+    return RedLineMarker()

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ..sentences import split_sentences
 from .claims import Mention
 from .lexicon import Cues, Places, load_places
-from ..sentences import split_sentences
 
 TITLES = {"president", "minister", "secretary", "senator", "sen", "rep", "mr", "mrs", "ms", "dr", "chancellor",
           "premier", "leader", "spokesman", "spokeswoman", "spokesperson", "general", "gen", "governor",
@@ -229,10 +229,10 @@ class ActorRegistry:
                     best = cand
         if len(best.split()) == 1:
             # family name first ("Minister Ri Yong Ho" ... "Ri said"): title + name + given names
-            m = re.search(r"\b(?:" + "|".join(_TITLE_WORDS) + r")\.?\s+" + re.escape(surname)
-                          + r"((?:\s[A-Z][a-z\-]+){1,2})\b", self.text)
-            if m:
-                best = surname + m.group(1)
+            given = re.search(r"\b(?:" + "|".join(_TITLE_WORDS) + r")\.?\s+" + re.escape(surname)
+                              + r"((?:\s[A-Z][a-z\-]+){1,2})\b", self.text)
+            if given:
+                best = surname + given.group(1)
         self._full[key] = best
         return best
 
@@ -249,8 +249,9 @@ class ActorRegistry:
             if st == "United States":
                 return st   # as every form of the United States
             return self.state_form(st) if st in self.places.forms else st
-        st = self.places.names.get(low)
-        if st and st != re.sub(r"^[Tt]he\s+", "", _norm(name)):
+        named = self.places.names.get(low)
+        st = named or ""
+        if named and st != re.sub(r"^[Tt]he\s+", "", _norm(name)):
             form = self.state_form(st)
             if form == st:
                 return st
@@ -375,9 +376,9 @@ class ActorRegistry:
             words = self.strip_titles(m.text).split()
             if len(words) == 1:
                 # "Ri" after "Ri Yong Ho": a single name inside one known full name
-                known = {p for p, _a in self.persons if words[0] in p.split() and len(p.split()) > 1}
-                if len(known) == 1:
-                    name = known.pop()
+                holders = {p for p, _a in self.persons if words[0] in p.split() and len(p.split()) > 1}
+                if len(holders) == 1:
+                    name = holders.pop()
                     self._add_person(name, m.affiliation)
                     return name
             name = self.full_name(m.text)

@@ -12,7 +12,7 @@ sentence is marked ``historical``: the article step makes it the
 from __future__ import annotations
 
 from spacy.language import Language
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from .claims import register_extensions
 
@@ -21,11 +21,11 @@ _PAST_MARKERS = {"previously", "long", "earlier", "initially", "once", "formerly
 
 
 class ShiftDetector:
-    def __init__(self, lexicon: str | None = None) -> None:
+    def __init__(self) -> None:
         register_extensions()
 
     @staticmethod
-    def _chain(tok):
+    def _chain(tok: Token) -> list[Token]:
         """The cue and the reporting verbs above it ("had earlier insisted it would not yield")."""
         out = [tok]
         while out[-1].dep_ in ("ccomp", "xcomp") and out[-1].head.i != out[-1].i and len(out) < 3:
@@ -33,7 +33,7 @@ class ShiftDetector:
         return out
 
     @staticmethod
-    def _past(t) -> bool:
+    def _past(t: Token) -> bool:
         return any(ch.lower_ in _PAST_MARKERS for ch in t.children) or (
             t.tag_ == "VBN" and any(ch.lower_ == "had" for ch in t.children))
 
@@ -64,6 +64,6 @@ class ShiftDetector:
 
 
 @Language.factory("parley_shift", requires=["doc._.parley_claims", "doc._.parley_cues"],
-                  assigns=["doc._.parley_claims"], default_config={"lexicon": None})
-def make_shift(nlp: Language, name: str, lexicon: str | None) -> ShiftDetector:
-    return ShiftDetector(lexicon)
+                  assigns=["doc._.parley_claims"])
+def make_shift(nlp: Language, name: str) -> ShiftDetector:
+    return ShiftDetector()

@@ -13,7 +13,7 @@ from __future__ import annotations
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from .claims import Claim, head_chain, register_extensions
+from .claims import Claim, Cue, head_chain, register_extensions
 from .lexicon import Cues, load_cues
 
 _FLIP = {"support": "oppose", "oppose": "support"}
@@ -42,7 +42,7 @@ def denied(doc: Doc, t: Token) -> bool:
         w = doc[k]
         if w.lower_ in _PRIVATIVE or w.lemma_ == "lack":
             return True
-        if w.is_punct and w.text not in _QUOTES or w.pos_ == "VERB":
+        if (w.is_punct and w.text not in _QUOTES) or w.pos_ == "VERB":
             break
     return False
 
@@ -81,8 +81,8 @@ class StanceClassifier:
         sup = opp = 0.0
         skip: set[int] = set()
         for t in span:  # "... after X issued an ultimatum to repair 'grave defects'": reasons, not the stance
-            if t.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in _REASON_MARKS for m in t.children) \
-                    or t.dep_ == "prep" and t.lower_ in ("given", "despite") and t.head.i != cue.i:
+            if (t.dep_ == "advcl" and any(m.dep_ in ("mark", "advmod") and m.lower_ in _REASON_MARKS for m in t.children)) \
+                    or (t.dep_ == "prep" and t.lower_ in ("given", "despite") and t.head.i != cue.i):
                 skip.update(x.i for x in t.subtree)
         for t in span:
             if t.i in skip:
@@ -104,8 +104,8 @@ class StanceClassifier:
                 sup += weight
             else:
                 opp += weight
-        heads = [t for t in span if t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") and t.pos_ in ("VERB", "AUX")
-                 and t.head.i in (cue.i, t.i) or t.head.i == cue.i and t.pos_ in ("VERB", "AUX")]
+        heads = [t for t in span if (t.dep_ in ("ccomp", "xcomp", "ROOT", "conj") and t.pos_ in ("VERB", "AUX")
+                 and t.head.i in (cue.i, t.i)) or (t.head.i == cue.i and t.pos_ in ("VERB", "AUX"))]
         # a coordinated clause with its own subject speaks too ("they wanted X and we couldn't do that")
         heads += [cj for h in heads[:2] for cj in h.children if cj.dep_ == "conj" and cj.pos_ in ("VERB", "AUX")
                   and span.start <= cj.i < span.end and any(g.dep_ in ("nsubj", "nsubjpass") for g in cj.children)]
@@ -136,12 +136,14 @@ class StanceClassifier:
     @staticmethod
     def _red_line_polarity(doc: Doc, cl: Claim) -> str | None:
         """The polarity of a red-line phrase this claim governs ("X is non-negotiable")."""
-        for fam, _p, s, _e, pol in doc._.parley_cues or ():
+        cues: list[Cue] = doc._.parley_cues or []
+        for fam, _p, s, _e, pol in cues:
             if fam == "red_line" and not any(a <= s < b for a, b in cl.condition_spans):
+                polarity = pol if isinstance(pol, str) else None     # a red line's extra is its polarity
                 if cl.content and cl.content[0] <= s < cl.content[1]:
-                    return pol
+                    return polarity
                 if any(t.i == cl.cue_i for t in head_chain(doc[s], 8)):
-                    return pol
+                    return polarity
         return None
 
     def __call__(self, doc: Doc) -> Doc:
@@ -183,7 +185,7 @@ class StanceClassifier:
                 if pol is None:
                     continue
                 cl.stance = pol
-                if cl.kind in ("stance", "adjective") or cl.cue in _ROLE_NOUNS and not cl.embedded:
+                if cl.kind in ("stance", "adjective") or (cl.cue in _ROLE_NOUNS and not cl.embedded):
                     cl.confidence = 0.8 if cl.issue_hit else 0.6
                 else:
                     cl.confidence = min(0.75, 0.4 + 0.1 * min(strength, 2.0) + (0.1 if cl.issue_hit else 0.0)
