@@ -19,6 +19,13 @@ from .errors import Arg, UsageError
 Stance = Literal["support", "oppose", "conditional", "mixed"]
 STANCES: tuple[Stance, ...] = get_args(Stance)
 
+
+def as_stance(value: str) -> Stance:
+    """``value`` as a :data:`Stance` (a model's or a labelled set's string); E904 when it is none."""
+    if value not in STANCES:
+        raise UsageError("E904", arg=Arg("stance"), value=value, known=", ".join(STANCES))
+    return value
+
 _WS = re.compile(r"\s+")
 _CONNECTIVE = re.compile(
     r"(?i)^(?:only\s+)?(?:if|unless|provided|providing|as long as|so long as|on condition|under the condition|"

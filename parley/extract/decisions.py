@@ -22,12 +22,12 @@ shift       the earlier stance ("none" if no shift)  positive candidates
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Sequence
 
 import numpy as np
 
-from ..model import Evidence, Position
+from ..model import Evidence, Position, as_stance
 from .encoders import Encoder
 from .features import best_mention, clause_text, content_predicate, masked_text, word
 from .heads import LinearHead
@@ -140,8 +140,9 @@ def dense_block(kind: str, views: Sequence[CandidateView], vectors: dict[str, np
                 continue
             parts.append(np.repeat(article_vec[None, :], len(views), axis=0))
         else:
-            rows = [vectors.get(v.texts[name]) for v in views]
-            if not rows or rows[0] is None or not rows[0].size:
+            found = [vectors.get(v.texts[name]) for v in views]
+            rows = [r for r in found if r is not None]
+            if not rows or len(rows) < len(found) or not rows[0].size:
                 continue
             parts.append(np.stack(rows))
     if not parts:
@@ -205,7 +206,7 @@ def decide(read: ReadArticle, heads: Heads, encoder: Encoder, article_id: str | 
     iss_rows = [select(v.features, ISSUE_FEATURES) + words for v in kv]
     p_iss = heads.issue.scores(iss_rows, dense_block("issue", kv, vectors, article_vec))
     chosen: list[tuple[int, str, float]] = []
-    for j, v in enumerate(kv):
+    for j in range(len(kv)):
         order = np.argsort(-p_iss[j])
         chosen.append((j, heads.issue.classes[order[0]], float(p_iss[j][order[0]])))
         for o in order[1:]:
@@ -240,9 +241,9 @@ def decide(read: ReadArticle, heads: Heads, encoder: Encoder, article_id: str | 
         ev = Evidence(sent.start, sent.end, read.text[sent.start:sent.end], article_id,
                       cue=_cue(best.mention.roles if best else frozenset()))
         aliases = tuple(sorted(a for a in read.actors.aliases.get(cand.actor, set()) if a != cand.actor))
-        pos = Position(actor=cand.actor, issue=issue, stance=stance, evidence=ev, proposition=prop,
+        pos = Position(actor=cand.actor, issue=issue, stance=as_stance(stance), evidence=ev, proposition=prop,
                        aliases=aliases, conditions=conds, red_line=bool(red[n] >= th.red_line),
-                       previous_stance=previous, confidence=conf, article_id=article_id)
+                       previous_stance=as_stance(previous) if previous else None, confidence=conf, article_id=article_id)
         key = (cand.actor, issue, stance)
         old = merged.get(key)
         if old is None:

@@ -75,7 +75,7 @@ def best_mention(cand: Candidate, doc: Doc) -> Named | None:
 
 
 def _ancestors(tok: Token, limit: int = 4) -> list[Token]:
-    out = []
+    out: list[Token] = []
     while tok.head is not tok and len(out) < limit:
         tok = tok.head
         out.append(tok)
@@ -154,9 +154,9 @@ def candidate_features(cand: Candidate, sent: Sentence, ctx: ArticleContext) -> 
             if c.dep_ in ("aux", "neg", "advmod", "acomp", "xcomp", "ccomp", "dobj", "prep"):
                 f.append(f"child={c.dep_}:{word(c)}")
     # the whole sentence
-    words = [word(t) for t in doc if not t.is_punct and not t.is_space]
-    f += [f"w={w}" for w in words]
-    f += [f"bg={a}_{b}" for a, b in zip(words, words[1:])]
+    sent_words = [word(t) for t in doc if not t.is_punct and not t.is_space]
+    f += [f"w={w}" for w in sent_words]
+    f += [f"bg={a}_{b}" for a, b in zip(sent_words, sent_words[1:])]
     span = (clause_root.left_edge.i, clause_root.right_edge.i + 1) if clause_root is not None else (0, len(doc))
     for mt in sent.matches:
         if mt.action == "holder":

@@ -40,7 +40,7 @@ class ConditionSpan:
 def _trim(doc: Doc, start: int, end: int) -> tuple[int, int]:
     while start < end and (doc[start].is_punct or doc[start].lower_ in _DROP_EDGE or doc[start].is_space):
         start += 1
-    while end > start and (doc[end - 1].is_punct and doc[end - 1].text not in ")\u201d\"'" or doc[end - 1].is_space
+    while end > start and ((doc[end - 1].is_punct and doc[end - 1].text not in ")\u201d\"'") or doc[end - 1].is_space
                            or doc[end - 1].lower_ in _DROP_EDGE):
         end -= 1
     return start, end

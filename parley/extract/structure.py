@@ -24,8 +24,9 @@ facts the learned heads (:mod:`.heads`) need to decide.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Literal, Sequence
+from typing import Literal
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
@@ -57,7 +58,7 @@ if not Doc.has_extension("parley_matches"):
 @Language.factory("parley_structure", requires=["token.dep", "token.lemma", "doc.ents"],
                   assigns=["doc._.parley_matches"],
                   default_config={"pattern_files": ["holders", "conditions", "cues", "stance"]})
-def make_structure(nlp: Language, name: str, pattern_files: list[str]) -> "StructureComponent":
+def make_structure(nlp: Language, name: str, pattern_files: list[str]) -> StructureComponent:
     return StructureComponent(nlp, tuple(pattern_files))
 
 
@@ -240,7 +241,7 @@ def find_mentions(sent: Sentence) -> list[Mention]:
             continue
         if root.pos_ not in ("NOUN", "PROPN"):
             continue
-        subject = root.dep_ in SUBJECT_DEPS or root.dep_ == "conj" and root.head.dep_ in SUBJECT_DEPS
+        subject = root.dep_ in SUBJECT_DEPS or (root.dep_ == "conj" and root.head.dep_ in SUBJECT_DEPS)
         if root_i in role_of or subject or holder_noun(root):
             add(ch, "chunk", "NOUN")
     # possessive pronouns before a view noun ("his proposal") and pronoun subjects the chunker missed
@@ -403,11 +404,11 @@ class ArticleActors:
                     ent = next((e for e in sent.doc.ents if e.start <= c.i < e.end), None)
                     if ent is not None:
                         return self._note(Named(m, self.full_person(_norm(ent.text)), "person", "name"), text)
-        if head in self.roles.titles and m.affiliation is None or (head in self.roles.titles and len(words) <= 3):
+        if (head in self.roles.titles and m.affiliation is None) or (head in self.roles.titles and len(words) <= 3):
             person = self._described(words, sent)
             if person:
                 return self._note(Named(m, person[0], "person", "description", person[1]), text)
-        if len(words) == 1 or len(words) == 2 and words[0] == "the":
+        if len(words) == 1 or (len(words) == 2 and words[0] == "the"):
             # "the trust" after "the Kelbridge Health Trust": the named organisation it shortens
             for _si, _start, actor, akind, _plural, _sal in reversed(self.history):
                 if akind in ("org", "group") and len(actor.split()) > 1 and actor.split()[-1].lower() == head:
@@ -463,14 +464,14 @@ class ArticleActors:
             window.append(h)
         ranked = sorted(window, key=lambda h: (sent.index - h[0] > 0 and not h[5], sent.index - h[0]))
         for si, start, actor, kind, plural, _sal in ranked:
-            if si == sent.index and start >= m.start or any(n.actor == actor for n in out):
+            if (si == sent.index and start >= m.start) or any(n.actor == actor for n in out):
                 continue
-            ok = (want == "person" and kind == "person"
-                  or want == "plural" and kind != "person" and (plural or kind in ("org", "state"))
-                  or want == "thing" and kind in ("org", "state", "group") and not plural)
+            ok = ((want == "person" and kind == "person")
+                  or (want == "plural" and kind != "person" and (plural or kind in ("org", "state")))
+                  or (want == "thing" and kind in ("org", "state", "group") and not plural))
             if ok:
                 out.append(Named(m, actor, kind, "pronoun", sent.index - si))
-                if len(out) >= limit or _sal and si < sent.index:     # a holder before: no second guess
+                if len(out) >= limit or (_sal and si < sent.index):     # a holder before: no second guess
                     break
         return out
 
@@ -484,9 +485,9 @@ class ArticleActors:
         if named.via in ("pronoun", "speaker"):
             return
         if m.kind == "chunk" and not (m.roles or m.affiliation):
-            if m.label == "NOUN" and not m.text.split()[-1].lower() in roles().groups | roles().government:
+            if m.label == "NOUN" and m.text.split()[-1].lower() not in roles().groups | roles().government:
                 return
-        plural = m.label == "NORP" or m.kind == "chunk" and m.text.lower().endswith("s")
+        plural = m.label == "NORP" or (m.kind == "chunk" and m.text.lower().endswith("s"))
         self.history.append((m.sent, m.start, named.actor, named.kind, plural, bool(m.roles)))
 
 

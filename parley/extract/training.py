@@ -15,23 +15,38 @@ from __future__ import annotations
 import logging
 import random
 from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any
 
 import numpy as np
 
-from ..evaluate import actor_matches
+from ..evaluate import actor_matches, condition_tokens, token_f1
 from ..model import Position
-from .decisions import (DENSE, ISSUE_FEATURES, NO_SHIFT, REDLINE_FEATURES, SHIFT_FEATURES, STANCE_FEATURES,
-                        CandidateView, Heads, Thresholds, article_text, article_words, candidate_views, decide,
-                        dense_block, embed_views, select, sentence_rows)
+from .decisions import (
+    ISSUE_FEATURES,
+    NO_SHIFT,
+    REDLINE_FEATURES,
+    SHIFT_FEATURES,
+    STANCE_FEATURES,
+    CandidateView,
+    Heads,
+    Thresholds,
+    article_text,
+    article_words,
+    candidate_views,
+    decide,
+    dense_block,
+    embed_views,
+    select,
+    sentence_rows,
+)
 from .encoders import Encoder
 from .heads import LinearHead
 from .labels import LabelledArticle, LabelledPosition
 from .prefilter import masked_raw, sentence_features
 from .reading import ReadArticle
-from ..evaluate import condition_tokens, token_f1
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +126,7 @@ def _main_issue(ps: Sequence[LabelledPosition]) -> str:
     return Counter(p.issue for p in ps).most_common(1)[0][0]
 
 
-def _stack(blocks: list[np.ndarray | None]) -> np.ndarray | None:
+def _stack(blocks: Sequence[np.ndarray | None]) -> np.ndarray | None:
     real = [b for b in blocks if b is not None and len(b)]
     return np.vstack(real) if real else None
 
@@ -265,10 +280,11 @@ def _short(fig: dict[str, Any]) -> dict[str, float]:
 
 
 def _as_position(p: LabelledPosition, aid: str) -> Position:
-    from ..model import Evidence
+    from ..model import Evidence, as_stance
 
-    return Position(actor=p.actor, issue=p.issue, stance=p.stance, aliases=p.aliases, conditions=p.conditions,
-                    red_line=p.red_line, previous_stance=p.previous_stance,
+    return Position(actor=p.actor, issue=p.issue, stance=as_stance(p.stance), aliases=p.aliases,
+                    conditions=p.conditions, red_line=p.red_line,
+                    previous_stance=as_stance(p.previous_stance) if p.previous_stance else None,
                     evidence=Evidence(p.span[0], p.span[1], p.evidence, aid), article_id=aid)
 
 
@@ -316,7 +332,7 @@ def data_fingerprint(articles: Sequence[LabelledArticle]) -> str:
     return digest.hexdigest()[:12]
 
 
-def read_labelled(articles: Sequence[LabelledArticle], nlp: Any, progress: Callable[[int], None] = lambda n: None) -> list[ArticleData]:
+def read_labelled(articles: Sequence[LabelledArticle], nlp: Any, progress: Callable[[int], object] = lambda n: None) -> list[ArticleData]:
     from .reading import read_articles
 
     out = []
@@ -347,7 +363,10 @@ def train(labels_dir: str | Path, out: str | Path, *, taxonomy: str | None = Non
     enc_dir = Path(encoder_dir) if encoder_dir else BUNDLED / "encoder"
     encoder = load_encoder(cfg.encoder, enc_dir.parent if enc_dir.name == "encoder" else enc_dir)
     embed(data, encoder)
-    say = (lambda s: tqdm.write(f"train: {s}")) if show_progress else (lambda s: None)
+    def say(s: str) -> None:
+        if show_progress:
+            tqdm.write(f"train: {s}")
+
     cv_fig: dict[str, Any] = {}
     pre: dict[str, float] = {}
     if cfg.folds > 1 and len(data) >= cfg.folds:
