@@ -234,10 +234,41 @@ class IssueLabeller:
                 toks = toks[1:]
             while toks and toks[-1].is_punct:
                 toks = toks[:-1]
+            toks = _whole_phrase(toks)
             if toks:
-                end = toks[min(len(toks), MAX_PROP_TOKENS) - 1]
-                c.proposition = doc.text[toks[0].idx:end.idx + len(end.text)]
+                c.proposition = doc.text[toks[0].idx:toks[-1].idx + len(toks[-1].text)]
         return doc
+
+
+_TAIL_POS = ("ADP", "DET", "CCONJ", "SCONJ", "PART", "AUX")
+#: words a cut condition leaves at the end ("... crossing its territory provided")
+_TAIL_WORDS = frozenset({"that", "a", "an", "the", "provided", "providing", "unless", "if", "once", "until", "whether"})
+
+
+def _whole_phrase(toks: list[Token]) -> list[Token]:
+    """At most MAX_PROP_TOKENS tokens, cut where a phrase ends (before a comma, a preposition, a
+    conjunction or a subordinate clause) and never on a function word ("... a sharp change of",
+    "... provided that a")."""
+    # a leading date says when, not what ("on Monday rejected any negotiations ...")
+    while toks and (toks[0].ent_type_ in ("DATE", "TIME") or (toks[0].pos_ == "ADP" and len(toks) > 1
+                    and toks[1].ent_type_ in ("DATE", "TIME"))):
+        toks = toks[1:]
+    if len(toks) > MAX_PROP_TOKENS:
+        cut = MAX_PROP_TOKENS
+        for k in range(MAX_PROP_TOKENS, MAX_PROP_TOKENS // 2, -1):
+            t = toks[k]
+            if t.is_punct or t.pos_ in ("ADP", "CCONJ", "SCONJ") or t.dep_ in ("mark", "relcl", "acl", "advcl", "cc"):
+                cut = k
+                break
+        toks = toks[:cut]
+    while toks:
+        if toks[-1].is_punct or toks[-1].pos_ in _TAIL_POS or toks[-1].lower_ in _TAIL_WORDS:
+            toks = toks[:-1]
+        elif len(toks) > 1 and toks[-1].lower_ == "long" and toks[-2].lower_ in ("as", "so"):
+            toks = toks[:-2]            # a cut "as long as ..." condition
+        else:
+            break
+    return toks
 
 
 @Language.factory("parley_issue", requires=["doc._.parley_claims"], assigns=["doc._.parley_claims"],
