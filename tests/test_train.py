@@ -162,3 +162,27 @@ def test_run_and_extract_use_the_model_given(trained, tmp_path: Path) -> None:
     res = CliRunner().invoke(main, ["extract", "--jsonl", str(next(src.iterdir())), "--extractor", "learned",
                                     "--model", str(tmp_path)])
     assert res.exit_code != 0 and "E311" in res.output
+
+
+@pytest.mark.timeout(300)
+def test_dask_workers_extract_with_the_model_given(trained, tmp_path: Path) -> None:
+    pytest.importorskip("distributed")
+    out, _ = trained
+    src = tmp_path / "in"
+    src.mkdir()
+    for art in load_gold(str(LABOUR))[:3]:
+        (src / f"{art.id}.txt").write_text(art.text, encoding="utf-8")
+    common = ["--extractor", "learned", "--model", str(out), "--taxonomy", str(TAXONOMY)]
+    one, two = tmp_path / "one.db", tmp_path / "two.db"
+    for db, extra in ((one, []), (two, ["--workers", "1"])):
+        res = CliRunner().invoke(main, ["run", str(src), *common, *extra, "--db", str(db), "-q"])
+        assert res.exit_code == 0, res.output
+
+    def stored(db: Path) -> list[tuple[str, str, str, int]]:
+        res = CliRunner().invoke(main, ["positions", "--db", str(db), "--taxonomy", str(TAXONOMY), "--format", "json"])
+        rows = json.loads(res.output)
+        rows = rows["positions"] if isinstance(rows, dict) else rows
+        return sorted((p["actor"], p["issue"], p["stance"], p["evidence"]["start"]) for p in rows
+                      if p["extractor"] == "learned")
+
+    assert stored(one) and stored(one) == stored(two)      # the workers loaded the same model
