@@ -10,7 +10,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from ..errors import StoreError
 from .jobs import Jobs
 from .security import Security
 
@@ -83,24 +82,11 @@ class Context:
 
     def taxonomy(self, requested: str | None = None) -> str | None:
         """As :meth:`SqlStore.choose_taxonomy`, from a cached list of the stored taxonomies."""
-        from ..config import settings
-        from ..store.base import taxonomy_name
+        from ..store.base import pick_taxonomy
 
         stored = self.taxonomies()
-        known = ", ".join(f"{k} ({v} positions)" for k, v in stored.items()) or "no positions"
-        if requested:
-            name = taxonomy_name(requested)
-            if stored and name not in stored:
-                raise StoreError("E222", name=name, known=known)
-            return name if stored else None
-        if not stored:
-            return None
-        configured = taxonomy_name(settings().taxonomy or None)
-        if configured in stored:
-            return configured
-        if len(stored) == 1:
-            return next(iter(stored))
-        raise StoreError("E223", known=known)
+        name = pick_taxonomy(stored, requested)
+        return name if stored else None         # an empty ledger answers for no taxonomy
 
     # ----------------------------------------------------------------- the kept ledger
     def view(self, taxonomy: str) -> View:

@@ -38,6 +38,30 @@ def taxonomy_name(path_or_name: str | None) -> str:
     return name
 
 
+def pick_taxonomy(stored: Mapping[str, int], requested: str | None = None) -> str | None:
+    """The taxonomy a reader works on, among ``stored`` (name -> positions): ``requested`` (a name or a
+    taxonomy file) when given (E222 when positions are stored but none under it); else the configured
+    one when stored, or the only one stored; E223 when several are stored and none was chosen. None
+    when nothing is stored and nothing was requested."""
+    from ..config import settings
+    from ..errors import StoreError
+
+    known = ", ".join(f"{k} ({v} positions)" for k, v in stored.items()) or "no positions"
+    if requested:
+        name = taxonomy_name(requested)
+        if stored and name not in stored:
+            raise StoreError("E222", name=name, known=known)
+        return name
+    if not stored:
+        return None
+    configured = taxonomy_name(settings().taxonomy or None)
+    if configured in stored:
+        return configured
+    if len(stored) == 1:
+        return next(iter(stored))
+    raise StoreError("E223", known=known)
+
+
 @dataclass(frozen=True)
 class AddResult:
     """What happened to one article offered to the store."""

@@ -199,6 +199,35 @@ def point_from_row(r: Any) -> PointRow:
                     r.title, r.source, r.url)
 
 
+def _point_filters(q: Any, *, issue: str | None, stance: str | None, red_line: bool | None,
+                   conditional: bool | None, article_id: str | None, since: date | None, until: date | None,
+                   include_undated: bool) -> Any:
+    """The filters ``points`` and ``point_page`` share, on ``ledger_points`` (undated points only
+    with ``include_undated``; with no date bound, all of them or only the dated ones)."""
+    lp = t.ledger_points
+    if issue:
+        q = q.where(lp.c.issue == issue)
+    if stance:
+        q = q.where(lp.c.stance == stance)
+    if red_line is not None:
+        q = q.where(lp.c.red_line.is_(red_line))
+    if conditional is not None:
+        q = q.where(lp.c.conditional.is_(conditional))
+    if article_id:
+        q = q.where(lp.c.article_id == article_id)
+    conds = []
+    if since is not None:
+        conds.append(lp.c.day >= since)
+    if until is not None:
+        conds.append(lp.c.day <= until)
+    if conds:
+        cond = sa.and_(*conds)
+        q = q.where(sa.or_(cond, lp.c.day.is_(None)) if include_undated else cond)
+    elif not include_undated:
+        q = q.where(lp.c.day.is_not(None))
+    return q
+
+
 class LedgerTables:
     """Reads and writes of the kept-ledger tables of one store (``store.ledger``)."""
 
@@ -398,26 +427,8 @@ class LedgerTables:
             if not pids:
                 return []
             q = q.where(lp.c.position_id.in_(pids))
-        if issue:
-            q = q.where(lp.c.issue == issue)
-        if stance:
-            q = q.where(lp.c.stance == stance)
-        if red_line is not None:
-            q = q.where(lp.c.red_line.is_(red_line))
-        if conditional is not None:
-            q = q.where(lp.c.conditional.is_(conditional))
-        if article_id:
-            q = q.where(lp.c.article_id == article_id)
-        conds = []
-        if since is not None:
-            conds.append(lp.c.day >= since)
-        if until is not None:
-            conds.append(lp.c.day <= until)
-        if conds:
-            cond = sa.and_(*conds)
-            q = q.where(sa.or_(cond, lp.c.day.is_(None)) if include_undated else cond)
-        elif not include_undated:
-            q = q.where(lp.c.day.is_not(None))
+        q = _point_filters(q, issue=issue, stance=stance, red_line=red_line, conditional=conditional,
+                           article_id=article_id, since=since, until=until, include_undated=include_undated)
         if order == ORDER_NEWEST:
             q = q.order_by(sa.nulls_last(lp.c.day.desc()), lp.c.position_id.desc())
         else:
@@ -843,26 +854,8 @@ class ApiQueries:
             if not actor_ids:
                 return []
             q = q.where(lp.c.actor_id.in_(sorted(set(actor_ids))))
-        if issue:
-            q = q.where(lp.c.issue == issue)
-        if stance:
-            q = q.where(lp.c.stance == stance)
-        if red_line is not None:
-            q = q.where(lp.c.red_line.is_(red_line))
-        if conditional is not None:
-            q = q.where(lp.c.conditional.is_(conditional))
-        if article_id:
-            q = q.where(lp.c.article_id == article_id)
-        conds = []
-        if since is not None:
-            conds.append(lp.c.day >= since)
-        if until is not None:
-            conds.append(lp.c.day <= until)
-        if conds:
-            cond = sa.and_(*conds)
-            q = q.where(sa.or_(cond, lp.c.day.is_(None)) if include_undated else cond)
-        elif not include_undated:
-            q = q.where(lp.c.day.is_not(None))
+        q = _point_filters(q, issue=issue, stance=stance, red_line=red_line, conditional=conditional,
+                           article_id=article_id, since=since, until=until, include_undated=include_undated)
         after = _after(lp.c.day, lp.c.position_id, cursor, newest)
         if after is not None:
             q = q.where(after)

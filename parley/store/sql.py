@@ -909,24 +909,9 @@ class SqlStore:
         (E222 when nothing is stored under it); else the configured one (the ``taxonomy`` setting,
         ``default`` for the built-in one) when stored, or the only one stored; E223 when several are
         stored and none was chosen. None for an empty ledger."""
-        from ..config import settings
-        from .base import taxonomy_name
+        from .base import pick_taxonomy
 
-        stored = self.taxonomies()
-        known = ", ".join(f"{k} ({v} positions)" for k, v in stored.items()) or "no positions"
-        if requested:
-            name = taxonomy_name(requested)
-            if stored and name not in stored:
-                raise StoreError("E222", name=name, known=known)
-            return name
-        if not stored:
-            return None
-        configured = taxonomy_name(settings().taxonomy or None)
-        if configured in stored:
-            return configured
-        if len(stored) == 1:
-            return next(iter(stored))
-        raise StoreError("E223", known=known)
+        return pick_taxonomy(self.taxonomies(), requested)
 
     def taxonomies(self) -> dict[str, int]:
         """Taxonomy name -> number of positions stored under it (most first)."""
