@@ -28,7 +28,7 @@ from .decisions import Heads, decide
 from .encoders import Encoder, load_encoder
 from .matching import PATTERN_DIR
 from .model_io import BUNDLED, ModelInfo, load_heads, read_info
-from .prefilter import common_words, masked_raw, opens_with_pronoun, sentence_features
+from .prefilter import masked_raw, opens_with_pronoun, sentence_features
 from .reading import read_articles
 from .structure import Sentence
 from .taxonomy import Taxonomy, load_taxonomy
@@ -40,11 +40,13 @@ _LEXICON_DIR = Path(__file__).resolve().parents[1] / "lexicon"
 
 
 def _data_fingerprint() -> str:
-    """Pattern and lexicon files: the data that decides what the structure layer proposes."""
+    """Pattern and lexicon files: the data that decides what the structure layer proposes, as the
+    data they parse to (YAML comments and layout do not change the version)."""
+    from .rules.version import file_digest
+
     digest = hashlib.sha256()
     for path in sorted([*PATTERN_DIR.glob("*.yml"), *_LEXICON_DIR.glob("*.yaml")]):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
+        digest.update(f"{path.name}:{file_digest(path, code=False)}".encode())
     return digest.hexdigest()[:8]
 
 
@@ -89,7 +91,7 @@ class LearnedExtractor:
             self._nlp = load_spacy()
         return self._nlp
 
-    def _keep(self, text: str, frame: list[Sentence]) -> Sequence[int]:
+    def _keep(self, text: str, frame: list[Sentence], common: frozenset[str]) -> Sequence[int]:
         """Indices of the sentences the prefilter keeps (and the sentence before a kept one that
         opens with a pronoun, where its antecedent is)."""
         head = self.heads.prefilter
@@ -97,7 +99,6 @@ class LearnedExtractor:
         if not self.use_prefilter or head is None or th <= 0 or not frame:
             return range(len(frame))
         raws = [text[s.start:s.end] for s in frame]
-        common = common_words(text)
         rows = [sentence_features(r, i, s.quote_share, common) for i, (r, s) in enumerate(zip(raws, frame))]
         dense = self.encoder.encode([masked_raw(r, common) for r in raws]) * 3.0 if head.dense_dim else None
         scores = head.prob(rows, "True", dense)

@@ -18,8 +18,10 @@ from .prefilter import common_words
 from .sentences import split_sentences
 from .structure import ArticleActors, Candidate, Sentence, attach_doc, candidates, sentence_frame
 
-#: decides which sentences of an article are parsed: (text, sentences) -> kept indices
-SentenceFilter = Callable[[str, list[Sentence]], Sequence[int]]
+#: decides which sentences of an article are parsed: (text, sentences, the article's lower-case
+#: words) -> kept indices
+SentenceFilter = Callable[[str, list[Sentence], frozenset[str]], Sequence[int]]
+_Item = tuple[str, str | None, list[Sentence], list[int], Any, frozenset[str]]
 
 
 @dataclass
@@ -42,11 +44,12 @@ def read_articles(nlp: Language, items: Iterable[tuple[str, str | None, Any]], *
                   batch_size: int = 16) -> Iterator[ReadArticle]:
     """Read ``(text, title, key)`` triples in order, ``batch_size`` articles per ``nlp.pipe`` call;
     each :class:`ReadArticle` carries its ``key``."""
-    batch: list[tuple[str, str | None, list[Sentence], list[int], Any]] = []
+    batch: list[_Item] = []
     for text, title, key in items:
         frame = sentence_frame(text, split_sentences(text))
-        chosen = list(keep(text, frame)) if keep is not None else list(range(len(frame)))
-        batch.append((text, title, frame, chosen, key))
+        common = common_words(text)
+        chosen = list(keep(text, frame, common)) if keep is not None else list(range(len(frame)))
+        batch.append((text, title, frame, chosen, key, common))
         if len(batch) >= batch_size:
             yield from _read_batch(nlp, batch)
             batch = []
@@ -54,26 +57,25 @@ def read_articles(nlp: Language, items: Iterable[tuple[str, str | None, Any]], *
         yield from _read_batch(nlp, batch)
 
 
-def _read_batch(nlp: Language, batch: list[tuple[str, str | None, list[Sentence], list[int], Any]]) -> Iterator[ReadArticle]:
+def _read_batch(nlp: Language, batch: list[_Item]) -> Iterator[ReadArticle]:
     jobs: list[tuple[str, tuple[int, int]]] = []
-    for k, (text, title, frame, chosen, _) in enumerate(batch):
+    for k, (text, title, frame, chosen, _, _) in enumerate(batch):
         jobs.append((title or "", (k, -1)))
         for i in chosen:
             s = frame[i]
             jobs.append((text[s.text_start:s.end], (k, i)))
     titles: dict[int, Doc] = {}
-    commons = [common_words(text) for text, *_ in batch]
     for doc, (k, i) in nlp.pipe(jobs, as_tuples=True, batch_size=256):
-        text, _, frame, _, _ = batch[k]
-        doc.user_data["parley_common"] = commons[k]
+        text, _, frame, _, _, common = batch[k]
+        doc.user_data["parley_common"] = common
         if i < 0:
             titles[k] = doc
         else:
             attach_doc(frame[i], doc, text)
-    for k, (text, title, frame, _, key) in enumerate(batch):
+    for k, (text, title, frame, _, key, common) in enumerate(batch):
         read = read_parsed(text, title, frame, titles.get(k))
         read.key = key
-        read.common = commons[k]
+        read.common = common
         yield read
 
 

@@ -65,7 +65,8 @@ def _file_digest(path: str, suffix: str, code: bool, mtime_ns: int, size: int) -
     return code_digest(raw.decode("utf-8")) if code else data_digest(raw, suffix)
 
 
-def _digest_of(path: Path, code: bool) -> str:
+def file_digest(path: Path, code: bool) -> str:
+    """The digest of a code file (``code``) or a data file, as :func:`code_digest` / :func:`data_digest`."""
     st = path.stat()
     return _file_digest(str(path), path.suffix, code, st.st_mtime_ns, st.st_size)
 
@@ -75,14 +76,14 @@ def fingerprint(taxonomy: str | None = None, spacy_model: str | None = None) -> 
     Files are read again whenever they change (a taxonomy edited between two runs counts)."""
     digest = hashlib.sha256()
     for path in sorted([*_HERE.glob("*.py"), _EXTRACT / "sentences.py"]):
-        digest.update(f"{path.parent.name}/{path.name}:{_digest_of(path, code=True)}".encode())
+        digest.update(f"{path.parent.name}/{path.name}:{file_digest(path, code=True)}".encode())
     data = sorted(p for p in (_HERE / "lexicons").glob("*") if p.is_file())
     data += [_LEXICON / "taxonomy.yaml", _LEXICON / "places.yaml"]
     if taxonomy:
         data.append(Path(taxonomy))
     for path in data:
         if path.is_file():
-            digest.update(f"{path.name}:{_digest_of(path, code=False)}".encode())
+            digest.update(f"{path.name}:{file_digest(path, code=False)}".encode())
     digest.update((spacy_model or _spacy_model()).encode())
     return digest.hexdigest()[:8]
 
